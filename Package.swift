@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "RiccatiKit",
+    products: [
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Riccati", targets: ["Riccati"]),
+        .executable(name: "riccati", targets: ["RiccatiCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // CBLAS (OpenBLAS) and LAPACKE. Debian's OpenBLAS ships without LAPACKE,
+        // hence the separate `lapacke` link in the module map.
+        .systemLibrary(
+            name: "CLapack",
+            path: "Sources/CLapack",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "NumPyFormat"),
+        .target(name: "Sampling"),
+        .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
+        .executableTarget(
+            name: "RiccatiCommand",
+            dependencies: [
+                "Riccati", "LinearAlgebra", "NumPyFormat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand"]),
+    ]
+)
