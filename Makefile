@@ -1,0 +1,30 @@
+# RiccatiKit. `make test` and `make run` install the system libraries they need (Debian/Ubuntu).
+SWIFT ?= swift
+APT_PACKAGES = libopenblas-dev liblapacke-dev
+
+.PHONY: deps build release run test clean
+
+# Installs OpenBLAS (CBLAS) and LAPACKE when their headers are missing. Uses sudo when not root.
+deps:
+	@if [ ! -f /usr/include/lapacke.h ] || ! ls /usr/include/*/cblas.h /usr/include/cblas.h >/dev/null 2>&1; then \
+		echo "Installing $(APT_PACKAGES) ..."; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+		$$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The default job: `riccati integrate` with its defaults, as a table.
+run: release
+	$$($(SWIFT) build -c release --show-bin-path)/riccati integrate
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

@@ -1,0 +1,175 @@
+import Foundation
+import LinearAlgebra
+
+/// Options of the exact (closed-form) propagator.
+public struct ExactPropagatorOptions: Sendable, Equatable {
+    /// Bound `c` on `8 λ_max h`. The step is exact for any `h`, but `cond(K_h)` grows like
+    /// `e^{8 λ_max h}`, so round-off grows with it; `c = 8` keeps `cond(K_h) ≲ 3·10³` and loses
+    /// at most about three digits per step in the worst direction (MODEL.md recommends 8–16).
+    /// When every `λ_j = 0` the bound applies to `8 h tr K` instead.
+    public var stepExponentCap: Double = 8
+    /// An optional further cap on the step.
+    public var maxStep: Double? = nil
+
+    public init(stepExponentCap: Double = 8, maxStep: Double? = nil) {
+        self.stepExponentCap = stepExponentCap
+        self.maxStep = maxStep
+    }
+
+    func validate() throws(RiccatiError) {
+        guard stepExponentCap.isFinite, stepExponentCap > 0, stepExponentCap <= 40 else {
+            throw .invalidInput("the exact propagator's step exponent cap must lie in (0, 40], got \(stepExponentCap)")
+        }
+        if let h = maxStep, !(h.isFinite && h > 0) {
+            throw .invalidInput("--step must be finite and > 0, got \(h)")
+        }
+    }
+}
+
+/// The closed-form step of MODEL.md. From `(M, P)` over a step `h`, with
+/// `E = diag(e^{4λ_j h})` and `S = diag((e^{8λ_j h} − 1)/(8λ_j))` (`S_jj = h` when `λ_j = 0`):
+///
+///     K_h    = I + 8 (h P + M S Mᵀ)
+///     M(t+h) = K_h^{-1/2} M E
+///     P(t+h) = K_h^{-1/2} P K_h^{-1/2}
+///
+/// `K_h ⪰ I` is symmetric; `K_h^{-1/2}` comes from the symmetric eigensolver (`dsyevr`).
+/// `M S Mᵀ` is formed as a SYRK of `M S^{1/2}`, and `S` uses `expm1` so that small `λ_j h`
+/// loses nothing to cancellation. Each step costs one eigendecomposition of an `r_s×r_s`
+/// matrix, one SYRK and three GEMMs, all in preallocated buffers.
+final class ExactPropagatorStepper: TimeStepper {
+    let studentWidth: Int
+    let teacherWidth: Int
+    let dimension: Int
+    let options: ExactPropagatorOptions
+    private let lambda: [Double]
+    private let largestLambda: Double
+    private let eigensolver: SymmetricEigensolver
+    private let current: ScratchBuffer
+    private let previous: ScratchBuffer
+    private let propagatorMatrix: ScratchBuffer   // K_h
+    private let inverseRoot: ScratchBuffer        // K_h^{-1/2}
+    private let scaledOverlap: ScratchBuffer      // M S^{1/2}
+    private let halfProduct: ScratchBuffer        // K_h^{-1/2} P
+    private var growth: [Double]                  // E_jj
+    private var rootIntegral: [Double]            // S_jj^{1/2}
+    private(set) var time = 0.0
+    private(set) var previousTime = 0.0
+    var statistics = IntegrationStatistics()
+    let landsOnSaveTimes = true
+    let advisory: String? = nil
+
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, options: ExactPropagatorOptions) throws(RiccatiError) {
+        studentWidth = rs
+        teacherWidth = spectrum.count
+        let r = spectrum.count
+        dimension = rs * r + rs * rs
+        self.options = options
+        lambda = spectrum.values
+        largestLambda = spectrum.largest
+        do { eigensolver = try SymmetricEigensolver(dimension: rs) } catch { throw .linearAlgebra(error) }
+        current = ScratchBuffer(count: dimension)
+        previous = ScratchBuffer(count: dimension)
+        propagatorMatrix = ScratchBuffer(count: rs * rs)
+        inverseRoot = ScratchBuffer(count: rs * rs)
+        scaledOverlap = ScratchBuffer(count: rs * r)
+        halfProduct = ScratchBuffer(count: rs * rs)
+        growth = [Double](repeating: 1, count: r)
+        rootIntegral = [Double](repeating: 0, count: r)
+    }
+
+    var state: UnsafeMutablePointer<Double> { current.pointer }
+
+    func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
+        self.time = time
+        previousTime = time
+        current.copy(from: state)
+        previous.copy(from: state)
+    }
+
+    /// The largest step allowed from the current state: `c/(8 λ_max)`, or `c/(8 tr K)` when
+    /// `λ = 0`, further capped by ``ExactPropagatorOptions/maxStep``.
+    var stepCap: Double {
+        var cap: Double
+        if largestLambda > 0 {
+            cap = options.stepExponentCap / (8 * largestLambda)
+        } else {
+            let rs = studentWidth, r = teacherWidth
+            var traceK = 0.0
+            for index in 0..<(rs * r) { traceK += current.pointer[index] * current.pointer[index] }
+            for i in 0..<rs { traceK += current.pointer[rs * r + i * rs + i] }
+            cap = traceK > 0 ? options.stepExponentCap / (8 * traceK) : .infinity
+        }
+        if let maxStep = options.maxStep { cap = Swift.min(cap, maxStep) }
+        return cap
+    }
+
+    /// One closed-form step of length `h` from `input` to `output` (distinct buffers).
+    func propagate(from input: UnsafePointer<Double>, by h: Double, into output: UnsafeMutablePointer<Double>) throws(RiccatiError) {
+        let rs = studentWidth, r = teacherWidth
+        let m = input, p = input + rs * r
+        let mOut = output, pOut = output + rs * r
+        let kh = propagatorMatrix.pointer, root = inverseRoot.pointer
+        let scaled = scaledOverlap.pointer, half = halfProduct.pointer
+        for j in 0..<r {
+            let rate = lambda[j]
+            let integral = rate > 0 ? expm1(8 * rate * h) / (8 * rate) : h
+            rootIntegral[j] = integral.squareRoot()
+            growth[j] = exp(4 * rate * h)
+        }
+        rootIntegral.withUnsafeBufferPointer { s in
+            for i in 0..<rs {
+                for j in 0..<r { scaled[i * r + j] = m[i * r + j] * s[j] }
+            }
+        }
+        // K_h = I + 8 h P + 8 (M S^{1/2})(M S^{1/2})ᵀ.
+        for index in 0..<(rs * rs) { kh[index] = 8 * h * p[index] }
+        for i in 0..<rs { kh[i * rs + i] += 1 }
+        BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 8, a: scaled, lda: r, beta: 1, c: kh, ldc: rs)
+        BLAS.mirrorUpperToLower(kh, n: rs, ldc: rs)
+        do {
+            try eigensolver.inverseSquareRoot(symmetric: kh, into: root)
+        } catch {
+            throw .linearAlgebra(error)
+        }
+        statistics.eigendecompositions += 1
+        // M(t+h) = K_h^{-1/2} M E.
+        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: root, lda: rs,
+                  b: m, ldb: r, beta: 0, c: mOut, ldc: r)
+        growth.withUnsafeBufferPointer { e in
+            for i in 0..<rs {
+                for j in 0..<r { mOut[i * r + j] *= e[j] }
+            }
+        }
+        // P(t+h) = K_h^{-1/2} P K_h^{-1/2}, symmetrised so that round-off cannot accumulate asymmetry.
+        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: root, lda: rs,
+                  b: p, ldb: rs, beta: 0, c: half, ldc: rs)
+        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: half, lda: rs,
+                  b: root, ldb: rs, beta: 0, c: pOut, ldc: rs)
+        for i in 0..<rs {
+            for j in (i + 1)..<Swift.max(i + 1, rs) {
+                let mean = 0.5 * (pOut[i * rs + j] + pOut[j * rs + i])
+                pOut[i * rs + j] = mean
+                pOut[j * rs + i] = mean
+            }
+        }
+    }
+
+    func advance(toAtMost limit: Double) throws {
+        let h = clippedStep(stepCap, toward: limit)
+        previous.copy(from: current.pointer)
+        try propagate(from: previous.pointer, by: h, into: current.pointer)
+        statistics.acceptedSteps += 1
+        previousTime = time
+        time = (h == limit - time) ? limit : time + h
+        guard current.isFinite else {
+            throw StepFailure(status: .nonFiniteState, message: "the exact propagator produced a non-finite state at t = \(time)")
+        }
+    }
+
+    func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws {
+        if t == time { output.update(from: current.pointer, count: dimension); return }
+        if t == previousTime { output.update(from: previous.pointer, count: dimension); return }
+        try propagate(from: previous.pointer, by: t - previousTime, into: output)
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+
+/// Options of the adaptive Dormand–Prince 5(4) integrator. Defaults follow Hairer's `dopri5.f`.
+public struct DormandPrinceOptions: Sendable, Equatable {
+    /// Relative tolerance.
+    public var relativeTolerance: Double = 1e-6
+    /// Absolute tolerance.
+    public var absoluteTolerance: Double = 1e-9
+    /// First step; `nil` selects it by the heuristic of Hairer, Nørsett & Wanner (I, §II.4).
+    public var initialStep: Double? = nil
+    /// Largest step; `nil` means the whole interval.
+    public var maxStep: Double? = nil
+    /// Smallest step before the integration stops with ``IntegrationStatus/stepTooSmall``.
+    /// Steps are also refused once `0.1·h ≤ |t|·ε` (DOPRI5's own test).
+    public var minStep: Double = 0
+    /// Maximum number of attempted steps (DOPRI5's `NMAX`).
+    public var maxSteps: Int = 100_000
+    /// Safety factor of the step-size controller.
+    public var safety: Double = 0.9
+    /// Lund stabilisation (PI control) parameter `β`; `0` gives the classical controller.
+    public var beta: Double = 0.04
+    /// Bounds of the step-size ratio `h_new/h`.
+    public var minFactor: Double = 0.2
+    public var maxFactor: Double = 10
+    /// Check for stiffness every this many accepted steps (DOPRI5's `NSTIFF`).
+    public var stiffnessCheckInterval: Int = 1000
+    /// Stop with ``IntegrationStatus/probablyStiff`` when stiffness is detected, rather than
+    /// only reporting it in the message (the default).
+    public var abortWhenStiff = false
+    /// Keep the continuous extension of every step, so that ``Solution/state(at:)`` interpolates
+    /// instead of re-integrating. Costs `5·n` doubles per accepted step.
+    public var storeDenseOutput = false
+
+    public init(relativeTolerance: Double = 1e-6, absoluteTolerance: Double = 1e-9) {
+        self.relativeTolerance = relativeTolerance
+        self.absoluteTolerance = absoluteTolerance
+    }
+
+    func validate() throws(RiccatiError) {
+        func positive(_ value: Double, _ name: String) throws(RiccatiError) {
+            guard value.isFinite, value > 0 else { throw .invalidInput("\(name) must be finite and positive, got \(value)") }
+        }
+        try positive(relativeTolerance, "rtol")
+        try positive(absoluteTolerance, "atol")
+        if let h = initialStep { try positive(h, "initial step") }
+        if let h = maxStep { try positive(h, "max step") }
+        guard minStep.isFinite, minStep >= 0 else { throw .invalidInput("min step must be finite and ≥ 0, got \(minStep)") }
+        guard maxSteps >= 1 else { throw .invalidInput("max steps must be ≥ 1, got \(maxSteps)") }
+        guard safety > 0, safety < 1 else { throw .invalidInput("safety factor must lie in (0, 1), got \(safety)") }
+        guard beta >= 0, beta <= 0.2 else { throw .invalidInput("beta must lie in [0, 0.2], got \(beta)") }
+        guard minFactor > 0, minFactor < 1, maxFactor > 1, maxFactor.isFinite else {
+            throw .invalidInput("step factor bounds must satisfy 0 < min < 1 < max")
+        }
+        guard stiffnessCheckInterval >= 1 else { throw .invalidInput("stiffness check interval must be ≥ 1") }
+    }
+}
+
+/// One accepted Dormand–Prince step's continuous extension (Hairer's `CONTD5`):
+/// `y(t₀ + θh) = r₁ + θ(r₂ + (1−θ)(r₃ + θ(r₄ + (1−θ) r₅)))`, fourth-order accurate.
+struct DenseOutputSegment {
+    var startTime: Double
+    var stepSize: Double
+    /// `r₁ … r₅`, each of the state's length, concatenated.
+    var coefficients: [Double]
+
+    func evaluate(at t: Double, dimension n: Int, into output: UnsafeMutablePointer<Double>) {
+        coefficients.withUnsafeBufferPointer { r in
+            Self.evaluate(theta: (t - startTime) / stepSize, coefficients: r.baseAddress!, dimension: n, into: output)
+        }
+    }
+
+    /// The continuous extension at `θ ∈ [0, 1]` from coefficients `r₁ … r₅` (each of length `n`).
+    static func evaluate(theta: Double, coefficients r: UnsafePointer<Double>, dimension n: Int, into output: UnsafeMutablePointer<Double>) {
+        let theta1 = 1 - theta
+        for i in 0..<n {
+            output[i] = r[i] + theta * (r[n + i] + theta1 * (r[2 * n + i] + theta * (r[3 * n + i] + theta1 * r[4 * n + i])))
+        }
+    }
+}
+
+/// Adaptive Dormand–Prince 5(4) after Hairer's DOPRI5: RMS error norm with scale
+/// `atol + rtol·max(|y|, |y_new|)`, PI step control with Lund stabilisation, FSAL, the free
+/// fourth-order dense output, and stiffness detection (`h·λ̃ > 3.25` fifteen times; reported,
+/// or fatal with ``DormandPrinceOptions/abortWhenStiff``).
+final class DormandPrince5Stepper: TimeStepper {
+    let system: ODESystem
+    let options: DormandPrinceOptions
+    let dimension: Int
+    private let cache: RungeKuttaCache
+    private let current: ScratchBuffer
+    private let proposal: ScratchBuffer
+    private let dense: ScratchBuffer          // r₁ … r₅ of the last accepted step
+    private(set) var time = 0.0
+    private(set) var previousTime = 0.0
+    private(set) var lastStepSize = 0.0
+    private var stepSize = 0.0
+    private var finalTime = 0.0
+    private var maxStep = 0.0
+    private var previousErrorFactor = 1e-4   // Hairer's FACOLD
+    private var lastStepRejected = false
+    private var attemptedSteps = 0
+    private var stiffCount = 0                // Hairer's IASTI
+    private var nonStiffCount = 0             // Hairer's NONSTI
+    private var firstStageReady = false
+    var statistics = IntegrationStatistics()
+    let landsOnSaveTimes = false
+    private(set) var advisory: String?
+    /// Continuous extensions of all accepted steps, when ``DormandPrinceOptions/storeDenseOutput``.
+    private(set) var segments: [DenseOutputSegment] = []
+
+    init(system: ODESystem, options: DormandPrinceOptions) {
+        self.system = system
+        self.options = options
+        dimension = system.dimension
+        cache = RungeKuttaCache(tableau: .dormandPrince54, dimension: dimension)
+        current = ScratchBuffer(count: dimension)
+        proposal = ScratchBuffer(count: dimension)
+        dense = ScratchBuffer(count: 5 * dimension)
+    }
+
+    var state: UnsafeMutablePointer<Double> { current.pointer }
+
+    func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
+        self.time = time
+        previousTime = time
+        self.finalTime = finalTime
+        current.copy(from: state)
+        maxStep = options.maxStep ?? Swift.max(finalTime - time, .leastNormalMagnitude)
+        system.evaluate(time: time, state: current.pointer, derivative: cache.stages[0].pointer)
+        statistics.rhsEvaluations += 1
+        firstStageReady = true
+        stepSize = Swift.min(options.initialStep ?? initialStepSize(), maxStep)
+        for i in 0..<dimension { dense.pointer[i] = current.pointer[i] }
+        for i in dimension..<(5 * dimension) { dense.pointer[i] = 0 }
+    }
+
+    /// Hairer, Nørsett & Wanner, "Solving ODEs I", §II.4 (the algorithm of DOPRI5's `HINIT`),
+    /// with the same RMS norm as the error control.
+    private func initialStepSize() -> Double {
+        let n = dimension
+        let y = current.pointer, f0 = cache.stages[0].pointer
+        let rtol = options.relativeTolerance, atol = options.absoluteTolerance
+        var stateNorm = 0.0, slopeNorm = 0.0
+        for i in 0..<n {
+            let scale = atol + rtol * abs(y[i])
+            stateNorm += (y[i] / scale) * (y[i] / scale)
+            slopeNorm += (f0[i] / scale) * (f0[i] / scale)
+        }
+        stateNorm = (stateNorm / Double(n)).squareRoot()
+        slopeNorm = (slopeNorm / Double(n)).squareRoot()
+        var h0 = (stateNorm < 1e-5 || slopeNorm < 1e-5) ? 1e-6 : 0.01 * stateNorm / slopeNorm
+        h0 = Swift.min(h0, maxStep)
+        // One explicit Euler step, then a finite-difference estimate of the second derivative.
+        let probe = proposal.pointer, probeSlope = cache.stages[1].pointer
+        for i in 0..<n { probe[i] = y[i] + h0 * f0[i] }
+        system.evaluate(time: time + h0, state: probe, derivative: probeSlope)
+        statistics.rhsEvaluations += 1
+        var curvature = 0.0
+        for i in 0..<n {
+            let scale = atol + rtol * abs(y[i])
+            let difference = (probeSlope[i] - f0[i]) / scale
+            curvature += difference * difference
+        }
+        curvature = (curvature / Double(n)).squareRoot() / h0
+        let largest = Swift.max(curvature, slopeNorm)
+        let h1 = largest <= 1e-15 ? Swift.max(1e-6, h0 * 1e-3) : pow(0.01 / largest, 1.0 / 5.0)
+        return Swift.min(100 * h0, h1, maxStep)
+    }
+
+    func advance(toAtMost limit: Double) throws {
+        let n = dimension
+        let rtol = options.relativeTolerance, atol = options.absoluteTolerance
+        let errorExponent = 0.2 - 0.75 * options.beta      // Hairer's EXPO1
+        let largestShrink = 1 / options.minFactor           // FACC1
+        let largestGrowth = 1 / options.maxFactor           // FACC2
+        let e = ButcherTableau.dormandPrince54.errorWeights!
+        while true {
+            if attemptedSteps >= options.maxSteps {
+                throw StepFailure(status: .maxStepsReached,
+                                  message: "reached the maximum of \(options.maxSteps) steps at t = \(time); raise the step limit or loosen rtol/atol")
+            }
+            if stepSize < options.minStep || 0.1 * abs(stepSize) <= abs(time) * Double.ulpOfOne {
+                throw StepFailure(status: .stepTooSmall,
+                                  message: "step size \(stepSize) too small at t = \(time); the problem may be stiff or the state non-finite")
+            }
+            var h = stepSize
+            // DOPRI5: stretch the last step to the end when within 1 %.
+            if time + 1.01 * h - limit > 0 { h = limit - time }
+            attemptedSteps += 1
+            statistics.rhsEvaluations += cache.step(
+                system: system, time: time, state: current.pointer, stepSize: h,
+                firstStageReady: firstStageReady, output: proposal.pointer)
+            firstStageReady = true
+            let y = current.pointer, yNew = proposal.pointer
+            var errorSum = 0.0
+            for i in 0..<n {
+                var estimate = 0.0
+                for j in 0..<7 where e[j] != 0 { estimate += e[j] * cache.stages[j].pointer[i] }
+                let scale = atol + rtol * Swift.max(abs(y[i]), abs(yNew[i]))
+                let ratio = h * estimate / scale
+                errorSum += ratio * ratio
+            }
+            let error = (errorSum / Double(n)).squareRoot()
+            guard error.isFinite else {
+                // A non-finite trial (overflow inside the stages): shrink as much as allowed and retry.
+                statistics.rejectedSteps += 1
+                lastStepRejected = true
+                stepSize = h * options.minFactor
+                continue
+            }
+            let errorFactor = pow(error, errorExponent)                  // FAC11
+            var factor = errorFactor / pow(previousErrorFactor, options.beta)
+            factor = Swift.max(largestGrowth, Swift.min(largestShrink, factor / options.safety))
+            if error <= 1 {
+                var proposedStep = h / factor
+                previousErrorFactor = Swift.max(error, 1e-4)
+                statistics.acceptedSteps += 1
+                try detectStiffness(stepSize: h)
+                storeContinuousExtension(stepSize: h)
+                // FSAL: f(t + h, y_new) becomes the next step's first stage.
+                swap(first: 0, last: 6)
+                current.copy(from: proposal.pointer)
+                previousTime = time
+                time = (h == limit - time) ? limit : time + h
+                lastStepSize = h
+                proposedStep = Swift.min(proposedStep, maxStep)
+                if lastStepRejected { proposedStep = Swift.min(proposedStep, h) }
+                lastStepRejected = false
+                stepSize = proposedStep
+                if !current.isFinite {
+                    throw StepFailure(status: .nonFiniteState, message: "non-finite state at t = \(time)")
+                }
+                return
+            }
+            statistics.rejectedSteps += 1
+            lastStepRejected = true
+            // The first stage f(t, y) is still valid and is kept.
+            stepSize = h / Swift.min(largestShrink, errorFactor / options.safety)
+        }
+    }
+
+    private func swap(first: Int, last: Int) {
+        cache.stages[first].pointer.update(from: cache.stages[last].pointer, count: dimension)
+    }
+
+    /// Hairer's test: `h·‖k₇ − k₆‖/‖y_new − y₆‖ > 3.25` in fifteen checks signals stiffness;
+    /// six negative checks in a row reset the count.
+    private func detectStiffness(stepSize h: Double) throws {
+        guard statistics.acceptedSteps % options.stiffnessCheckInterval == 0 || stiffCount > 0 else { return }
+        let n = dimension
+        let k6 = cache.stages[5].pointer, k7 = cache.stages[6].pointer
+        let yNew = proposal.pointer, y6 = cache.stageInput.pointer
+        var numerator = 0.0, denominator = 0.0
+        for i in 0..<n {
+            numerator += (k7[i] - k6[i]) * (k7[i] - k6[i])
+            denominator += (yNew[i] - y6[i]) * (yNew[i] - y6[i])
+        }
+        guard denominator > 0 else { return }
+        let stiffnessRatio = h * (numerator / denominator).squareRoot()
+        if stiffnessRatio > 3.25 {
+            nonStiffCount = 0
+            stiffCount += 1
+            if stiffCount == 15 {
+                let note = "the problem seems to become stiff at t = \(time)"
+                if options.abortWhenStiff {
+                    throw StepFailure(status: .probablyStiff, message: note)
+                }
+                if advisory == nil { advisory = note }
+            }
+        } else {
+            nonStiffCount += 1
+            if nonStiffCount == 6 { stiffCount = 0 }
+        }
+    }
+
+    /// Hairer's dense output coefficients for the step just accepted (before the FSAL swap).
+    private func storeContinuousExtension(stepSize h: Double) {
+        let n = dimension
+        let d = ButcherTableau.dormandPrinceDenseOutput
+        let y = current.pointer, yNew = proposal.pointer, r = dense.pointer
+        let k = cache.stages.map { $0.pointer }
+        for i in 0..<n {
+            let increment = yNew[i] - y[i]
+            let startSlopeGap = h * k[0][i] - increment
+            r[i] = y[i]
+            r[n + i] = increment
+            r[2 * n + i] = startSlopeGap
+            r[3 * n + i] = increment - h * k[6][i] - startSlopeGap
+            r[4 * n + i] = h * (d[0] * k[0][i] + d[2] * k[2][i] + d[3] * k[3][i] + d[4] * k[4][i] + d[5] * k[5][i] + d[6] * k[6][i])
+        }
+        if options.storeDenseOutput {
+            segments.append(DenseOutputSegment(startTime: time, stepSize: h, coefficients: dense.array))
+        }
+    }
+
+    func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws {
+        if t == time { output.update(from: current.pointer, count: dimension); return }
+        DenseOutputSegment.evaluate(
+            theta: (t - previousTime) / lastStepSize, coefficients: dense.pointer, dimension: dimension, into: output)
+    }
+}

@@ -1,0 +1,132 @@
+/// What the driver produced: the states at the save times reached, and how it ended.
+struct DriverOutput {
+    var times: [Double] = []
+    var states: [[Double]] = []
+    var status: IntegrationStatus = .success
+    var message = ""
+    var statistics = IntegrationStatistics()
+}
+
+/// The time loop shared by every method (scipy's `solve_ivp` driver, in spirit): it asks the
+/// stepper for one accepted step at a time, lets `afterStep` look at it (event location), and
+/// records the state at each save time, landing on it or interpolating as the stepper prefers.
+enum IntegrationDriver {
+    /// `saveTimes` must be sorted and lie in `[initialTime, finalTime]` (checked by callers).
+    /// Step failures end the loop with their status; other errors propagate.
+    static func run(
+        stepper: TimeStepper, initialTime: Double, initialState: [Double], finalTime: Double,
+        saveTimes: [Double], afterStep: ((TimeStepper) throws -> Void)? = nil
+    ) throws -> DriverOutput {
+        var output = DriverOutput()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var nextSave = 0
+        func record(_ t: Double, _ state: [Double]) {
+            output.times.append(t)
+            output.states.append(state)
+        }
+        while nextSave < saveTimes.count, saveTimes[nextSave] <= initialTime {
+            record(saveTimes[nextSave], initialState)
+            nextSave += 1
+        }
+        let scratch = ScratchBuffer(count: stepper.dimension)
+        do {
+            try initialState.withUnsafeBufferPointer { y0 in
+                try stepper.start(time: initialTime, state: y0.baseAddress!, finalTime: finalTime)
+            }
+            while stepper.time < finalTime {
+                var limit = finalTime
+                if stepper.landsOnSaveTimes, nextSave < saveTimes.count { limit = Swift.min(saveTimes[nextSave], finalTime) }
+                try stepper.advance(toAtMost: limit)
+                try afterStep?(stepper)
+                while nextSave < saveTimes.count, saveTimes[nextSave] <= stepper.time {
+                    let t = saveTimes[nextSave]
+                    if t == stepper.time {
+                        record(t, Array(UnsafeBufferPointer(start: stepper.state, count: stepper.dimension)))
+                    } else {
+                        try stepper.interpolate(at: t, into: scratch.pointer)
+                        record(t, scratch.array)
+                    }
+                    nextSave += 1
+                }
+            }
+            output.status = .success
+            output.message = "reached t = \(finalTime)"
+        } catch let failure as StepFailure {
+            output.status = failure.status
+            output.message = failure.message
+        }
+        if let advisory = stepper.advisory { output.message += "; \(advisory)" }
+        output.statistics = stepper.statistics
+        output.statistics.solveSeconds = (clock.now - started).seconds
+        return output
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `Double`.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
+
+/// The solution of a general ``ODESystem`` at the requested save times.
+public struct ODESolution: Sendable {
+    public var times: [Double]
+    /// `states[k]` is `y(times[k])`.
+    public var states: [[Double]]
+    public var status: IntegrationStatus
+    public var message: String
+    public var statistics: IntegrationStatistics
+}
+
+/// Integrates a general system `dy/dt = f(t, y)` from `t = 0` with RK4 or Dormand–Prince
+/// (the exact propagator exists only for the overlap ODE; use ``solve(_:method:)``).
+public func integrate(
+    _ system: ODESystem, initialState: [Double], finalTime: Double, saveTimes: [Double],
+    method: IntegrationMethod
+) throws(RiccatiError) -> ODESolution {
+    guard initialState.count == system.dimension else {
+        throw .invalidInput("initial state has \(initialState.count) entries, the system has dimension \(system.dimension)")
+    }
+    guard initialState.allSatisfy({ $0.isFinite }) else { throw .invalidInput("initial state has NaN or infinite entries") }
+    try validateTimes(finalTime: finalTime, saveTimes: saveTimes)
+    let stepper: TimeStepper
+    switch method {
+    case .rungeKutta4(let step):
+        try validateFixedStep(step)
+        stepper = FixedStepRungeKuttaStepper(system: system, stepSize: step)
+    case .dormandPrince(let options):
+        try options.validate()
+        stepper = DormandPrince5Stepper(system: system, options: options)
+    case .exact:
+        throw .invalidInput("the exact propagator applies only to the overlap ODE")
+    }
+    do {
+        let output = try IntegrationDriver.run(stepper: stepper, initialTime: 0, initialState: initialState,
+                                               finalTime: finalTime, saveTimes: saveTimes)
+        return ODESolution(times: output.times, states: output.states, status: output.status,
+                           message: output.message, statistics: output.statistics)
+    } catch let error as RiccatiError {
+        throw error
+    } catch {
+        throw .invalidInput("\(error)")
+    }
+}
+
+func validateFixedStep(_ step: Double) throws(RiccatiError) {
+    guard step.isFinite, step > 0 else { throw .invalidInput("--step must be finite and > 0, got \(step)") }
+}
+
+func validateTimes(finalTime: Double, saveTimes: [Double]) throws(RiccatiError) {
+    guard finalTime.isFinite, finalTime > 0 else { throw .invalidInput("--t-end must be finite and > 0, got \(finalTime)") }
+    for (index, t) in saveTimes.enumerated() {
+        guard t.isFinite, t >= 0, t <= finalTime else {
+            throw .invalidInput("save time \(t) must be finite and lie in [0, t_end = \(finalTime)]")
+        }
+        if index > 0, t <= saveTimes[index - 1] {
+            throw .invalidInput("save times must be strictly increasing (\(saveTimes[index - 1]) then \(t))")
+        }
+    }
+}

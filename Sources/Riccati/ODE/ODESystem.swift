@@ -1,0 +1,44 @@
+/// A first-order system `dy/dt = f(t, y)` on a flat state vector of length ``dimension``.
+///
+/// Implementations evaluate `f` into a caller-provided buffer and must not allocate: the
+/// integrators call ``evaluate(time:state:derivative:)`` inside their step loops. A system may
+/// keep scratch buffers of its own, so it is a class and is not safe to share across threads.
+public protocol ODESystem: AnyObject {
+    /// The length of the state vector `y`.
+    var dimension: Int { get }
+    /// Writes `f(t, y)` into `derivative` (length ``dimension``). `state` and `derivative` never alias.
+    func evaluate(time: Double, state: UnsafePointer<Double>, derivative: UnsafeMutablePointer<Double>)
+}
+
+/// How an integration ended. The raw values follow the spirit of Hairer's DOPRI5 `IDID`.
+public enum IntegrationStatus: String, Sendable, Codable, Equatable {
+    /// Reached the final time.
+    case success
+    /// Stopped after the maximum number of steps (DOPRI5: `IDID = -2`).
+    case maxStepsReached
+    /// The step size fell below the minimum (DOPRI5: `IDID = -3`).
+    case stepTooSmall
+    /// Stiffness was detected and the caller asked to abort on it (DOPRI5: `IDID = -4`).
+    case probablyStiff
+    /// The state became NaN or infinite.
+    case nonFiniteState
+
+    public var isSuccess: Bool { self == .success }
+}
+
+/// Work counters of one integration.
+public struct IntegrationStatistics: Sendable, Equatable, Codable {
+    /// Evaluations of the right-hand side `f` (0 for the exact propagator).
+    public var rhsEvaluations = 0
+    /// Accepted steps (for the exact propagator: closed-form steps taken, excluding those used
+    /// only to locate events or to evaluate between saved states).
+    public var acceptedSteps = 0
+    /// Steps rejected by the error control (adaptive methods only).
+    public var rejectedSteps = 0
+    /// Symmetric eigendecompositions (exact propagator only).
+    public var eigendecompositions = 0
+    /// Wall-clock seconds spent in the solve, excluding input parsing and output.
+    public var solveSeconds = 0.0
+
+    public init() {}
+}

@@ -1,0 +1,63 @@
+/// A fixed-size block of `Double`s owned by a stepper or a vector field, allocated once.
+///
+/// Steppers keep their stage vectors in these so that a step never allocates.
+final class ScratchBuffer {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Double>
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    func copy(from source: UnsafePointer<Double>) { pointer.update(from: source, count: count) }
+    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    var isFinite: Bool {
+        for index in 0..<count where !pointer[index].isFinite { return false }
+        return true
+    }
+}
+
+/// Why a step could not be taken.
+struct StepFailure: Error {
+    var status: IntegrationStatus
+    var message: String
+}
+
+/// One time-stepping scheme, as seen by ``IntegrationDriver``: it advances a flat state one
+/// accepted step at a time and can reproduce the state anywhere inside its last step.
+protocol TimeStepper: AnyObject {
+    var dimension: Int { get }
+    /// Time at the end of the last accepted step (the current time).
+    var time: Double { get }
+    /// Time at the start of the last accepted step.
+    var previousTime: Double { get }
+    /// The current state (length ``dimension``).
+    var state: UnsafeMutablePointer<Double> { get }
+    var statistics: IntegrationStatistics { get set }
+    /// `true` when the stepper shortens its steps to end exactly on save times (fixed-step and
+    /// exact methods); `false` when save times are interpolated (Dormand–Prince).
+    var landsOnSaveTimes: Bool { get }
+    /// A note on a recoverable event (e.g. stiffness suspected) to append to the final message.
+    var advisory: String? { get }
+
+    func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws
+    /// Takes one accepted step that ends no later than `limit` (and exactly at `limit` when the
+    /// step would otherwise pass it). Throws ``StepFailure`` when it cannot.
+    func advance(toAtMost limit: Double) throws
+    /// Writes the state at `t ∈ [previousTime, time]` into `output` (which must not be ``state``).
+    func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws
+}
+
+extension TimeStepper {
+    /// The step that ends exactly on `limit` when `proposed` would reach or barely miss it
+    /// (within a relative 1e-10), so no sliver steps are taken before a save time.
+    func clippedStep(_ proposed: Double, toward limit: Double) -> Double {
+        let remaining = limit - time
+        if proposed >= remaining * (1 - 1e-10) { return remaining }
+        return proposed
+    }
+}

@@ -1,0 +1,169 @@
+import LinearAlgebra
+
+/// The observables of one overlap state (MODEL.md, "Risk" and the Core issue).
+public struct Observables: Sendable, Equatable {
+    /// Population risk `R = 2‖WᵀW − A‖_F²`, evaluated as
+    /// `2 (‖G − Λ‖_F² + 2 tr(MᵀPM) + ‖P‖_F²)`. This equals MODEL.md's
+    /// `2 (‖K‖_F² − 2 tr(MΛMᵀ) + ‖λ‖²)` but is a sum of non-negative terms, so it keeps full
+    /// relative accuracy as the risk goes to zero (no cancellation).
+    public var risk: Double
+    /// `G_jj / λ_j` per direction; `nil` where `λ_j = 0` (no signal to align with).
+    public var alignment: [Double?]
+    /// `#{j : λ_j > 0, G_jj ≥ λ_j / 2}`.
+    public var learned: Int
+    /// Eigenvalues of `K = MMᵀ + P`, in decreasing order.
+    public var studentGramSpectrum: [Double]
+}
+
+/// Computes ``Observables`` with reusable workspace.
+final class ObservableEvaluator {
+    let spectrum: TeacherSpectrum
+    let studentWidth: Int
+    let teacherWidth: Int
+    private let eigensolver: SymmetricEigensolver
+    private let signalGram: ScratchBuffer        // G, r×r (upper triangle)
+    private let gramProduct: ScratchBuffer       // P M, r_s×r
+    private let studentGram: ScratchBuffer       // K
+
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int) throws(RiccatiError) {
+        self.spectrum = spectrum
+        studentWidth = rs
+        teacherWidth = spectrum.count
+        do { eigensolver = try SymmetricEigensolver(dimension: rs) } catch { throw .linearAlgebra(error) }
+        signalGram = ScratchBuffer(count: spectrum.count * spectrum.count)
+        gramProduct = ScratchBuffer(count: rs * spectrum.count)
+        studentGram = ScratchBuffer(count: rs * rs)
+    }
+
+    /// The risk alone, from the packed state `[M | P]`.
+    func risk(packed y: UnsafePointer<Double>) -> Double {
+        let rs = studentWidth, r = teacherWidth
+        let m = y, p = y + rs * r
+        let g = signalGram.pointer, pm = gramProduct.pointer
+        let lambda = spectrum.values
+        BLAS.syrkUpper(transpose: true, n: r, k: rs, alpha: 1, a: m, lda: r, beta: 0, c: g, ldc: r)
+        var signalError = 0.0
+        for j in 0..<r {
+            let diagonal = g[j * r + j] - lambda[j]
+            signalError += diagonal * diagonal
+            var offDiagonal = 0.0
+            for k in (j + 1)..<Swift.max(j + 1, r) { offDiagonal += g[j * r + k] * g[j * r + k] }
+            signalError += 2 * offDiagonal
+        }
+        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: p, lda: rs,
+                  b: m, ldb: r, beta: 0, c: pm, ldc: r)
+        var crossTerm = 0.0
+        for index in 0..<(rs * r) { crossTerm += pm[index] * m[index] }
+        var orthogonalTerm = 0.0
+        for index in 0..<(rs * rs) { orthogonalTerm += p[index] * p[index] }
+        return 2 * (signalError + 2 * crossTerm + orthogonalTerm)
+    }
+
+    /// `G_jj = Σ_i M_ij²`.
+    static func signalDiagonal(packed y: UnsafePointer<Double>, direction j: Int, studentWidth rs: Int, teacherWidth r: Int) -> Double {
+        var sum = 0.0
+        for i in 0..<rs { sum += y[i * r + j] * y[i * r + j] }
+        return sum
+    }
+
+    func evaluate(packed y: UnsafePointer<Double>) throws(RiccatiError) -> Observables {
+        let rs = studentWidth, r = teacherWidth
+        var alignment = [Double?](repeating: nil, count: r)
+        var learned = 0
+        for j in 0..<r where spectrum.values[j] > 0 {
+            let gjj = Self.signalDiagonal(packed: y, direction: j, studentWidth: rs, teacherWidth: r)
+            alignment[j] = gjj / spectrum.values[j]
+            if gjj >= spectrum.values[j] / 2 { learned += 1 }
+        }
+        let k = studentGram.pointer
+        k.update(from: y + rs * r, count: rs * rs)
+        BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 1, a: y, lda: r, beta: 1, c: k, ldc: rs)
+        BLAS.mirrorUpperToLower(k, n: rs, ldc: rs)
+        do {
+            try eigensolver.compute(symmetric: k, vectors: false)
+        } catch {
+            throw .linearAlgebra(error)
+        }
+        let values = Array(eigensolver.eigenvalues[0..<rs].reversed())
+        return Observables(risk: risk(packed: y), alignment: alignment, learned: learned, studentGramSpectrum: values)
+    }
+}
+
+/// Finds the first time each direction is learned, `G_jj(t) ≥ λ_j/2`, on the stepper's own
+/// continuous output: after every accepted step the directions not yet learned are checked at
+/// the step's end; a crossing is located inside the step by the Illinois variant of regula
+/// falsi (Dowell & Jarratt 1971) to a relative time tolerance of 1e-12. A direction that
+/// crosses and uncrosses within one step is not seen.
+final class EscapeTimeDetector {
+    let spectrum: TeacherSpectrum
+    let studentWidth: Int
+    private(set) var escapeTimes: [Double?]
+    private var pending: [Int]
+    private let probe: ScratchBuffer
+
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, initialState: [Double], initialTime: Double) {
+        self.spectrum = spectrum
+        studentWidth = rs
+        let r = spectrum.count
+        escapeTimes = [Double?](repeating: nil, count: r)
+        pending = []
+        probe = ScratchBuffer(count: initialState.count)
+        initialState.withUnsafeBufferPointer { y in
+            for j in 0..<r where spectrum.values[j] > 0 {
+                if gap(y.baseAddress!, j) >= 0 { escapeTimes[j] = initialTime } else { pending.append(j) }
+            }
+        }
+    }
+
+    /// `G_jj − λ_j/2`.
+    private func gap(_ y: UnsafePointer<Double>, _ j: Int) -> Double {
+        ObservableEvaluator.signalDiagonal(packed: y, direction: j, studentWidth: studentWidth, teacherWidth: spectrum.count)
+            - spectrum.values[j] / 2
+    }
+
+    func inspect(_ stepper: TimeStepper) throws {
+        guard !pending.isEmpty else { return }
+        var stillPending: [Int] = []
+        for j in pending {
+            if gap(stepper.state, j) >= 0 {
+                escapeTimes[j] = try locateCrossing(direction: j, in: stepper)
+            } else {
+                stillPending.append(j)
+            }
+        }
+        pending = stillPending
+    }
+
+    private func locateCrossing(direction j: Int, in stepper: TimeStepper) throws -> Double {
+        var lower = stepper.previousTime, upper = stepper.time
+        var gapLower = gap(try stepper.previousState(into: probe), j)
+        var gapUpper = gap(stepper.state, j)
+        guard gapLower < 0 else { return lower }
+        var side = 0
+        for _ in 0..<200 {
+            if upper - lower <= 1e-12 * Swift.max(1, abs(upper)) { break }
+            var trial = upper - gapUpper * (upper - lower) / (gapUpper - gapLower)
+            if !(trial > lower && trial < upper) { trial = 0.5 * (lower + upper) }
+            try stepper.interpolate(at: trial, into: probe.pointer)
+            let gapTrial = gap(probe.pointer, j)
+            if gapTrial >= 0 {
+                upper = trial; gapUpper = gapTrial
+                if side == 1 { gapLower *= 0.5 }
+                side = 1
+            } else {
+                lower = trial; gapLower = gapTrial
+                if side == -1 { gapUpper *= 0.5 }
+                side = -1
+            }
+        }
+        return upper
+    }
+}
+
+extension TimeStepper {
+    /// The state at the start of the last step, written into `buffer`.
+    func previousState(into buffer: ScratchBuffer) throws -> UnsafePointer<Double> {
+        try interpolate(at: previousTime, into: buffer.pointer)
+        return UnsafePointer(buffer.pointer)
+    }
+}

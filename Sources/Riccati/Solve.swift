@@ -1,0 +1,207 @@
+import Foundation
+import LinearAlgebra
+
+/// The integrators. All three return the same ``Solution``.
+public enum IntegrationMethod: Sendable, Equatable {
+    /// Classical RK4 with a fixed step (shortened to land on save times).
+    case rungeKutta4(step: Double)
+    /// Adaptive Dormand–Prince 5(4) (Hairer's DOPRI5).
+    case dormandPrince(DormandPrinceOptions)
+    /// The closed-form propagator of MODEL.md: exact for every step, limited only by round-off.
+    case exact(ExactPropagatorOptions)
+
+    /// The name used on the command line and in outputs: `rk4`, `dopri5` or `exact`.
+    public var name: String {
+        switch self {
+        case .rungeKutta4: return "rk4"
+        case .dormandPrince: return "dopri5"
+        case .exact: return "exact"
+        }
+    }
+}
+
+/// Save-time grids.
+public enum SaveTimes {
+    /// `count` times spaced geometrically over `decades` decades, ending at `finalTime`:
+    /// `t_k = T · 10^{−decades·(1 − k/(count−1))}`, `k = 0 … count−1` (`[T]` when `count = 1`).
+    /// The default of 4 decades shows the early escapes as well as the late approach to the floor.
+    public static func logSpaced(count: Int, finalTime: Double, decades: Double = 4) throws(RiccatiError) -> [Double] {
+        guard count >= 1 else { throw .invalidInput("--save-count must be ≥ 1, got \(count)") }
+        guard count <= 1_000_000 else { throw .invalidInput("--save-count must be ≤ 1000000, got \(count)") }
+        guard finalTime.isFinite, finalTime > 0 else { throw .invalidInput("--t-end must be finite and > 0, got \(finalTime)") }
+        guard decades.isFinite, decades > 0 else { throw .invalidInput("the log-spacing must cover > 0 decades, got \(decades)") }
+        if count == 1 { return [finalTime] }
+        var times = (0..<count).map { k in
+            finalTime * pow(10, -decades * (1 - Double(k) / Double(count - 1)))
+        }
+        times[count - 1] = finalTime
+        return times
+    }
+}
+
+/// An initial-value problem for the overlap ODE on `[0, finalTime]`.
+public struct OverlapProblem: Sendable {
+    public var spectrum: TeacherSpectrum
+    public var initialState: OverlapState
+    public var finalTime: Double
+    /// Sorted times in `[0, finalTime]` at which states and observables are recorded.
+    public var saveTimes: [Double]
+
+    /// Validates shapes (`M0` is `r_s×r` with `r = λ.count`), `P0 ⪰ 0`, the final time and the save times.
+    public init(spectrum: TeacherSpectrum, initialState: OverlapState, finalTime: Double, saveTimes: [Double]) throws(RiccatiError) {
+        guard initialState.teacherWidth == spectrum.count else {
+            throw .invalidInput("M0 has \(initialState.teacherWidth) columns but λ has r = \(spectrum.count) entries")
+        }
+        try initialState.validatePositiveSemidefinite()
+        try validateTimes(finalTime: finalTime, saveTimes: saveTimes)
+        self.spectrum = spectrum
+        self.initialState = initialState
+        self.finalTime = finalTime
+        self.saveTimes = saveTimes
+    }
+
+    public var studentWidth: Int { initialState.studentWidth }
+    public var teacherWidth: Int { spectrum.count }
+}
+
+/// The result of ``solve(_:method:)``: states and observables at the save times reached,
+/// the escape time of each direction, and how the integration ended.
+///
+/// A failed integration (``status`` not `.success`) still returns the saves made before the
+/// failure; the CLI exits with code 1 in that case.
+public struct Solution: Sendable {
+    public let method: IntegrationMethod
+    public let spectrum: TeacherSpectrum
+    public let initialState: OverlapState
+    public let finalTime: Double
+    /// Save times reached, in increasing order.
+    public let times: [Double]
+    /// `(M, P)` at each save time.
+    public let states: [OverlapState]
+    /// Observables at each save time.
+    public let observables: [Observables]
+    /// First time `G_jj ≥ λ_j/2` per direction, found on the method's continuous output;
+    /// `nil` if not reached by the end (or `λ_j = 0`).
+    public let escapeTimes: [Double?]
+    /// `R_min = 2 Σ_{j>r_s} λ_j²`.
+    public let riskFloor: Double
+    public let status: IntegrationStatus
+    public let message: String
+    public let statistics: IntegrationStatistics
+    let denseSegments: [DenseOutputSegment]
+
+    public var risk: [Double] { observables.map(\.risk) }
+    public var alignment: [[Double?]] { observables.map(\.alignment) }
+    public var learned: [Int] { observables.map(\.learned) }
+
+    /// `G = MᵀM` at save index `index`.
+    public func signalGram(at index: Int) -> Matrix { states[index].signalGram }
+
+    /// The state at any `t ∈ [0, final time reached]`:
+    /// - exact propagator: exact re-propagation from the nearest saved state at or before `t`;
+    /// - RK4: the RK4 steps from the nearest saved state, landing on `t` (the value the solver
+    ///   would have saved had `t` been a save time);
+    /// - Dormand–Prince: the stored dense output when ``DormandPrinceOptions/storeDenseOutput``
+    ///   was set (fourth order); otherwise re-integration from the nearest saved state with the
+    ///   same tolerances (accurate to those tolerances, not bitwise the original path).
+    public func state(at t: Double) throws(RiccatiError) -> OverlapState {
+        let reached = times.last ?? 0
+        guard t.isFinite, t >= 0, t <= Swift.max(reached, status.isSuccess ? finalTime : reached) else {
+            throw .invalidInput("t = \(t) lies outside the solved interval [0, \(reached)]")
+        }
+        let rs = initialState.studentWidth, r = spectrum.count
+        if let exactIndex = times.firstIndex(of: t) { return states[exactIndex] }
+        if !denseSegments.isEmpty {
+            var low = 0, high = denseSegments.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if denseSegments[mid].startTime <= t { low = mid } else { high = mid - 1 }
+            }
+            var output = [Double](repeating: 0, count: rs * r + rs * rs)
+            output.withUnsafeMutableBufferPointer { denseSegments[low].evaluate(at: t, dimension: rs * r + rs * rs, into: $0.baseAddress!) }
+            return output.withUnsafeBufferPointer { OverlapState(packed: $0.baseAddress!, studentWidth: rs, teacherWidth: r) }
+        }
+        var startTime = 0.0
+        var start = initialState
+        if let index = times.lastIndex(where: { $0 <= t }) {
+            startTime = times[index]
+            start = states[index]
+        }
+        if startTime == t { return start }
+        var method = self.method
+        if case .dormandPrince(var options) = method {
+            options.storeDenseOutput = false
+            method = .dormandPrince(options)
+        }
+        let output: DriverOutput
+        do {
+            let stepper = try makeStepper(method: method, spectrum: spectrum, studentWidth: rs)
+            output = try IntegrationDriver.run(stepper: stepper, initialTime: startTime, initialState: start.packed,
+                                               finalTime: t, saveTimes: [t])
+        } catch let error as RiccatiError {
+            throw error
+        } catch {
+            throw .invalidInput("\(error)")
+        }
+        guard output.status.isSuccess, let packed = output.states.last else {
+            throw .invalidInput("re-integration to t = \(t) failed: \(output.message)")
+        }
+        return packed.withUnsafeBufferPointer { OverlapState(packed: $0.baseAddress!, studentWidth: rs, teacherWidth: r) }
+    }
+}
+
+func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWidth rs: Int) throws(RiccatiError) -> TimeStepper {
+    switch method {
+    case .rungeKutta4(let step):
+        try validateFixedStep(step)
+        return FixedStepRungeKuttaStepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs), stepSize: step)
+    case .dormandPrince(let options):
+        try options.validate()
+        return DormandPrince5Stepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs), options: options)
+    case .exact(let options):
+        try options.validate()
+        return try ExactPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options)
+    }
+}
+
+/// Integrates the overlap ODE of `problem` with `method`.
+///
+/// Throws for invalid input (before any work). An integration that fails part-way returns a
+/// ``Solution`` whose ``Solution/status`` says why; a linear-algebra failure inside a step
+/// (for instance a non-finite `K_h`) is reported the same way.
+public func solve(_ problem: OverlapProblem, method: IntegrationMethod) throws(RiccatiError) -> Solution {
+    let rs = problem.studentWidth, r = problem.teacherWidth
+    let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs)
+    let initial = problem.initialState.packed
+    let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0)
+    var output: DriverOutput
+    do {
+        output = try IntegrationDriver.run(
+            stepper: stepper, initialTime: 0, initialState: initial, finalTime: problem.finalTime,
+            saveTimes: problem.saveTimes, afterStep: { try detector.inspect($0) })
+    } catch let error as RiccatiError {
+        // A linear-algebra failure mid-run is a runtime failure, not bad input.
+        guard case .linearAlgebra(let underlying) = error else { throw error }
+        output = DriverOutput()
+        output.status = .nonFiniteState
+        output.message = "linear algebra failed during the integration: \(underlying.description)"
+        output.statistics = stepper.statistics
+    } catch {
+        throw .invalidInput("\(error)")
+    }
+    let evaluator = try ObservableEvaluator(spectrum: problem.spectrum, studentWidth: rs)
+    var states: [OverlapState] = []
+    var observables: [Observables] = []
+    for packed in output.states {
+        try packed.withUnsafeBufferPointer { (y) throws(RiccatiError) in
+            states.append(OverlapState(packed: y.baseAddress!, studentWidth: rs, teacherWidth: r))
+            observables.append(try evaluator.evaluate(packed: y.baseAddress!))
+        }
+    }
+    let segments = (stepper as? DormandPrince5Stepper)?.segments ?? []
+    return Solution(
+        method: method, spectrum: problem.spectrum, initialState: problem.initialState, finalTime: problem.finalTime,
+        times: output.times, states: states, observables: observables, escapeTimes: detector.escapeTimes,
+        riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
+        statistics: output.statistics, denseSegments: segments)
+}

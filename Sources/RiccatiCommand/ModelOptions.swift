@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import LinearAlgebra
+import NumPyFormat
+import Riccati
+
+/// Parses a real number written in decimal or scientific notation (`1024`, `1e12`).
+func parseReal(_ text: String, flag: String) throws(CommandFailure) -> Double {
+    guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+        throw .badInput("\(flag) expects a number such as 1024 or 1e12, got '\(text)'")
+    }
+    return value
+}
+
+/// The model and initial-condition flags shared by the commands that integrate the overlap ODE.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Power-law exponent α of λ_j = j^{-α} (default 1).")
+    var alpha: Double?
+
+    @Option(name: .customLong("r"), help: "Teacher width r (default 64).")
+    var teacherWidth: Int?
+
+    @Option(name: .customLong("rs"), help: "Student width r_s (default 16).")
+    var studentWidth: Int?
+
+    @Option(name: .customLong("d"), help: "Dimension d; scientific notation such as 1e12 is accepted (default 1024).")
+    var dimension: String?
+
+    @Option(help: "Initial scale σ0: rows of W0 ~ N(0, σ0² I/d) (default 1).")
+    var sigma0: Double?
+
+    @Option(help: "Seed of the random initialisation (default 0).")
+    var seed: UInt64?
+
+    @Flag(help: "Small-initialisation limit: P0 = 0 (M0 is still drawn at random).")
+    var smallInit = false
+
+    @Flag(help: "Leave the power law unnormalised (λ_j = j^{-α}) instead of Σλ² = 1.")
+    var unnormalized = false
+
+    @Option(help: "Teacher spectrum λ from a 1-D little-endian float64 .npy file (replaces --alpha/--r).")
+    var lambdas: String?
+
+    @Option(name: .customLong("init-m"), help: "M0 (r_s×r, C-order float64 .npy); replaces the random initialisation.")
+    var initM: String?
+
+    @Option(name: .customLong("init-p"), help: "P0 (r_s×r_s, C-order float64 .npy); default 0. Needs --init-m.")
+    var initP: String?
+
+    /// A human-readable description of the model, for report headers.
+    struct Resolved {
+        var spectrum: TeacherSpectrum
+        var initialState: OverlapState
+        var summary: [(String, JSONValue)]
+    }
+
+    func resolve() throws(CommandFailure) -> Resolved {
+        // Conflicting flags first.
+        if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
+        if lambdas != nil, unnormalized { throw .badInput("--unnormalized applies to the power law only, not to --lambdas") }
+        if initP != nil, initM == nil { throw .badInput("--init-p needs --init-m") }
+        if initM != nil {
+            for (flag, given) in [("--small-init", smallInit), ("--d", dimension != nil), ("--sigma0", sigma0 != nil),
+                                  ("--seed", seed != nil), ("--rs", studentWidth != nil)] where given {
+                throw .badInput("\(flag) conflicts with --init-m (the initial state is read from the file)")
+            }
+        }
+        let spectrum: TeacherSpectrum
+        var summary: [(String, JSONValue)] = []
+        do {
+            if let path = lambdas {
+                let array = try Self.load(path, flag: "--lambdas", dimensions: 1)
+                spectrum = try TeacherSpectrum(array.values)
+                if let r = teacherWidth, r != spectrum.count {
+                    throw CommandFailure.badInput("--r \(r) disagrees with --lambdas \(path), which has \(spectrum.count) entries")
+                }
+                summary.append(("lambdas", .string(path)))
+            } else {
+                let a = alpha ?? 1
+                guard a.isFinite, a >= 0 else { throw CommandFailure.badInput("--alpha must be finite and ≥ 0, got \(a)") }
+                let r = teacherWidth ?? 64
+                guard r >= 1 else { throw CommandFailure.badInput("--r (teacher width) must be ≥ 1, got \(r)") }
+                guard r <= 100_000 else { throw CommandFailure.badInput("--r (teacher width) must be ≤ 100000, got \(r)") }
+                spectrum = try TeacherSpectrum.powerLaw(exponent: a, count: r, normalized: !unnormalized)
+                summary.append(("alpha", .number(a)))
+                summary.append(("normalized", .bool(!unnormalized)))
+            }
+            summary.append(("r", .integer(spectrum.count)))
+            let initialState: OverlapState
+            if let mPath = initM {
+                let m = try Self.load(mPath, flag: "--init-m", dimensions: 2)
+                let overlap = try Matrix(rows: m.shape[0], columns: m.shape[1], storage: m.values)
+                guard overlap.columns == spectrum.count else {
+                    throw CommandFailure.badInput("--init-m \(mPath) is \(overlap.rows)×\(overlap.columns); expected r_s×r with r = \(spectrum.count)")
+                }
+                guard overlap.rows >= 1 else { throw CommandFailure.badInput("--init-m \(mPath) has no rows; expected r_s ≥ 1") }
+                if let pPath = initP {
+                    let p = try Self.load(pPath, flag: "--init-p", dimensions: 2)
+                    guard p.shape == [overlap.rows, overlap.rows] else {
+                        throw CommandFailure.badInput("--init-p \(pPath) has shape \(p.shape); expected [\(overlap.rows), \(overlap.rows)] to match --init-m")
+                    }
+                    let gram = try Matrix(rows: overlap.rows, columns: overlap.rows, storage: p.values)
+                    initialState = try OverlapState(overlap: overlap, orthogonalGram: gram)
+                } else {
+                    initialState = try OverlapState(overlap: overlap)
+                }
+                summary.append(("rs", .integer(overlap.rows)))
+                summary.append(("initM", .string(mPath)))
+                summary.append(("initP", initP.map(JSONValue.string) ?? .null))
+            } else {
+                let d = try parseReal(dimension ?? "1024", flag: "--d")
+                let rs = studentWidth ?? 16
+                guard rs <= 20_000 else { throw CommandFailure.badInput("--rs (student width) must be ≤ 20000, got \(rs)") }
+                let initialization = RandomInitialization(
+                    studentWidth: rs, teacherWidth: spectrum.count, dimension: d,
+                    sigma0: sigma0 ?? 1, seed: seed ?? 0, smallInitialization: smallInit)
+                initialState = try initialization.sample()
+                summary += [("rs", .integer(rs)), ("d", .number(d)), ("sigma0", .number(sigma0 ?? 1)),
+                            ("seed", .string(String(seed ?? 0))), ("smallInit", .bool(smallInit))]
+            }
+            return Resolved(spectrum: spectrum, initialState: initialState, summary: summary)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch let error as RiccatiError {
+            throw .badInput(error.description)
+        } catch let error as LinearAlgebraError {
+            throw .badInput(error.description)
+        } catch {
+            throw .badInput("\(error)")
+        }
+    }
+
+    /// Reads a strict `.npy` file (little-endian float64, C order) with `dimensions` axes and finite values.
+    static func load(_ path: String, flag: String, dimensions: Int) throws(CommandFailure) -> NPYArray {
+        let array: NPYArray
+        do {
+            array = try NPY.read(contentsOf: path)
+        } catch {
+            throw .badInput("\(flag): \(error)")
+        }
+        guard array.shape.count == dimensions else {
+            throw .badInput("\(flag) \(path) has \(array.shape.count) dimensions (shape \(array.shape)); expected \(dimensions)")
+        }
+        guard array.values.allSatisfy({ $0.isFinite }) else {
+            throw .badInput("\(flag) \(path) contains NaN or infinite values")
+        }
+        return array
+    }
+}

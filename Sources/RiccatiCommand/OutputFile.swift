@@ -1,0 +1,43 @@
+import Foundation
+
+/// Where a command's report goes: standard output, or a file written atomically.
+struct ReportDestination {
+    let path: String?
+
+    /// Fails early (before any work) when the file's directory is missing or not writable.
+    init(path: String?) throws(CommandFailure) {
+        self.path = path
+        guard let path else { return }
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .badInput("--output \(path): directory '\(folder)' does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw .badInput("--output \(path): directory '\(folder)' is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .badInput("--output \(path) is a directory; expected a file path")
+        }
+    }
+
+    /// Writes `text` to standard output, or to the file via a temporary file in the same
+    /// directory and `rename(2)`, so an interrupted run never leaves half a file.
+    func write(_ text: String) throws(CommandFailure) {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+            throw .runtime("--output \(path): could not write the temporary file \(temporary)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .runtime("--output \(path): could not move the result into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// Errors that end the command with a one-line message and a documented exit code.
+enum CommandFailure: Error, CustomStringConvertible {
+    /// Bad input: exit code 2.
+    case badInput(String)
+    /// A runtime failure (integration failed): exit code 1.
+    case runtime(String)
+
+    var description: String {
+        switch self {
+        case .badInput(let message), .runtime(let message): return message
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .badInput: return 2
+        case .runtime: return 1
+        }
+    }
+}
+
+@main
+struct RiccatiCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "riccati",
+        abstract: "Learning dynamics of two-layer quadratic networks: the overlap Riccati ODE.",
+        discussion: """
+            Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
+            Exit codes: 0 success, 1 runtime failure, 2 bad input.
+            """,
+        subcommands: [Integrate.self],
+        defaultSubcommand: Integrate.self)
+
+    /// Parses, runs and maps every error to a one-line message and an exit code; no stack
+    /// trace or trap reaches the user for bad input.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }   // --help, --version
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            FileHandle.standardError.write(Data("riccati: \(message)\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var runnable = command
+            try runnable.run()
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("riccati: \(failure.description)\n".utf8))
+            Foundation.exit(failure.exitCode)
+        } catch {
+            FileHandle.standardError.write(Data("riccati: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import NumPyFormat
+import Testing
+
+/// Runs the built `riccati` executable (a sibling of the test bundle in `.build/<config>/`).
+struct CommandRun {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+}
+
+func riccatiExecutable() throws -> URL {
+    var candidates: [URL] = []
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var folder = testBinary.deletingLastPathComponent()
+    for _ in 0..<5 {
+        candidates.append(folder.appendingPathComponent("riccati"))
+        folder = folder.deletingLastPathComponent()
+    }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/riccati"))
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "riccati executable not found near \(testBinary.path)"])
+    }
+    return found
+}
+
+func runRiccati(_ arguments: [String]) throws -> CommandRun {
+    let process = Process()
+    process.executableURL = try riccatiExecutable()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+}
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("riccati-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func writeNPY(_ shape: [Int], _ values: [Double], to url: URL) throws {
+    try NPY.write(try NPYArray(shape: shape, values: values), to: url.path)
+}
+
+@Suite struct CommandLineTests {
+    @Test func defaultRunPrintsATableAndSucceeds() throws {
+        let run = try runRiccati(["integrate", "--t-end", "200", "--save-count", "5"])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        #expect(run.standardOutput.contains("width floor"))
+        #expect(run.standardOutput.contains("escape times"))
+        #expect(run.standardOutput.split(separator: "\n").count >= 5 + 4)
+    }
+
+    @Test func jsonHasTheDocumentedSchema() throws {
+        let run = try runRiccati(["integrate", "--r", "8", "--rs", "4", "--d", "1e12", "--t-end", "100",
+                                  "--save-count", "6", "--method", "dopri5", "--format", "json"])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        for key in ["times", "risk", "alignment", "learned", "escapeTimes", "riskFloor", "stats"] {
+            #expect(object[key] != nil, "missing key \(key)")
+        }
+        let times = try #require(object["times"] as? [Double])
+        let risk = try #require(object["risk"] as? [Double])
+        let alignment = try #require(object["alignment"] as? [[Double]])
+        #expect(times.count == 6 && risk.count == 6 && alignment.count == 6 && alignment[0].count == 8)
+        #expect(zip(risk, risk.dropFirst()).allSatisfy { $0 >= $1 })
+        let stats = try #require(object["stats"] as? [String: Any])
+        for key in ["method", "status", "message", "rhsEvaluations", "acceptedSteps", "rejectedSteps", "solveSeconds"] {
+            #expect(stats[key] != nil, "missing stats key \(key)")
+        }
+        #expect(stats["method"] as? String == "dopri5")
+        #expect(stats["status"] as? String == "success")
+        #expect((stats["rhsEvaluations"] as? Int ?? 0) > 0)
+    }
+
+    @Test func csvAndOutputFileAreWritten() throws {
+        let folder = try temporaryFolder()
+        let target = folder.appendingPathComponent("run.csv")
+        let run = try runRiccati(["integrate", "--r", "6", "--rs", "3", "--t-end", "50", "--save-at", "1,10,50",
+                                  "--format", "csv", "--output", target.path])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        #expect(run.standardOutput.isEmpty)
+        let text = try String(contentsOf: target, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines[1] == "t,risk,learned,alignment_1,alignment_2,alignment_3,alignment_4,alignment_5,alignment_6")
+        #expect(lines.count == 5)
+        #expect(lines[2].hasPrefix("1.0,"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(leftovers == ["run.csv"])
+    }
+
+    @Test func npyInputsAreUsedAndAgreeAcrossMethods() throws {
+        let folder = try temporaryFolder()
+        let lambdas = folder.appendingPathComponent("lambda.npy")
+        let m0 = folder.appendingPathComponent("m0.npy")
+        let p0 = folder.appendingPathComponent("p0.npy")
+        try writeNPY([3], [1, 0.5, 0.25], to: lambdas)
+        try writeNPY([2, 3], [0.01, -0.02, 0.005, 0.003, 0.01, -0.01], to: m0)
+        try writeNPY([2, 2], [0.3, 0.05, 0.05, 0.2], to: p0)
+        var risks: [[Double]] = []
+        for method in [["--method", "exact"], ["--method", "dopri5", "--rtol", "1e-10", "--atol", "1e-12"], ["--method", "rk4", "--step", "0.005"]] {
+            let run = try runRiccati(["integrate", "--lambdas", lambdas.path, "--init-m", m0.path, "--init-p", p0.path,
+                                      "--t-end", "20", "--save-at", "5,20", "--format", "json"] + method)
+            #expect(run.status == 0, "stderr: \(run.standardError)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+            risks.append(try #require(object["risk"] as? [Double]))
+        }
+        for other in risks.dropFirst() {
+            for (a, b) in zip(risks[0], other) { #expect(abs(a - b) <= 1e-8 * abs(a)) }
+        }
+    }
+
+    @Test func badInputExitsWithTwoAndOneLine() throws {
+        let folder = try temporaryFolder()
+        let missing = folder.appendingPathComponent("missing/out.json").path
+        let cases: [([String], String)] = [
+            (["integrate", "--r", "0"], "--r"),
+            (["integrate", "--rs", "-3"], "--rs"),
+            (["integrate", "--d", "50", "--r", "64"], "--d"),
+            (["integrate", "--d", "abc"], "--d"),
+            (["integrate", "--d", "1e400"], "--d"),
+            (["integrate", "--sigma0", "0"], "--sigma0"),
+            (["integrate", "--sigma0", "nan"], "--sigma0"),
+            (["integrate", "--alpha", "-1"], "--alpha"),
+            (["integrate", "--t-end", "0"], "--t-end"),
+            (["integrate", "--t-end", "inf"], "--t-end"),
+            (["integrate", "--save-count", "0"], "--save-count"),
+            (["integrate", "--save-at", "5,1"], "--save-at"),
+            (["integrate", "--save-at", "1,3000"], "--save-at"),
+            (["integrate", "--save-at", "1", "--save-count", "3"], "conflict"),
+            (["integrate", "--method", "rk4"], "--step"),
+            (["integrate", "--method", "rk4", "--step", "-1"], "--step"),
+            (["integrate", "--method", "dopri5", "--rtol", "0"], "--rtol"),
+            (["integrate", "--rtol", "1e-6"], "dopri5"),
+            (["integrate", "--method", "euler"], "method"),
+            (["integrate", "--output", missing], "does not exist"),
+            (["integrate", "--lambdas", folder.appendingPathComponent("nope.npy").path], "nope.npy"),
+            (["integrate", "--init-p", "p.npy"], "--init-m"),
+        ]
+        for (arguments, fragment) in cases {
+            let run = try runRiccati(arguments)
+            #expect(run.status == 2, "\(arguments): exit \(run.status), stderr \(run.standardError)")
+            #expect(run.standardError.contains(fragment), "\(arguments): \(run.standardError)")
+            #expect(run.standardError.split(separator: "\n").count == 1, "\(arguments): \(run.standardError)")
+            #expect(run.standardOutput.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func malformedNPYFilesAreRejected() throws {
+        let folder = try temporaryFolder()
+        let good = NPY.encode(try NPYArray(shape: [3], values: [1, 0.5, 0.25]))
+        var badMagic = good; badMagic[1] = UInt8(ascii: "X")
+        let wrongDtype = replacing("<f8", with: "<f4", in: good)
+        let fortran = NPY.encode(try NPYArray(shape: [3, 1], values: [1, 0.5, 0.25]))
+        let fortranBytes = replacing("False", with: "True ", in: fortran)
+        let truncated = Array(good.dropLast(4))
+        let files: [(String, [UInt8], String)] = [
+            ("magic.npy", badMagic, "magic"), ("dtype.npy", wrongDtype, "<f4"),
+            ("fortran.npy", fortranBytes, "ortran"), ("short.npy", truncated, "short.npy"),
+            ("matrix.npy", fortran, "dimensions"), ("negative.npy", NPY.encode(try NPYArray(shape: [2], values: [1, -1])), "λ_2"),
+            ("nan.npy", NPY.encode(try NPYArray(shape: [2], values: [1, .nan])), "NaN"),
+        ]
+        for (name, bytes, fragment) in files {
+            let url = folder.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            let run = try runRiccati(["integrate", "--lambdas", url.path, "--t-end", "1"])
+            #expect(run.status == 2, "\(name): exit \(run.status) \(run.standardError)")
+            #expect(run.standardError.contains(fragment), "\(name): \(run.standardError)")
+        }
+        // Wrong shapes of M0 and P0.
+        let lambdas = folder.appendingPathComponent("l.npy"), m0 = folder.appendingPathComponent("m.npy"), p0 = folder.appendingPathComponent("p.npy")
+        try writeNPY([3], [1, 0.5, 0.25], to: lambdas)
+        try writeNPY([2, 4], [Double](repeating: 0.01, count: 8), to: m0)
+        var run = try runRiccati(["integrate", "--lambdas", lambdas.path, "--init-m", m0.path, "--t-end", "1"])
+        #expect(run.status == 2 && run.standardError.contains("r_s×r"))
+        try writeNPY([2, 3], [Double](repeating: 0.01, count: 6), to: m0)
+        try writeNPY([3, 3], [Double](repeating: 0, count: 9), to: p0)
+        run = try runRiccati(["integrate", "--lambdas", lambdas.path, "--init-m", m0.path, "--init-p", p0.path, "--t-end", "1"])
+        #expect(run.status == 2 && run.standardError.contains("--init-p"))
+        // Negative control: the same files with consistent shapes run.
+        try writeNPY([2, 2], [0.1, 0, 0, 0.1], to: p0)
+        run = try runRiccati(["integrate", "--lambdas", lambdas.path, "--init-m", m0.path, "--init-p", p0.path, "--t-end", "1"])
+        #expect(run.status == 0, "\(run.standardError)")
+    }
+
+    @Test func failedIntegrationExitsWithOne() throws {
+        let run = try runRiccati(["integrate", "--method", "rk4", "--step", "3", "--t-end", "100", "--r", "8", "--rs", "4"])
+        #expect(run.status == 1, "exit \(run.status): \(run.standardError)")
+        #expect(run.standardError.contains("nonFiniteState"))
+    }
+}
