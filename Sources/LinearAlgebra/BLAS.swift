@@ -66,6 +66,19 @@ public enum BLAS {
             Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
     }
 
+    /// Triangular solve with a row-major lower-triangular `L` (`n_L × n_L`, non-unit diagonal):
+    /// `B ← L^{-1} B` (`left`, `B` is `n_L × columns`) or `B ← B L^{-T}` (right side,
+    /// `B` is `rows × n_L`). `B` is `rows × columns`, row-major with leading dimension `ldb`.
+    @inlinable
+    public static func solveLowerTriangular(
+        left: Bool, rows: Int, columns: Int, lower l: UnsafePointer<Double>, ldl: Int,
+        b: UnsafeMutablePointer<Double>, ldb: Int
+    ) {
+        cblas_dtrsm(
+            CblasRowMajor, left ? CblasLeft : CblasRight, CblasLower, left ? CblasNoTrans : CblasTrans, CblasNonUnit,
+            Int32(rows), Int32(columns), 1, l, Int32(ldl), b, Int32(ldb))
+    }
+
     /// Copies the strict upper triangle of the row-major `n×n` matrix at `c` onto its lower triangle.
     @inlinable
     public static func mirrorUpperToLower(_ c: UnsafeMutablePointer<Double>, n: Int, ldc: Int) {

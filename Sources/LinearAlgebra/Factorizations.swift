@@ -24,6 +24,16 @@ extension LinearAlgebra {
         return factor
     }
 
+    /// In-place Cholesky factorisation of the symmetric positive-definite row-major `n×n`
+    /// matrix at `a` (both triangles filled): on return its lower triangle holds `L` with
+    /// `A = L Lᵀ`; the strict upper triangle is left as it was. No allocation (`dpotrf`).
+    public static func choleskyInPlace(_ a: UnsafeMutablePointer<Double>, dimension n: Int) throws(LinearAlgebraError) {
+        for index in 0..<(n * n) where !a[index].isFinite { throw .nonFiniteInput(routine: "dpotrf") }
+        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, SymmetricEigensolver.char("U"), Int32(n), a, Int32(n))
+        if info > 0 { throw .notPositiveDefinite(routine: "dpotrf", order: Int(info), detail: "") }
+        guard info == 0 else { throw LinearAlgebraError.fromInfo(info, routine: "dpotrf", positiveMeaning: "not positive definite") }
+    }
+
     /// Thin QR factorisation `A = Q R` of an `m×n` matrix with `m ≥ n`, via `dgeqrf` + `dorgqr`.
     ///
     /// `Q` is `m×n` with orthonormal columns and `R` is `n×n` upper triangular. Signs are fixed

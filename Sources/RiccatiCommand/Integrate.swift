@@ -11,12 +11,14 @@ enum MethodName: String, ExpressibleByArgument, CaseIterable {
     case dopri5, rk4, exact
 }
 
+extension PropagatorFactorization: ExpressibleByArgument {}
+
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Integrate the overlap ODE (population gradient flow) and report risk and alignments.",
         discussion: """
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an
-            extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ 8).
+            extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ 12).
             Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades
             ending at --t-end (default 12).
             """)
@@ -44,6 +46,9 @@ struct Integrate: ParsableCommand {
     @Option(help: "Step size: rk4's fixed step, dopri5's maximum step, or an extra cap for exact.")
     var step: Double?
 
+    @Option(help: "Factorisation of K_h in the exact propagator: symmetricRoot (K_h^{-1/2} by dsyevr, default) or cholesky (faster; same invariants).")
+    var factorization: PropagatorFactorization?
+
     @Option(help: "Output format: table, csv or json (default table).")
     var format: OutputFormat = .table
 
@@ -70,6 +75,7 @@ struct Integrate: ParsableCommand {
         }
         var config = resolved.summary
         config += [("tEnd", .number(finalTime)), ("method", .string(integrationMethod.name))]
+        if case .exact(let options) = integrationMethod { config.append(("factorization", .string(options.factorization.rawValue))) }
         let report: String
         switch format {
         case .json: report = Self.json(solution, config: config)
@@ -110,6 +116,7 @@ struct Integrate: ParsableCommand {
             throw .badInput("--rtol/--atol apply to --method dopri5 only")
         }
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
+        if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
         switch method {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }
@@ -123,7 +130,7 @@ struct Integrate: ParsableCommand {
             }
             return .dormandPrince(options)
         case .exact:
-            return .exact(ExactPropagatorOptions(maxStep: step))
+            return .exact(ExactPropagatorOptions(maxStep: step, factorization: factorization ?? .symmetricRoot))
         }
     }
 

@@ -103,6 +103,24 @@ import Testing
         #expect(solutionDiscrepancy(exact, loose) > 1e-8)
     }
 
+    @Test func choleskyFactorizationGivesTheSameInvariants() throws {
+        let problem = try smallProblem(r: 6, rs: 4, d: 50, finalTime: 20, saveTimes: [0.5, 2, 5, 20])
+        let root = try solve(problem, method: .exact(ExactPropagatorOptions()))
+        let cholesky = try solve(problem, method: .exact(ExactPropagatorOptions(factorization: .cholesky)))
+        #expect(cholesky.statistics.eigendecompositions == 0)
+        #expect(solutionDiscrepancy(root, cholesky) < 1e-12)
+        for index in root.times.indices {
+            let a = try LinearAlgebra.symmetricEigenvalues(root.states[index].studentGram)
+            let b = try LinearAlgebra.symmetricEigenvalues(cholesky.states[index].studentGram)
+            for (x, y) in zip(a, b) { #expect(abs(x - y) < 1e-12 * max(1, abs(x))) }
+        }
+        // The two gauges differ: M itself is not the same matrix.
+        #expect(relativeDifference(root.states[1].overlap, cholesky.states[1].overlap) > 1e-6)
+        // With the Cholesky step too, capped steps match 0.01 steps.
+        let fine = try solve(problem, method: .exact(ExactPropagatorOptions(maxStep: 0.01, factorization: .cholesky)))
+        #expect(solutionDiscrepancy(cholesky, fine) < 1e-10)
+    }
+
     @Test func stateAtAnyTimeEqualsSavingThere() throws {
         let problem = try smallProblem(finalTime: 10)
         let solution = try solve(problem, method: .exact(ExactPropagatorOptions()))
