@@ -72,8 +72,9 @@ struct DenseOutputSegment {
     /// The continuous extension at `θ ∈ [0, 1]` from coefficients `r₁ … r₅` (each of length `n`).
     static func evaluate(theta: Double, coefficients r: UnsafePointer<Double>, dimension n: Int, into output: UnsafeMutablePointer<Double>) {
         let theta1 = 1 - theta
+        let r1 = r, r2 = r + n, r3 = r + 2 * n, r4 = r + 3 * n, r5 = r + 4 * n
         for i in 0..<n {
-            output[i] = r[i] + theta * (r[n + i] + theta1 * (r[2 * n + i] + theta * (r[3 * n + i] + theta1 * r[4 * n + i])))
+            output[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])))
         }
     }
 }
@@ -87,9 +88,14 @@ final class DormandPrince5Stepper: TimeStepper {
     let options: DormandPrinceOptions
     let dimension: Int
     private let cache: RungeKuttaCache
-    private let current: ScratchBuffer
-    private let proposal: ScratchBuffer
+    /// The accepted state; after a step, ``proposal`` holds the previous one (buffers are swapped, not copied).
+    private var current: ScratchBuffer
+    private var proposal: ScratchBuffer
     private let dense: ScratchBuffer          // r₁ … r₅ of the last accepted step
+    /// Whether ``dense`` belongs to the last accepted step. It is computed lazily, only when a
+    /// save time or an event falls inside the step (or for every step with `storeDenseOutput`).
+    private var denseIsCurrent = false
+    private let errorEstimate: ScratchBuffer
     private(set) var time = 0.0
     private(set) var previousTime = 0.0
     private(set) var lastStepSize = 0.0
@@ -116,6 +122,7 @@ final class DormandPrince5Stepper: TimeStepper {
         current = ScratchBuffer(count: dimension)
         proposal = ScratchBuffer(count: dimension)
         dense = ScratchBuffer(count: 5 * dimension)
+        errorEstimate = ScratchBuffer(count: dimension)
     }
 
     var state: UnsafeMutablePointer<Double> { current.pointer }
@@ -130,8 +137,7 @@ final class DormandPrince5Stepper: TimeStepper {
         statistics.rhsEvaluations += 1
         firstStageReady = true
         stepSize = Swift.min(options.initialStep ?? initialStepSize(), maxStep)
-        for i in 0..<dimension { dense.pointer[i] = current.pointer[i] }
-        for i in dimension..<(5 * dimension) { dense.pointer[i] = 0 }
+        denseIsCurrent = false
     }
 
     /// Hairer, Nørsett & Wanner, "Solving ODEs I", §II.4 (the algorithm of DOPRI5's `HINIT`),
@@ -192,12 +198,16 @@ final class DormandPrince5Stepper: TimeStepper {
                 firstStageReady: firstStageReady, output: proposal.pointer)
             firstStageReady = true
             let y = current.pointer, yNew = proposal.pointer
+            // Local error estimate h Σ e_j k_j, accumulated stage by stage (vectorisable).
+            let estimate = errorEstimate.pointer
+            estimate.update(repeating: 0, count: n)
+            for j in 0..<7 where e[j] != 0 {
+                let weight = h * e[j], k = cache.stages[j].pointer
+                for i in 0..<n { estimate[i] += weight * k[i] }
+            }
             var errorSum = 0.0
             for i in 0..<n {
-                var estimate = 0.0
-                for j in 0..<7 where e[j] != 0 { estimate += e[j] * cache.stages[j].pointer[i] }
-                let scale = atol + rtol * Swift.max(abs(y[i]), abs(yNew[i]))
-                let ratio = h * estimate / scale
+                let ratio = estimate[i] / (atol + rtol * Swift.max(abs(y[i]), abs(yNew[i])))
                 errorSum += ratio * ratio
             }
             let error = (errorSum / Double(n)).squareRoot()
@@ -216,10 +226,15 @@ final class DormandPrince5Stepper: TimeStepper {
                 previousErrorFactor = Swift.max(error, 1e-4)
                 statistics.acceptedSteps += 1
                 try detectStiffness(stepSize: h)
-                storeContinuousExtension(stepSize: h)
-                // FSAL: f(t + h, y_new) becomes the next step's first stage.
-                swap(first: 0, last: 6)
-                current.copy(from: proposal.pointer)
+                // FSAL: f(t + h, y_new) becomes the next step's first stage. The old first stage
+                // and the old state stay available (in slot 6 and in `proposal`) for the dense output.
+                cache.stages.swapAt(0, 6)
+                Swift.swap(&current, &proposal)
+                denseIsCurrent = false
+                if options.storeDenseOutput {
+                    computeContinuousExtension(stepSize: h)
+                    segments.append(DenseOutputSegment(startTime: time, stepSize: h, coefficients: dense.array))
+                }
                 previousTime = time
                 time = (h == limit - time) ? limit : time + h
                 lastStepSize = h
@@ -239,9 +254,6 @@ final class DormandPrince5Stepper: TimeStepper {
         }
     }
 
-    private func swap(first: Int, last: Int) {
-        cache.stages[first].pointer.update(from: cache.stages[last].pointer, count: dimension)
-    }
 
     /// Hairer's test: `h·‖k₇ − k₆‖/‖y_new − y₆‖ > 3.25` in fifteen checks signals stiffness;
     /// six negative checks in a row reset the count.
@@ -273,28 +285,31 @@ final class DormandPrince5Stepper: TimeStepper {
         }
     }
 
-    /// Hairer's dense output coefficients for the step just accepted (before the FSAL swap).
-    private func storeContinuousExtension(stepSize h: Double) {
+    /// Hairer's dense output coefficients for the last accepted step (called after the FSAL
+    /// swap: the step's `y` is in `proposal`, its `k₁` in slot 6 and its `k₇` in slot 0).
+    private func computeContinuousExtension(stepSize h: Double) {
         let n = dimension
         let d = ButcherTableau.dormandPrinceDenseOutput
-        let y = current.pointer, yNew = proposal.pointer, r = dense.pointer
-        let k = cache.stages.map { $0.pointer }
+        let y = proposal.pointer, yNew = current.pointer, r = dense.pointer
+        let k1 = cache.stages[6].pointer, k3 = cache.stages[2].pointer, k4 = cache.stages[3].pointer
+        let k5 = cache.stages[4].pointer, k6 = cache.stages[5].pointer, k7 = cache.stages[0].pointer
+        let w1 = h * d[0], w3 = h * d[2], w4 = h * d[3], w5 = h * d[4], w6 = h * d[5], w7 = h * d[6]
+        let r1 = r, r2 = r + n, r3 = r + 2 * n, r4 = r + 3 * n, r5 = r + 4 * n
         for i in 0..<n {
             let increment = yNew[i] - y[i]
-            let startSlopeGap = h * k[0][i] - increment
-            r[i] = y[i]
-            r[n + i] = increment
-            r[2 * n + i] = startSlopeGap
-            r[3 * n + i] = increment - h * k[6][i] - startSlopeGap
-            r[4 * n + i] = h * (d[0] * k[0][i] + d[2] * k[2][i] + d[3] * k[3][i] + d[4] * k[4][i] + d[5] * k[5][i] + d[6] * k[6][i])
+            let startSlopeGap = h * k1[i] - increment
+            r1[i] = y[i]
+            r2[i] = increment
+            r3[i] = startSlopeGap
+            r4[i] = increment - h * k7[i] - startSlopeGap
+            r5[i] = w1 * k1[i] + w3 * k3[i] + w4 * k4[i] + w5 * k5[i] + w6 * k6[i] + w7 * k7[i]
         }
-        if options.storeDenseOutput {
-            segments.append(DenseOutputSegment(startTime: time, stepSize: h, coefficients: dense.array))
-        }
+        denseIsCurrent = true
     }
 
     func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws {
         if t == time { output.update(from: current.pointer, count: dimension); return }
+        if !denseIsCurrent { computeContinuousExtension(stepSize: lastStepSize) }
         DenseOutputSegment.evaluate(
             theta: (t - previousTime) / lastStepSize, coefficients: dense.pointer, dimension: dimension, into: output)
     }

@@ -2,8 +2,8 @@
 final class RungeKuttaCache {
     let tableau: ButcherTableau
     let dimension: Int
-    /// `stages[i]` holds `k_i`.
-    let stages: [ScratchBuffer]
+    /// `stages[i]` holds `k_i`. Steppers may swap entries (FSAL) instead of copying.
+    var stages: [ScratchBuffer]
     /// Input of the stage being evaluated; after ``step`` it holds the last intermediate stage's input.
     let stageInput: ScratchBuffer
 
