@@ -17,15 +17,16 @@ struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Integrate the overlap ODE (population gradient flow) and report risk and alignments.",
         discussion: """
-            --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an
+            --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ 12).
-            Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades
+
+            Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades \
             ending at --t-end (default 12).
             """)
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .customLong("t-end"), help: "Final time T (default 2000).")
+    @Option(name: .customLong("t-end"), help: "Final time T.")
     var finalTime: Double = 2000
 
     @Option(name: .customLong("save-at"), help: "Comma-separated save times in [0, T].")
@@ -34,7 +35,7 @@ struct Integrate: ParsableCommand {
     @Option(name: .customLong("save-count"), help: "Number of log-spaced save times (default 12).")
     var saveCount: Int?
 
-    @Option(help: "Integrator: dopri5, rk4 or exact (default exact).")
+    @Option(help: "Integrator.")
     var method: MethodName = .exact
 
     @Option(help: "Relative tolerance of dopri5 (default 1e-6).")
@@ -49,7 +50,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Factorisation of K_h in the exact propagator: symmetricRoot (K_h^{-1/2} by dsyevr, default) or cholesky (faster; same invariants).")
     var factorization: PropagatorFactorization?
 
-    @Option(help: "Output format: table, csv or json (default table).")
+    @Option(help: "Output format.")
     var format: OutputFormat = .table
 
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
@@ -60,6 +61,7 @@ struct Integrate: ParsableCommand {
         let resolved = try model.resolve()
         let saveTimes = try resolveSaveTimes()
         let integrationMethod = try resolveMethod()
+        configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let problem: OverlapProblem
         do {
             problem = try OverlapProblem(spectrum: resolved.spectrum, initialState: resolved.initialState,
@@ -182,8 +184,9 @@ struct Integrate: ParsableCommand {
         var lines: [String] = []
         lines.append("riccati integrate — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "))
         lines.append("risk R = 2‖WᵀW − A‖_F²; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}")
-        var header = String(format: "%12@  %13@  %7@", "t" as NSString, "risk" as NSString, "learned" as NSString)
-        for j in 1...shown { header += String(format: "  %9@", "align_\(j)" as NSString) }
+        func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
+        var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)
+        for j in 1...shown { header += "  " + padded("align_\(j)", 9) }
         lines.append(header)
         for (index, t) in solution.times.enumerated() {
             var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, solution.risk[index], solution.learned[index], r)

@@ -54,8 +54,11 @@ struct RiccatiCLI: ParsableCommand {
             FileHandle.standardError.write(Data("riccati: \(failure.description)\n".utf8))
             Foundation.exit(failure.exitCode)
         } catch {
-            FileHandle.standardError.write(Data("riccati: \(error)\n".utf8))
-            Foundation.exit(1)
+            // ArgumentParser's own errors (help requested from a subcommand, validation).
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("riccati: \(message)\n".utf8))
+            Foundation.exit(2)
         }
     }
 }
