@@ -123,15 +123,18 @@ final class EscapeTimeDetector {
 
     func inspect(_ stepper: TimeStepper) throws {
         guard !pending.isEmpty else { return }
-        var stillPending: [Int] = []
-        for j in pending {
+        // Compacts `pending` in place (no allocation inside the step loop).
+        var kept = 0
+        for index in pending.indices {
+            let j = pending[index]
             if gap(stepper.state, j) >= 0 {
                 escapeTimes[j] = try locateCrossing(direction: j, in: stepper)
             } else {
-                stillPending.append(j)
+                pending[kept] = j
+                kept += 1
             }
         }
-        pending = stillPending
+        pending.removeLast(pending.count - kept)
     }
 
     private func locateCrossing(direction j: Int, in stepper: TimeStepper) throws -> Double {
