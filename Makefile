@@ -4,9 +4,9 @@ APT_PACKAGES = libopenblas-dev liblapacke-dev
 
 .PHONY: deps build release run test clean
 
-# Installs OpenBLAS (CBLAS) and LAPACKE when their headers are missing. Uses sudo when not root.
+# Installs OpenBLAS (CBLAS) and LAPACKE when the Debian packages are missing. Uses sudo when not root.
 deps:
-	@if [ ! -f /usr/include/lapacke.h ] || ! ls /usr/include/*/cblas.h /usr/include/cblas.h >/dev/null 2>&1; then \
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
 		$$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
