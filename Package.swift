@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Riccati", targets: ["Riccati"]),
+        .library(name: "Monotonicity", targets: ["Monotonicity"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
     ],
     dependencies: [
@@ -25,16 +26,18 @@ let package = Package(
         .target(name: "NumPyFormat"),
         .target(name: "Sampling"),
         .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
+        .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "LinearAlgebra", "NumPyFormat",
+                "Riccati", "Monotonicity", "LinearAlgebra", "NumPyFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra"]),
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand"]),
     ]
 )
