@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Riccati", targets: ["Riccati"]),
         .library(name: "Monotonicity", targets: ["Monotonicity"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
+        .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,18 +26,20 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "NumPyFormat"),
         .target(name: "Sampling"),
+        .target(name: "SVGPlot"),
         .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "Monotonicity", "LinearAlgebra", "NumPyFormat",
+                "Riccati", "Monotonicity", "LinearAlgebra", "NumPyFormat", "SVGPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra"]),
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand"]),
     ]

@@ -26,14 +26,7 @@ struct Integrate: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .customLong("t-end"), help: "Final time T.")
-    var finalTime: Double = 2000
-
-    @Option(name: .customLong("save-at"), help: "Comma-separated save times in [0, T].")
-    var saveAt: String?
-
-    @Option(name: .customLong("save-count"), help: "Number of log-spaced save times (default 12).")
-    var saveCount: Int?
+    @OptionGroup var time: TimeOptions
 
     @Option(help: "Integrator.")
     var method: MethodName = .exact
@@ -59,7 +52,8 @@ struct Integrate: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let resolved = try model.resolve()
-        let saveTimes = try resolveSaveTimes()
+        let saveTimes = try time.resolveSaveTimes()
+        let finalTime = time.finalTime
         let integrationMethod = try resolveMethod()
         configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let problem: OverlapProblem
@@ -88,28 +82,6 @@ struct Integrate: ParsableCommand {
         guard solution.status.isSuccess else {
             let lastRisk = solution.risk.last.map { "; last saved risk \($0) at t = \(solution.times.last!)" } ?? ""
             throw CommandFailure.runtime("integration failed (\(solution.status.rawValue)): \(solution.message)\(lastRisk)")
-        }
-    }
-
-    func resolveSaveTimes() throws(CommandFailure) -> [Double] {
-        if saveAt != nil, saveCount != nil { throw .badInput("--save-at and --save-count conflict: give one of them") }
-        guard finalTime.isFinite, finalTime > 0 else { throw .badInput("--t-end must be finite and > 0, got \(finalTime)") }
-        if let list = saveAt {
-            let times = try list.split(separator: ",", omittingEmptySubsequences: false).map { (item) throws(CommandFailure) -> Double in
-                try parseReal(String(item), flag: "--save-at")
-            }
-            for (index, t) in times.enumerated() {
-                guard t.isFinite, t >= 0, t <= finalTime else {
-                    throw .badInput("--save-at: \(t) must be finite and lie in [0, --t-end = \(finalTime)]")
-                }
-                if index > 0, t <= times[index - 1] { throw .badInput("--save-at: times must be strictly increasing") }
-            }
-            return times
-        }
-        do {
-            return try SaveTimes.logSpaced(count: saveCount ?? 12, finalTime: finalTime)
-        } catch {
-            throw .badInput(error.description)
         }
     }
 

@@ -54,14 +54,16 @@ struct ModelOptions: ParsableArguments {
         var summary: [(String, JSONValue)]
     }
 
-    func resolve() throws(CommandFailure) -> Resolved {
+    /// `seedUsedElsewhere`: the command also uses `--seed` for something besides the random
+    /// initialisation (so it does not conflict with `--init-m`).
+    func resolve(seedUsedElsewhere: Bool = false) throws(CommandFailure) -> Resolved {
         // Conflicting flags first.
         if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
         if lambdas != nil, unnormalized { throw .badInput("--unnormalized applies to the power law only, not to --lambdas") }
         if initP != nil, initM == nil { throw .badInput("--init-p needs --init-m") }
         if initM != nil {
             for (flag, given) in [("--small-init", smallInit), ("--d", dimension != nil), ("--sigma0", sigma0 != nil),
-                                  ("--seed", seed != nil), ("--rs", studentWidth != nil)] where given {
+                                  ("--seed", seed != nil && !seedUsedElsewhere), ("--rs", studentWidth != nil)] where given {
                 throw .badInput("\(flag) conflicts with --init-m (the initial state is read from the file)")
             }
         }

@@ -5,12 +5,14 @@ import Foundation
 enum CommandFailure: Error, CustomStringConvertible {
     /// Bad input: exit code 2.
     case badInput(String)
+    /// A checked order was violated (the report is written first): exit code 3.
+    case orderViolated(String)
     /// A runtime failure (integration failed): exit code 1.
     case runtime(String)
 
     var description: String {
         switch self {
-        case .badInput(let message), .runtime(let message): return message
+        case .badInput(let message), .runtime(let message), .orderViolated(let message): return message
         }
     }
 
@@ -18,6 +20,7 @@ enum CommandFailure: Error, CustomStringConvertible {
         switch self {
         case .badInput: return 2
         case .runtime: return 1
+        case .orderViolated: return 3
         }
     }
 }
@@ -29,9 +32,9 @@ struct RiccatiCLI: ParsableCommand {
         abstract: "Learning dynamics of two-layer quadratic networks: the overlap Riccati ODE.",
         discussion: """
             Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
-            Exit codes: 0 success, 1 runtime failure, 2 bad input.
+            Exit codes: 0 success, 1 runtime failure, 2 bad input, 3 a monotonicity check found a violation.
             """,
-        subcommands: [Integrate.self],
+        subcommands: [Integrate.self, MonotonicityCommand.self],
         defaultSubcommand: Integrate.self)
 
     /// Parses, runs and maps every error to a one-line message and an exit code; no stack
