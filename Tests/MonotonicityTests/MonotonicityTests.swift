@@ -156,6 +156,19 @@ func randomState(r: Int, rs: Int, d: Double, sigma0: Double, seed: UInt64, small
         #expect(quadraticForm(gLower - g, violation.witness) < 0)
     }
 
+    @Test func studentGramComparisonWorksInTheSameGauge() throws {
+        // At t = 0 the scaled pair has K' = cK exactly, so K ⪯ K'; the swapped pair fails.
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 3)
+        let state = try randomState(r: 3, rs: 2, d: 100, sigma0: 1, seed: 2, smallInit: false)
+        let upper = try OrderedPerturbation.scaled(2).apply(to: state)
+        let forward = try TrajectoryComparison.compare(times: [0], [state], [upper], observable: .studentGram)
+        #expect(forward.relations == [.lessOrEqual])
+        #expect(abs(forward.minMargin - (try LoewnerOrder.compare(state.studentGram, upper.studentGram)).smallestEigenvalue) < 1e-15)
+        let backward = try TrajectoryComparison.compare(times: [0], [upper], [state], observable: .studentGram)
+        #expect(!backward.orderPreserved)
+        #expect(forward.comparisons[0].smallestWitness.count == 2)
+    }
+
     @Test func unorderedPerturbationIsIncomparableWithAWitness() throws {
         let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 3)
         let state = try randomState(r: 3, rs: 3, d: 100, sigma0: 1, seed: 4, smallInit: true)
