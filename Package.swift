@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Riccati", targets: ["Riccati"]),
         .library(name: "Monotonicity", targets: ["Monotonicity"]),
+        .library(name: "SGD", targets: ["SGD"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -29,10 +30,11 @@ let package = Package(
         .target(name: "SVGPlot"),
         .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
+        .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "Monotonicity", "LinearAlgebra", "NumPyFormat", "SVGPlot",
+                "Riccati", "Monotonicity", "SGD", "LinearAlgebra", "NumPyFormat", "SVGPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
+        .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra"]),
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand"]),
     ]

@@ -15,6 +15,20 @@ public struct Observables: Sendable, Equatable {
     public var studentGramSpectrum: [Double]
 }
 
+extension OverlapState {
+    /// Risk, alignments, learned count and the spectrum of `K` of this state for a teacher
+    /// `spectrum` (the same quantities a ``Solution`` records at its save times).
+    public func observables(spectrum: TeacherSpectrum) throws(RiccatiError) -> Observables {
+        guard spectrum.count == teacherWidth else {
+            throw .invalidInput("the state has r = \(teacherWidth) columns but λ has \(spectrum.count) entries")
+        }
+        let evaluator = try ObservableEvaluator(spectrum: spectrum, studentWidth: studentWidth)
+        return try packed.withUnsafeBufferPointer { (y) throws(RiccatiError) -> Observables in
+            try evaluator.evaluate(packed: y.baseAddress!)
+        }
+    }
+}
+
 /// Computes ``Observables`` with reusable workspace.
 final class ObservableEvaluator {
     let spectrum: TeacherSpectrum

@@ -1,0 +1,337 @@
+import ArgumentParser
+import Foundation
+import LinearAlgebra
+import NumPyFormat
+import Riccati
+import SGD
+
+enum PrecisionName: String, ExpressibleByArgument, CaseIterable { case double, float }
+enum TeacherName: String, ExpressibleByArgument, CaseIterable { case canonical, random }
+
+/// Flags shared by `riccati sgd` and `riccati compare`.
+struct SGDOptions: ParsableArguments {
+    @Option(name: .customLong("d"), help: "Dimension d (scientific notation accepted).")
+    var dimension: String = "256"
+
+    @Option(name: .customLong("r"), help: "Teacher width r (ignored with --lambdas, which sets it).")
+    var teacherWidth: Int?
+
+    @Option(name: .customLong("rs"), help: "Student width r_s.")
+    var studentWidth: Int = 4
+
+    @Option(help: "Power-law exponent α of λ_j = j^{-α}, normalised to Σλ² = 1 (default 1).")
+    var alpha: Double?
+
+    @Option(help: "Teacher spectrum λ from a 1-D float64 .npy file.")
+    var lambdas: String?
+
+    @Option(help: "Initial scale σ0: W0 entries ~ N(0, σ0²/d).")
+    var sigma0: Double = 0.3
+
+    @Option(name: .customLong("init-w"), help: "W0 (r_s×d, C-order float64 .npy) instead of the random one.")
+    var initW: String?
+
+    @Option(name: .customLong("theta"), help: "Teacher directions Θ (r×d, orthonormal rows, .npy); implies a given teacher.")
+    var theta: String?
+
+    @Option(help: "Batch size B.")
+    var batch: Int = 1024
+
+    @Option(help: "Learning rate η (step k is time t = ηk).")
+    var lr: Double = 0.005
+
+    @Option(help: "Number of steps K (conflicts with --t-end).")
+    var steps: Int?
+
+    @Option(name: .customLong("t-end"), help: "Final time T; K = round(T/η) (default 12).")
+    var finalTime: Double?
+
+    @Option(help: "Label noise standard deviation ς.")
+    var noise: Double = 0
+
+    @Option(help: "Arithmetic of the simulation.")
+    var precision: PrecisionName = .double
+
+    @Option(help: "Teacher directions: canonical Θ = [I_r 0] or a random orthonormal Θ.")
+    var teacher: TeacherName = .canonical
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("save-count"), help: "Number of recorded times, equally spaced in [0, T] (plus t = 0).")
+    var saveCount: Int = 24
+
+    @Option(help: "Threads drawing the Gaussian batches (the results do not depend on it).")
+    var threads: Int = 2
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .table
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var output: String?
+
+    /// The validated configuration, with save steps at `k·T/N`, `k = 0 … N`.
+    func configuration() throws(CommandFailure) -> (SGDConfiguration, [(String, JSONValue)]) {
+        let d = try parseReal(dimension, flag: "--d")
+        guard d.isFinite, d == d.rounded(), d >= 2, d <= 1e8 else { throw .badInput("--d must be a whole number in [2, 1e8] for SGD, got \(dimension)") }
+        if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
+        if theta != nil, teacher != .canonical { throw .badInput("--theta conflicts with --teacher \(teacher.rawValue)") }
+        if steps != nil, finalTime != nil { throw .badInput("--steps and --t-end conflict: give one of them") }
+        guard lr.isFinite, lr > 0 else { throw .badInput("--lr must be finite and > 0, got \(lr)") }
+        guard saveCount >= 1, saveCount <= 100_000 else { throw .badInput("--save-count must lie in [1, 100000], got \(saveCount)") }
+        var summary: [(String, JSONValue)] = []
+        let spectrum: TeacherSpectrum
+        do {
+            if let path = lambdas {
+                spectrum = try TeacherSpectrum(try ModelOptions.load(path, flag: "--lambdas", dimensions: 1).values)
+                if let r = teacherWidth, r != spectrum.count { throw CommandFailure.badInput("--r \(r) disagrees with --lambdas, which has \(spectrum.count) entries") }
+                summary.append(("lambdas", .string(path)))
+            } else {
+                let r = teacherWidth ?? 8
+                guard r >= 1 else { throw CommandFailure.badInput("--r (teacher width) must be ≥ 1, got \(r)") }
+                guard r < Int(d) else { throw CommandFailure.badInput("--r must be below --d, got r = \(r), d = \(Int(d))") }
+                spectrum = try TeacherSpectrum.powerLaw(exponent: alpha ?? 1, count: r)
+                summary.append(("alpha", .number(alpha ?? 1)))
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw .badInput("\(error)")
+        }
+        let stepCount: Int
+        if let steps {
+            guard steps >= 1 else { throw .badInput("--steps must be ≥ 1, got \(steps)") }
+            stepCount = steps
+        } else {
+            let horizon = finalTime ?? 12
+            guard horizon.isFinite, horizon > 0 else { throw .badInput("--t-end must be finite and > 0, got \(horizon)") }
+            let count = (horizon / lr).rounded()
+            guard count >= 1, count <= 1e9 else { throw .badInput("--t-end/--lr gives \(count) steps; need 1 … 1e9") }
+            stepCount = Int(count)
+        }
+        var config = SGDConfiguration(spectrum: spectrum, dimension: Int(d), studentWidth: studentWidth, batchSize: batch,
+                                      learningRate: lr, steps: stepCount)
+        config.sigma0 = sigma0
+        config.labelNoise = noise
+        config.seed = seed
+        config.threads = threads
+        config.teacher = teacher == .random ? .random : .canonical
+        config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
+        if let path = initW {
+            let array = try ModelOptions.load(path, flag: "--init-w", dimensions: 2)
+            do { config.initialWeights = try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values) } catch {
+                throw .badInput("--init-w: \(error)")
+            }
+        }
+        if let path = theta {
+            let array = try ModelOptions.load(path, flag: "--theta", dimensions: 2)
+            do { config.teacher = .given(try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values)) } catch {
+                throw .badInput("--theta: \(error)")
+            }
+        }
+        do { try config.validate() } catch { throw .badInput(error.description) }
+        summary += [("r", .integer(spectrum.count)), ("rs", .integer(studentWidth)), ("d", .integer(Int(d))), ("batch", .integer(batch)),
+                    ("lr", .number(lr)), ("steps", .integer(stepCount)), ("sigma0", .number(sigma0)), ("noise", .number(noise)),
+                    ("precision", .string(precision.rawValue)), ("teacher", .string(theta != nil ? "given" : teacher.rawValue)),
+                    ("seed", .string(String(seed))), ("etaDOverB", .number(config.stepNoiseRatio))]
+        return (config, summary)
+    }
+
+    /// Progress on stderr only when it is a terminal.
+    var progressReporter: ((SGDProgress) -> Void)? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { report in
+            let line = String(format: "\r  step %d/%d  t = %.4g  batch loss %.4e  %.1f steps/s  ETA %.0f s   ",
+                              report.step, report.totalSteps, report.time, report.batchLoss, report.stepsPerSecond, report.secondsRemaining)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    func finishProgress() {
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+func sgdStatistics(_ statistics: SGDStatistics) -> JSONValue {
+    .object([
+        ("steps", .integer(statistics.steps)),
+        ("stepsPerSecond", .number(statistics.stepsPerSecond)),
+        ("gemmGflops", .number(statistics.gemmGflops)),
+        ("rngNanosPerSample", .number(statistics.rngNanosPerSample)),
+        ("gemmSeconds", .number(statistics.gemmSeconds)),
+        ("rngSeconds", .number(statistics.rngSeconds)),
+        ("seconds", .number(statistics.seconds)),
+    ])
+}
+
+func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progress: ((SGDProgress) -> Void)?) throws(SGDError) -> SGDResult {
+    switch precision {
+    case .double: return try SGDSimulator<Double>(configuration: configuration).run(progress: progress)
+    case .float: return try SGDSimulator<Float>(configuration: configuration).run(progress: progress)
+    }
+}
+
+func sgdFailure(_ error: SGDError) -> CommandFailure {
+    switch error {
+    case .invalidInput(let message): return .badInput(message)
+    case .diverged: return .runtime(error.description)
+    }
+}
+
+struct SGDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgd",
+        abstract: "Simulate online SGD on the d-dimensional quadratic network and record the exact population risk.")
+
+    @OptionGroup var options: SGDOptions
+
+    func run() throws {
+        let destination = try ReportDestination(path: options.output)
+        let (configuration, config) = try options.configuration()
+        let result: SGDResult
+        do {
+            result = try runSGD(configuration, precision: options.precision, progress: options.progressReporter)
+        } catch {
+            options.finishProgress()
+            throw sgdFailure(error)
+        }
+        options.finishProgress()
+        let report: String
+        switch options.format {
+        case .json:
+            report = JSONValue.object([
+                ("times", .numbers(result.times)),
+                ("steps", .array(result.steps.map { .integer($0) })),
+                ("risk", .numbers(result.risk)),
+                ("alignment", .array(result.observables.map { .optionalNumbers($0.alignment) })),
+                ("learned", .array(result.observables.map { .integer($0.learned) })),
+                ("stats", sgdStatistics(result.statistics)),
+                ("config", .object(config)),
+            ]).serialized(indent: 2) + "\n"
+        case .csv:
+            var lines = ["# riccati sgd " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            let r = configuration.spectrum.count
+            lines.append((["step", "t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
+            for index in result.times.indices {
+                let alignment = result.observables[index].alignment.map { $0.map { "\($0)" } ?? "" }
+                lines.append((["\(result.steps[index])", "\(result.times[index])", "\(result.risk[index])", "\(result.observables[index].learned)"] + alignment).joined(separator: ","))
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        case .table:
+            var lines = ["riccati sgd — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("      step            t           risk  learned")
+            for index in result.times.indices {
+                lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.risk[index],
+                                    result.observables[index].learned))
+            }
+            let stats = result.statistics
+            lines.append(String(format: "%d steps in %.3f s: %.1f steps/s; GEMMs %.3f s (%.1f GFLOP/s), Gaussians %.3f s (%.2f ns/sample)",
+                                stats.steps, stats.seconds, stats.stepsPerSecond, stats.gemmSeconds, stats.gemmGflops,
+                                stats.rngSeconds, stats.rngNanosPerSample))
+            report = lines.joined(separator: "\n") + "\n"
+        }
+        try destination.write(report)
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run SGD and the overlap ODE (exact propagator) from the SGD's own (M0, P0) and report their deviation.",
+        discussion: """
+            With --lr-sweep η1,η2,... each learning rate runs over --seeds seeds on the same time horizon \\
+            and the report gives the mean maximum relative risk deviation per η and the fitted slope of \\
+            log(deviation) against log(η).
+            """)
+
+    @OptionGroup var options: SGDOptions
+
+    @Option(name: .customLong("lr-sweep"), help: "Comma-separated learning rates.")
+    var lrSweep: String?
+
+    @Option(help: "Seeds per learning rate in a sweep.")
+    var seeds: Int = 1
+
+    func run() throws {
+        let destination = try ReportDestination(path: options.output)
+        let (configuration, config) = try options.configuration()
+        guard seeds >= 1, seeds <= 10_000 else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
+        let rates = try lrSweep.map { list in
+            try list.split(separator: ",").map { (item) throws(CommandFailure) -> Double in
+                let value = try parseReal(String(item), flag: "--lr-sweep")
+                guard value.isFinite, value > 0 else { throw .badInput("--lr-sweep values must be finite and > 0, got \(item)") }
+                return value
+            }
+        }
+        if lrSweep == nil, seeds != 1 { throw CommandFailure.badInput("--seeds applies to --lr-sweep only") }
+        let comparison: ODEComparison
+        var sweep: LearningRateSweep?
+        do {
+            switch options.precision {
+            case .double: comparison = try ODEComparison.run(configuration, precision: Double.self, progress: options.progressReporter)
+            case .float: comparison = try ODEComparison.run(configuration, precision: Float.self, progress: options.progressReporter)
+            }
+            options.finishProgress()
+            if let rates {
+                let horizonTimes = comparison.times
+                switch options.precision {
+                case .double: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Double.self)
+                case .float: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Float.self)
+                }
+            }
+        } catch {
+            options.finishProgress()
+            throw sgdFailure(error)
+        }
+        let report: String
+        switch options.format {
+        case .json:
+            var members: [(String, JSONValue)] = [
+                ("times", .numbers(comparison.times)),
+                ("riskSGD", .numbers(comparison.riskSGD)),
+                ("riskODE", .numbers(comparison.riskODE)),
+                ("relativeDeviation", .numbers(comparison.relativeDeviation)),
+                ("maxRelativeDeviation", .number(comparison.maxRelativeDeviation)),
+                ("overlapDeviation", .numbers(comparison.overlapDeviation)),
+                ("maxOverlapDeviation", .number(comparison.maxOverlapDeviation)),
+                ("stats", sgdStatistics(comparison.sgd.statistics)),
+            ]
+            if let sweep {
+                members.append(("sweep", .array(sweep.points.map { point in
+                    .object([("lr", .number(point.learningRate)), ("meanMaxRelativeDeviation", .number(point.meanMaxRelativeDeviation)),
+                             ("maxRelativeDeviations", .numbers(point.maxRelativeDeviations)),
+                             ("seeds", .array(point.seeds.map { .string(String($0)) }))])
+                })))
+                members.append(("sweepSlope", sweep.slope.map(JSONValue.number) ?? .null))
+            }
+            members.append(("config", .object(config)))
+            report = JSONValue.object(members).serialized(indent: 2) + "\n"
+        case .csv:
+            var lines = ["# riccati compare " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("t,riskSGD,riskODE,relativeDeviation,overlapDeviation")
+            for index in comparison.times.indices {
+                lines.append("\(comparison.times[index]),\(comparison.riskSGD[index]),\(comparison.riskODE[index]),\(comparison.relativeDeviation[index]),\(comparison.overlapDeviation[index])")
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        case .table:
+            var lines = ["riccati compare — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("relative deviation = |R_SGD − R_ODE|/R_ODE; overlap deviation = ‖G_SGD − G_ODE‖_F/‖Λ‖_F")
+            lines.append("           t         R_SGD         R_ODE   rel. dev.  overlap dev.")
+            for index in comparison.times.indices {
+                lines.append(String(format: "%12.5g  %12.5e  %12.5e  %10.3e  %12.3e", comparison.times[index], comparison.riskSGD[index],
+                                    comparison.riskODE[index], comparison.relativeDeviation[index], comparison.overlapDeviation[index]))
+            }
+            lines.append(String(format: "max relative deviation %.4f, max overlap deviation %.4f", comparison.maxRelativeDeviation,
+                                comparison.maxOverlapDeviation))
+            if let sweep {
+                lines.append("learning-rate sweep (\(seeds) seed\(seeds == 1 ? "" : "s") each):")
+                for point in sweep.points {
+                    lines.append(String(format: "  η = %-10.4g mean max relative deviation %.4f", point.learningRate, point.meanMaxRelativeDeviation))
+                }
+                if let slope = sweep.slope { lines.append(String(format: "  slope of log deviation against log η: %.3f", slope)) }
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        }
+        try destination.write(report)
+    }
+}

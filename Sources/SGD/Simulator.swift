@@ -1,0 +1,429 @@
+import Dispatch
+import Foundation
+import LinearAlgebra
+import Riccati
+import Sampling
+
+/// The teacher directions `Θ` (`r×d`, orthonormal rows).
+public enum TeacherDirections: Sendable, Equatable {
+    /// `Θ = [I_r 0]`: labels need no GEMM and `M` is a column slice of `W` (the default).
+    case canonical
+    /// `Θ` from the QR of a `d×r` standard Gaussian matrix drawn from stream 1 of the seed.
+    case random
+    /// A given `r×d` matrix with orthonormal rows (checked to 1e-10).
+    case given(Matrix)
+}
+
+/// Errors of the simulator.
+public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidInput(String)
+    /// The run diverged: a non-finite or exploding loss at `step`.
+    case diverged(step: Int, time: Double, risk: Double, hint: String)
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let message): return message
+        case .diverged(let step, let time, let risk, let hint):
+            return "SGD diverged at step \(step) (t = \(time)): population risk \(risk); \(hint)"
+        }
+    }
+}
+
+/// One online-SGD experiment (MODEL.md, "Gradient flow and online SGD").
+///
+/// Per step a fresh batch `X ∈ R^{B×d}` of standard Gaussians, `Z = XWᵀ`, residuals
+/// `e_b = f_W(x_b) − y_b` with `y_b = f*(x_b) + ς ξ_b`, and
+/// `W ← W − η ĝ`, `ĝ = (2/B)[(diag(e)Z)ᵀX − (Σ_b e_b) W]`, done as one GEMM
+/// `W ← (1 + 2ηΣe/B) W − (2η/B)(diag(e)Z)ᵀX`. Step `k` is time `t = ηk`.
+public struct SGDConfiguration: Sendable {
+    public var spectrum: TeacherSpectrum
+    /// Dimension `d` (`d > r`, `d ≥ r_s`).
+    public var dimension: Int
+    /// Student width `r_s`.
+    public var studentWidth: Int
+    /// Batch size `B`.
+    public var batchSize: Int
+    /// Learning rate `η`.
+    public var learningRate: Double
+    /// Number of steps `K`.
+    public var steps: Int
+    /// Initial scale: `W0` entries i.i.d. `N(0, σ0²/d)` from stream 0 of the seed.
+    public var sigma0: Double = 1
+    /// A given `W0` (`r_s×d`) instead of the random one.
+    public var initialWeights: Matrix?
+    public var teacher: TeacherDirections = .canonical
+    /// Label noise standard deviation `ς ≥ 0` (stream 2 of the seed).
+    public var labelNoise: Double = 0
+    public var seed: UInt64 = 0
+    /// Threads drawing the batches (the block partition, hence the numbers, do not depend on it).
+    public var threads: Int = 2
+    /// Steps at which to record the state (sorted, in `0...steps`; `0` and `steps` are always added).
+    public var saveSteps: [Int] = []
+
+    public init(spectrum: TeacherSpectrum, dimension: Int, studentWidth: Int, batchSize: Int, learningRate: Double, steps: Int) {
+        self.spectrum = spectrum
+        self.dimension = dimension
+        self.studentWidth = studentWidth
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.steps = steps
+    }
+
+    /// `η·d/B`: SGD tracks the flow when this is small; divergence usually means it is too large.
+    public var stepNoiseRatio: Double { learningRate * Double(dimension) / Double(batchSize) }
+
+    public func validate() throws(SGDError) {
+        let r = spectrum.count
+        guard studentWidth >= 1 else { throw .invalidInput("--rs (student width) must be ≥ 1, got \(studentWidth)") }
+        guard dimension > r else { throw .invalidInput("--d must exceed the teacher width r = \(r), got \(dimension)") }
+        guard dimension >= studentWidth else { throw .invalidInput("--d must be at least r_s = \(studentWidth), got \(dimension)") }
+        guard batchSize >= 1 else { throw .invalidInput("--batch must be ≥ 1, got \(batchSize)") }
+        guard batchSize.multipliedReportingOverflow(by: dimension).partialValue <= 500_000_000,
+              !batchSize.multipliedReportingOverflow(by: dimension).overflow else {
+            throw .invalidInput("--batch × --d = \(batchSize)×\(dimension) exceeds 5e8 entries per batch")
+        }
+        guard learningRate.isFinite, learningRate > 0 else { throw .invalidInput("--lr must be finite and > 0, got \(learningRate)") }
+        guard steps >= 1, steps <= 1_000_000_000 else { throw .invalidInput("--steps must lie in [1, 1e9], got \(steps)") }
+        guard sigma0.isFinite, sigma0 > 0 else { throw .invalidInput("--sigma0 must be finite and > 0, got \(sigma0)") }
+        guard labelNoise.isFinite, labelNoise >= 0 else { throw .invalidInput("--noise must be finite and ≥ 0, got \(labelNoise)") }
+        guard threads >= 1, threads <= 256 else { throw .invalidInput("threads must lie in [1, 256], got \(threads)") }
+        for step in saveSteps where step < 0 || step > steps {
+            throw .invalidInput("save step \(step) lies outside [0, \(steps)]")
+        }
+        if let w = initialWeights {
+            guard w.rows == studentWidth, w.columns == dimension else {
+                throw .invalidInput("--init-w has shape \(w.rows)×\(w.columns); expected r_s×d = \(studentWidth)×\(dimension)")
+            }
+            guard w.isFinite else { throw .invalidInput("--init-w contains NaN or infinite values") }
+        }
+        if case .given(let theta) = teacher {
+            guard theta.rows == r, theta.columns == dimension else {
+                throw .invalidInput("the teacher Θ has shape \(theta.rows)×\(theta.columns); expected r×d = \(r)×\(dimension)")
+            }
+            guard theta.isFinite else { throw .invalidInput("the teacher Θ contains NaN or infinite values") }
+            let gram = BLAS.gram(theta)
+            guard (gram - Matrix.identity(r)).maxAbs <= 1e-10 else {
+                throw .invalidInput("the teacher Θ must have orthonormal rows (ΘΘᵀ = I within 1e-10)")
+            }
+        }
+    }
+}
+
+/// Work and speed of a run.
+public struct SGDStatistics: Sendable, Equatable {
+    public var steps = 0
+    public var seconds = 0.0
+    public var gemmSeconds = 0.0
+    public var rngSeconds = 0.0
+    /// Multiply-adds of the GEMMs per step (`2·B·d·r_s` with the canonical teacher).
+    public var gemmMultiplyAddsPerStep = 0.0
+    public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
+    /// GEMM throughput, counting 2 flops per multiply-add.
+    public var gemmGflops: Double { gemmSeconds > 0 ? 2 * gemmMultiplyAddsPerStep * Double(steps) / gemmSeconds / 1e9 : 0 }
+    public var samplesPerStep = 0
+    public var rngNanosPerSample: Double { steps > 0 && samplesPerStep > 0 ? rngSeconds * 1e9 / (Double(steps) * Double(samplesPerStep)) : 0 }
+}
+
+/// What ``SGDSimulator/run(progress:)`` produced.
+public struct SGDResult: Sendable {
+    public var learningRate: Double
+    public var steps: [Int]
+    /// `t = η k`.
+    public var times: [Double]
+    /// `(M, P)` at each recorded step, in double precision.
+    public var states: [OverlapState]
+    public var observables: [Observables]
+    public var statistics: SGDStatistics
+    public var risk: [Double] { observables.map(\.risk) }
+}
+
+/// A progress report, about twice a second.
+public struct SGDProgress: Sendable {
+    public var step: Int
+    public var totalSteps: Int
+    public var time: Double
+    /// The mini-batch loss `mean ½ e²` of the last step (the population risk is `2 E[½e²]` only
+    /// without label noise).
+    public var batchLoss: Double
+    public var stepsPerSecond: Double
+    public var secondsRemaining: Double
+}
+
+/// Online SGD on the full `d`-dimensional network, in `Scalar` precision, with every buffer
+/// allocated once.
+public final class SGDSimulator<Scalar: SGDScalar> {
+    public let configuration: SGDConfiguration
+    /// `Θ` (`r×d`) for a non-canonical teacher, in `Scalar`.
+    private let teacherRows: [Scalar]?
+    private let thetaDouble: Matrix?
+    // Buffers allocated once; raw pointers keep the step free of closures and generic dispatch.
+    private let weights: UnsafeMutablePointer<Scalar>           // W, r_s×d
+    private let batch: UnsafeMutablePointer<Scalar>             // X, B×d
+    private let studentProjection: UnsafeMutablePointer<Scalar> // Z = X Wᵀ, B×r_s, then diag(e) Z
+    private let teacherProjection: UnsafeMutablePointer<Scalar> // U = X Θᵀ, B×r (non-canonical teacher only)
+    private let teacherRowsPointer: UnsafeMutablePointer<Scalar>?
+    private let lambda: UnsafeMutablePointer<Double>
+    private let batchSource: GaussianBatchSource<Scalar>
+    private var noiseGenerator: Xoshiro256StarStar
+    private(set) public var step = 0
+
+    public init(configuration: SGDConfiguration) throws(SGDError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let rs = configuration.studentWidth, d = configuration.dimension, r = configuration.spectrum.count
+        let b = configuration.batchSize
+        // W0: given, or i.i.d. N(0, σ0²/d) from stream 0 (drawn in double, then rounded).
+        var w0 = [Double](repeating: 0, count: rs * d)
+        if let given = configuration.initialWeights {
+            w0 = given.storage
+        } else {
+            var generator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 0)
+            w0.withUnsafeMutableBufferPointer { NormalSampler.fill($0, using: &generator) }
+            let scale = configuration.sigma0 / Double(d).squareRoot()
+            for index in w0.indices { w0[index] *= scale }
+        }
+        weights = .allocate(capacity: rs * d)
+        for index in 0..<(rs * d) { weights[index] = Scalar(fromDouble: w0[index]) }
+        switch configuration.teacher {
+        case .canonical:
+            thetaDouble = nil
+        case .given(let theta):
+            thetaDouble = theta
+        case .random:
+            var generator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 1)
+            var gaussian = Matrix(rows: d, columns: r)
+            gaussian.storage.withUnsafeMutableBufferPointer { NormalSampler.fill($0, using: &generator) }
+            do {
+                thetaDouble = try LinearAlgebra.orthonormalBasis(gaussian).transposed
+            } catch {
+                throw .invalidInput("could not orthonormalise the random teacher: \(error)")
+            }
+        }
+        teacherRows = thetaDouble.map { $0.storage.map { Scalar(fromDouble: $0) } }
+        if let rows = teacherRows {
+            let pointer = UnsafeMutablePointer<Scalar>.allocate(capacity: rows.count)
+            pointer.initialize(from: rows, count: rows.count)
+            teacherRowsPointer = pointer
+        } else {
+            teacherRowsPointer = nil
+        }
+        batch = .allocate(capacity: b * d)
+        batch.initialize(repeating: 0, count: b * d)
+        studentProjection = .allocate(capacity: b * rs)
+        studentProjection.initialize(repeating: 0, count: b * rs)
+        teacherProjection = .allocate(capacity: Swift.max(1, thetaDouble == nil ? 0 : b * r))
+        teacherProjection.initialize(repeating: 0, count: Swift.max(1, thetaDouble == nil ? 0 : b * r))
+        lambda = .allocate(capacity: r)
+        lambda.initialize(from: configuration.spectrum.values, count: r)
+        batchSource = GaussianBatchSource(rows: b, columns: d, seed: configuration.seed, firstStream: 16,
+                                          threadCount: configuration.threads)
+        noiseGenerator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 2)
+    }
+
+    deinit {
+        weights.deallocate(); batch.deallocate(); studentProjection.deallocate(); teacherProjection.deallocate()
+        teacherRowsPointer?.deallocate(); lambda.deallocate()
+    }
+
+    /// The current `W` in double precision (`r_s×d`).
+    public var currentWeights: Matrix {
+        (try? Matrix(rows: configuration.studentWidth, columns: configuration.dimension, storage: (0..<(configuration.studentWidth * configuration.dimension)).map { weights[$0].doubleValue }))
+            ?? Matrix(rows: 0, columns: 0)
+    }
+
+    /// `(M, P)` of the current `W`: `M = WΘᵀ` (a column slice for the canonical teacher) and
+    /// `P = W(I − ΘᵀΘ)Wᵀ` (a SYRK of the orthogonal columns for the canonical teacher,
+    /// `WWᵀ − MMᵀ` otherwise), computed in double precision.
+    public func overlapState() throws(SGDError) -> OverlapState {
+        let rs = configuration.studentWidth, d = configuration.dimension, r = configuration.spectrum.count
+        let w = currentWeights
+        var m = Matrix(rows: rs, columns: r)
+        var p = Matrix(rows: rs, columns: rs)
+        if let theta = thetaDouble {
+            do {
+                m = try BLAS.product(w, theta, transposeB: true)
+            } catch {
+                throw .invalidInput("\(error)")
+            }
+            p = BLAS.gram(w) - BLAS.gram(m)
+            p.symmetrize()
+        } else {
+            for i in 0..<rs { for j in 0..<r { m[i, j] = w[i, j] } }
+            w.storage.withUnsafeBufferPointer { pw in
+                p.storage.withUnsafeMutableBufferPointer { pp in
+                    BLAS.syrkUpper(transpose: false, n: rs, k: d - r, alpha: 1, a: pw.baseAddress! + r, lda: d,
+                                   beta: 0, c: pp.baseAddress!, ldc: rs)
+                    BLAS.mirrorUpperToLower(pp.baseAddress!, n: rs, ldc: rs)
+                }
+            }
+        }
+        do {
+            return try OverlapState(overlap: m, orthogonalGram: p)
+        } catch {
+            throw .invalidInput("non-finite or inconsistent state: \(error)")
+        }
+    }
+
+    /// One SGD step. Returns the mini-batch loss `(1/B) Σ ½ e_b²`. Specialised for both
+    /// precisions so that the residual loops run without generic dispatch.
+    @discardableResult
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    func advance(statistics: inout SGDStatistics, clock: ContinuousClock) -> Double {
+        let config = configuration
+        let rs = config.studentWidth, d = config.dimension, r = config.spectrum.count, b = config.batchSize
+        let w = weights, x = batch, z = studentProjection, u = teacherProjection, lambda = lambda
+        let rngStart = clock.now
+        batchSource.fill(x)
+        let gemmStart = clock.now
+        statistics.rngSeconds += (gemmStart - rngStart).seconds
+        // Z = X Wᵀ (and U = X Θᵀ for a non-canonical teacher), rows of X split between the workers.
+        let theta = teacherRowsPointer
+        let shared = StepBuffers(w: w, x: x, z: z, u: u, theta: theta)
+        partitioned { part, parts in
+            let first = b * part / parts, last = b * (part + 1) / parts
+            guard last > first else { return }
+            Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: rs, k: d, alpha: 1, a: shared.x + first * d, lda: d,
+                        b: shared.w, ldb: d, beta: 0, c: shared.z + first * rs, ldc: rs)
+            if let theta = shared.theta {
+                Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: r, k: d, alpha: 1, a: shared.x + first * d, lda: d,
+                            b: theta, ldb: d, beta: 0, c: shared.u + first * r, ldc: r)
+            }
+        }
+        var gemmSeconds = (clock.now - gemmStart).seconds
+        // Σ_i ‖w_i‖², accumulated in double.
+        var normSum = 0.0
+        for index in 0..<(rs * d) { let value = w[index].doubleValue; normSum += value * value }
+        // Residuals e_b = f_W(x_b) − y_b, then diag(e) Z in place.
+        let canonical = teacherRowsPointer == nil
+        let labels = canonical ? x : u, labelStride = canonical ? d : r
+        var residualSum = 0.0, squaredResiduals = 0.0
+        for row in 0..<b {
+            var student = 0.0
+            let zRow = z + row * rs
+            for i in 0..<rs { let value = zRow[i].doubleValue; student += value * value }
+            var teacher = 0.0
+            let labelRow = labels + row * labelStride
+            for j in 0..<r { let value = labelRow[j].doubleValue; teacher += lambda[j] * (value * value - 1) }
+            if config.labelNoise > 0 { teacher += config.labelNoise * NormalSampler.next(using: &noiseGenerator) }
+            let residual = (student - normSum) - teacher
+            residualSum += residual
+            squaredResiduals += residual * residual
+            let factor = Scalar(fromDouble: residual)
+            for i in 0..<rs { zRow[i] *= factor }
+        }
+        // W ← (1 + 2ηΣe/B) W − (2η/B) (diag(e)Z)ᵀ X.
+        let secondStart = clock.now
+        let scale = 2 * config.learningRate / Double(b)
+        let alpha = Scalar(fromDouble: -scale), beta = Scalar(fromDouble: 1 + scale * residualSum)
+        partitioned { part, parts in
+            // Columns of W split between the workers.
+            let first = d * part / parts, last = d * (part + 1) / parts
+            guard last > first else { return }
+            Scalar.gemm(transposeA: true, transposeB: false, m: rs, n: last - first, k: b, alpha: alpha, a: shared.z, lda: rs,
+                        b: shared.x + first, ldb: d, beta: beta, c: shared.w + first, ldc: d)
+        }
+        gemmSeconds += (clock.now - secondStart).seconds
+        statistics.gemmSeconds += gemmSeconds
+        step += 1
+        return 0.5 * squaredResiduals / Double(b)
+    }
+
+    /// Runs all `configuration.steps` steps, recording `(M, P)` and the exact population risk at
+    /// the save steps (and at 0 and the last step). Stops with ``SGDError/diverged(step:time:risk:hint:)``
+    /// when the mini-batch loss is non-finite or exceeds `1e6·max(1, R(0))`, or a recorded risk
+    /// is non-finite.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    public func run(progress: ((SGDProgress) -> Void)? = nil) throws(SGDError) -> SGDResult {
+        let config = configuration
+        let saveSteps = Array(Set(config.saveSteps + [0, config.steps])).sorted()
+        var statistics = SGDStatistics()
+        statistics.samplesPerStep = config.batchSize * config.dimension
+        let rs = Double(config.studentWidth), d = Double(config.dimension), b = Double(config.batchSize)
+        statistics.gemmMultiplyAddsPerStep = 2 * b * d * rs + (teacherRows == nil ? 0 : b * d * Double(config.spectrum.count))
+        var result = SGDResult(learningRate: config.learningRate, steps: [], times: [], states: [], observables: [], statistics: statistics)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var lastReport = started
+        var initialRisk = 1.0
+        func record() throws(SGDError) {
+            let state = try overlapState()
+            let observables: Observables
+            do { observables = try state.observables(spectrum: config.spectrum) } catch { throw .invalidInput("\(error)") }
+            guard observables.risk.isFinite else {
+                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: observables.risk, hint: hint)
+            }
+            if step == 0 { initialRisk = Swift.max(1, observables.risk) }
+            result.steps.append(step)
+            result.times.append(Double(step) * config.learningRate)
+            result.states.append(state)
+            result.observables.append(observables)
+        }
+        // The simulator parallelises across its own threads (batch blocks, GEMM partitions);
+        // OpenBLAS runs single-threaded meanwhile, so that its idle threads do not spin against ours.
+        let blasThreads = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(blasThreads) }
+        var nextSave = 0
+        if saveSteps.first == 0 { try record(); nextSave = 1 }
+        while step < config.steps {
+            let loss = advance(statistics: &statistics, clock: clock)
+            if !loss.isFinite || loss > 1e6 * initialRisk {
+                let risk = (try? overlapState().observables(spectrum: config.spectrum).risk) ?? .nan
+                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: risk, hint: hint)
+            }
+            if nextSave < saveSteps.count, saveSteps[nextSave] == step {
+                try record()
+                nextSave += 1
+            }
+            if let progress {
+                let now = clock.now
+                if (now - lastReport).seconds >= 0.5 {
+                    lastReport = now
+                    let elapsed = (now - started).seconds
+                    let rate = Double(step) / elapsed
+                    progress(SGDProgress(step: step, totalSteps: config.steps, time: Double(step) * config.learningRate,
+                                         batchLoss: loss, stepsPerSecond: rate,
+                                         secondsRemaining: Double(config.steps - step) / Swift.max(rate, 1e-12)))
+                }
+            }
+        }
+        statistics.steps = step
+        statistics.seconds = (clock.now - started).seconds
+        result.statistics = statistics
+        return result
+    }
+
+    /// Runs `body(part, parts)` for the fixed `parts = 2` partitions of a GEMM, on two threads
+    /// when ``SGDConfiguration/threads`` ≥ 2 and in sequence otherwise. The partition, hence
+    /// every floating-point operation, is the same either way.
+    private func partitioned(_ body: @escaping @Sendable (Int, Int) -> Void) {
+        let parts = 2
+        if configuration.threads >= 2 {
+            DispatchQueue.concurrentPerform(iterations: parts) { body($0, parts) }
+        } else {
+            for part in 0..<parts { body(part, parts) }
+        }
+    }
+
+    private var hint: String {
+        String(format: "η·d/B = %.3g is probably too large; lower --lr or raise --batch", configuration.stepNoiseRatio)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
+
+/// The step's buffers, shared by the GEMM workers; each worker writes a disjoint block.
+private struct StepBuffers<Scalar>: @unchecked Sendable {
+    let w: UnsafeMutablePointer<Scalar>
+    let x: UnsafeMutablePointer<Scalar>
+    let z: UnsafeMutablePointer<Scalar>
+    let u: UnsafeMutablePointer<Scalar>
+    let theta: UnsafeMutablePointer<Scalar>?
+}
