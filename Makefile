@@ -22,9 +22,12 @@ release: deps
 run: release
 	$$($(SWIFT) build -c release --show-bin-path)/riccati integrate
 
+# Tests run optimised (the SGD-against-ODE checks simulate ~10⁵ steps); -enable-testing keeps @testable imports working.
+TEST_FLAGS = -c release -Xswiftc -enable-testing
+
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 clean:
 	rm -rf .build

@@ -225,6 +225,11 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         teacherRowsPointer?.deallocate(); lambda.deallocate()
     }
 
+    /// Replaces `W` (tests use it to take many steps from one fixed point).
+    func setWeights(_ matrix: Matrix) {
+        for index in 0..<(configuration.studentWidth * configuration.dimension) { weights[index] = Scalar(fromDouble: matrix.storage[index]) }
+    }
+
     /// The current `W` in double precision (`r_s×d`).
     public var currentWeights: Matrix {
         (try? Matrix(rows: configuration.studentWidth, columns: configuration.dimension, storage: (0..<(configuration.studentWidth * configuration.dimension)).map { weights[$0].doubleValue }))

@@ -1,0 +1,211 @@
+import Foundation
+import LinearAlgebra
+import Riccati
+@testable import SGD
+import Testing
+
+/// `f_W(x) − f*(x)` for one sample, in double precision, straight from the definitions.
+func residual(_ w: Matrix, _ x: [Double], teacher a: Matrix) -> Double {
+    var student = 0.0
+    for i in 0..<w.rows {
+        var projection = 0.0
+        var norm = 0.0
+        for c in 0..<w.columns { projection += w[i, c] * x[c]; norm += w[i, c] * w[i, c] }
+        student += projection * projection - norm
+    }
+    var teacher = 0.0
+    for p in 0..<a.rows { for q in 0..<a.columns { teacher += x[p] * a[p, q] * x[q] } }
+    return student - (teacher - a.trace)
+}
+
+func canonicalTeacherMatrix(_ spectrum: TeacherSpectrum, dimension d: Int) -> Matrix {
+    var a = Matrix(rows: d, columns: d)
+    for (j, value) in spectrum.values.enumerated() { a[j, j] = value }
+    return a
+}
+
+func smallConfiguration(d: Int = 20, r: Int = 3, rs: Int = 2, batch: Int = 64, lr: Double = 1e-3, steps: Int = 1,
+                        seed: UInt64 = 1) throws -> SGDConfiguration {
+    var configuration = SGDConfiguration(spectrum: try TeacherSpectrum.powerLaw(exponent: 1, count: r), dimension: d,
+                                         studentWidth: rs, batchSize: batch, learningRate: lr, steps: steps)
+    configuration.sigma0 = 0.7
+    configuration.seed = seed
+    return configuration
+}
+
+@Suite struct GradientTests {
+    /// The step's gradient `(W_k − W_{k+1})/η` against central differences of the mini-batch loss
+    /// `(1/B) Σ ½ e_b²` on the very batch the step drew.
+    @Test func stepGradientMatchesFiniteDifferences() throws {
+        let configuration = try smallConfiguration()
+        let simulator = try SGDSimulator<Double>(configuration: configuration)
+        let w0 = simulator.currentWeights
+        // The same batch, drawn from the same block streams.
+        let source = GaussianBatchSource<Double>(rows: configuration.batchSize, columns: configuration.dimension,
+                                                 seed: configuration.seed, firstStream: 16, threadCount: 1)
+        var x = [Double](repeating: 0, count: configuration.batchSize * configuration.dimension)
+        x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
+        var statistics = SGDStatistics()
+        simulator.advance(statistics: &statistics, clock: ContinuousClock())
+        let stepGradient = (1 / configuration.learningRate) * (w0 - simulator.currentWeights)
+        let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
+        func loss(_ w: Matrix) -> Double {
+            var sum = 0.0
+            for b in 0..<configuration.batchSize {
+                let sample = Array(x[(b * configuration.dimension)..<((b + 1) * configuration.dimension)])
+                let e = residual(w, sample, teacher: a)
+                sum += 0.5 * e * e
+            }
+            return sum / Double(configuration.batchSize)
+        }
+        var worst = 0.0
+        let h = 1e-6
+        for i in 0..<w0.rows {
+            for c in 0..<w0.columns {
+                var plus = w0, minus = w0
+                plus[i, c] += h
+                minus[i, c] -= h
+                let finiteDifference = (loss(plus) - loss(minus)) / (2 * h)
+                worst = max(worst, abs(finiteDifference - stepGradient[i, c]) / max(1e-3, stepGradient.maxAbs))
+            }
+        }
+        #expect(worst < 1e-6, "relative gradient error \(worst)")
+    }
+
+    /// Many step gradients at one fixed `W` average to `4W(WᵀW − A)`, within 4.5 standard errors
+    /// (per entry, from the measured variance); a gradient off by 10 % fails.
+    @Test func averagedStepGradientIsThePopulationGradient() throws {
+        let configuration = try smallConfiguration(d: 12, r: 3, rs: 2, batch: 256, lr: 1e-3, steps: 1, seed: 3)
+        let simulator = try SGDSimulator<Double>(configuration: configuration)
+        let w0 = simulator.currentWeights
+        let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
+        let population = 4 * (try BLAS.product(w0, BLAS.gram(w0, transpose: true) - a))
+        let draws = 3000
+        var sum = Matrix(rows: w0.rows, columns: w0.columns), squares = sum
+        var statistics = SGDStatistics()
+        for _ in 0..<draws {
+            simulator.setWeights(w0)
+            simulator.advance(statistics: &statistics, clock: ContinuousClock())
+            let g = (1 / configuration.learningRate) * (w0 - simulator.currentWeights)
+            sum = sum + g
+            for k in 0..<g.storage.count { squares.storage[k] += g.storage[k] * g.storage[k] }
+        }
+        func worstZ(_ target: Matrix) -> Double {
+            var worst = 0.0
+            for k in 0..<sum.storage.count {
+                let mean = sum.storage[k] / Double(draws)
+                let variance = squares.storage[k] / Double(draws) - mean * mean
+                let standardError = (variance / Double(draws)).squareRoot()
+                worst = max(worst, abs(mean - target.storage[k]) / standardError)
+            }
+            return worst
+        }
+        #expect(worstZ(population) < 4.5, "max z-score \(worstZ(population))")
+        // Negative control: a wrong factor (4.4 instead of 4) is far outside the band.
+        #expect(worstZ(1.1 * population) > 6)
+    }
+
+    /// The closed-form risk against a Monte-Carlo estimate of E[(f_W − f*)²] on 1e5 samples.
+    @Test func closedFormRiskMatchesMonteCarlo() throws {
+        let configuration = try smallConfiguration(d: 10, r: 3, rs: 2, seed: 5)
+        let simulator = try SGDSimulator<Double>(configuration: configuration)
+        let w = simulator.currentWeights
+        let closedForm = try simulator.overlapState().observables(spectrum: configuration.spectrum).risk
+        let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
+        let source = GaussianBatchSource<Double>(rows: 1000, columns: 10, seed: 99, firstStream: 500, threadCount: 2)
+        var x = [Double](repeating: 0, count: 1000 * 10)
+        var sum = 0.0, squares = 0.0
+        let samples = 100_000
+        for _ in 0..<(samples / 1000) {
+            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
+            for b in 0..<1000 {
+                let e = residual(w, Array(x[(b * 10)..<((b + 1) * 10)]), teacher: a)
+                sum += e * e
+                squares += e * e * e * e
+            }
+        }
+        let mean = sum / Double(samples)
+        let standardError = ((squares / Double(samples) - mean * mean) / Double(samples)).squareRoot()
+        #expect(abs(mean - closedForm) < 4 * standardError, "MC \(mean) ± \(standardError) vs closed form \(closedForm)")
+        // Negative control: MODEL.md's risk without its factor 2 is far off.
+        #expect(abs(mean - closedForm / 2) > 10 * standardError)
+    }
+}
+
+@Suite struct ReproducibilityTests {
+    @Test func sameSeedSameBitsWithOneOrTwoThreads() throws {
+        var configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 128, lr: 0.01, steps: 30, seed: 7)
+        configuration.threads = 1
+        let one = try SGDSimulator<Double>(configuration: configuration)
+        _ = try one.run()
+        configuration.threads = 2
+        let two = try SGDSimulator<Double>(configuration: configuration)
+        _ = try two.run()
+        #expect(one.currentWeights.storage == two.currentWeights.storage)
+        configuration.seed = 8
+        let other = try SGDSimulator<Double>(configuration: configuration)
+        _ = try other.run()
+        #expect(other.currentWeights.storage != two.currentWeights.storage)
+    }
+
+    @Test func batchBlocksDoNotDependOnTheThreadCount() {
+        var outputs: [[Double]] = []
+        for threads in [1, 2, 3] {
+            let source = GaussianBatchSource<Double>(rows: 100, columns: 7, seed: 11, firstStream: 16, threadCount: threads)
+            var x = [Double](repeating: 0, count: 700)
+            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
+            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
+            outputs.append(x)
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        // Different blocks are different streams.
+        #expect(Array(outputs[0][0..<7]) != Array(outputs[0][(16 * 7)..<(17 * 7)]))
+    }
+
+    @Test func floatAndDoubleAgreeToFloatAccuracy() throws {
+        let configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 128, lr: 0.005, steps: 20, seed: 2)
+        let double = try SGDSimulator<Double>(configuration: configuration)
+        let doubleResult = try double.run()
+        let float = try SGDSimulator<Float>(configuration: configuration)
+        let floatResult = try float.run()
+        let difference = (double.currentWeights - float.currentWeights).maxAbs / double.currentWeights.maxAbs
+        #expect(difference < 1e-4, "relative difference \(difference)")
+        #expect(difference > 1e-9)   // they are really different arithmetics
+        #expect(abs(doubleResult.risk.last! - floatResult.risk.last!) < 1e-4 * doubleResult.risk.last!)
+    }
+}
+
+@Suite struct DivergenceTests {
+    @Test func tooLargeALearningRateStopsWithAClearError() throws {
+        var configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 16, lr: 5, steps: 200, seed: 1)
+        configuration.saveSteps = [100]
+        do {
+            _ = try SGDSimulator<Double>(configuration: configuration).run()
+            Issue.record("a learning rate of 5 with d/B = 4 must diverge")
+        } catch {
+            guard case .diverged(let step, _, _, let hint) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(step >= 1 && step <= 200)
+            #expect(hint.contains("η·d/B = 20"))
+            #expect(error.description.contains("step \(step)"))
+        }
+        // Negative control: a small learning rate runs through.
+        configuration.learningRate = 1e-3
+        #expect(throws: Never.self) { try SGDSimulator<Double>(configuration: configuration).run() }
+    }
+
+    @Test func invalidConfigurationsAreRejected() throws {
+        let base = try smallConfiguration()
+        var bad = base; bad.batchSize = 0
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+        bad = base; bad.learningRate = .nan
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+        bad = base; bad.dimension = 3
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+        bad = base; bad.initialWeights = Matrix(rows: 1, columns: 1)
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+        bad = base; bad.teacher = .given(Matrix(rows: 3, columns: 20, repeating: 1))
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+        bad = base; bad.labelNoise = -1
+        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
+    }
+}
