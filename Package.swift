@@ -38,12 +38,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
-        .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling"]),
-        .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra"]),
-        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand"]),
+        .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
+        .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport"]),
     ]
 )

@@ -1,25 +1,7 @@
 import Foundation
 import Testing
 @testable import LinearAlgebra
-
-/// A small deterministic generator for test matrices (SplitMix64 + Box–Muller).
-struct TestRandom {
-    var state: UInt64
-    mutating func nextUInt() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(nextUInt() >> 11) + 0.5) * 0x1.0p-53 }
-    mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
-    mutating func matrix(_ rows: Int, _ columns: Int) -> Matrix {
-        var m = Matrix(rows: rows, columns: columns)
-        for i in 0..<m.storage.count { m.storage[i] = normal() }
-        return m
-    }
-}
+import TestSupport
 
 /// Reference triple loop, only to check BLAS against.
 func naiveProduct(_ a: Matrix, _ b: Matrix) -> Matrix {

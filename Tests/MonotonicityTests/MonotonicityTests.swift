@@ -3,25 +3,7 @@ import LinearAlgebra
 import Monotonicity
 import Riccati
 import Testing
-
-struct TestRandom {
-    var state: UInt64
-    mutating func nextUInt() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(nextUInt() >> 11) + 0.5) * 0x1.0p-53 }
-    mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
-    mutating func matrix(_ rows: Int, _ columns: Int, scale: Double = 1) -> Matrix {
-        var m = Matrix(rows: rows, columns: columns)
-        for i in 0..<m.storage.count { m.storage[i] = scale * normal() }
-        return m
-    }
-    mutating func psd(_ n: Int, rank: Int, scale: Double = 1) -> Matrix { BLAS.gram(matrix(n, rank, scale: scale)) }
-}
+import TestSupport
 
 func quadraticForm(_ a: Matrix, _ v: [Double]) -> Double {
     var sum = 0.0
@@ -158,7 +140,6 @@ func randomState(r: Int, rs: Int, d: Double, sigma0: Double, seed: UInt64, small
 
     @Test func studentGramComparisonWorksInTheSameGauge() throws {
         // At t = 0 the scaled pair has K' = cK exactly, so K ⪯ K'; the swapped pair fails.
-        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 3)
         let state = try randomState(r: 3, rs: 2, d: 100, sigma0: 1, seed: 2, smallInit: false)
         let upper = try OrderedPerturbation.scaled(2).apply(to: state)
         let forward = try TrajectoryComparison.compare(times: [0], [state], [upper], observable: .studentGram)

@@ -1,26 +1,7 @@
 import Foundation
 import LinearAlgebra
 @testable import Riccati
-
-/// Deterministic Gaussian matrices for tests (SplitMix64 + Box–Muller), independent of the
-/// library's own generator so that tests do not share its bugs.
-struct TestRandom {
-    var state: UInt64
-    mutating func nextUInt() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(nextUInt() >> 11) + 0.5) * 0x1.0p-53 }
-    mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
-    mutating func matrix(_ rows: Int, _ columns: Int, scale: Double = 1) -> Matrix {
-        var m = Matrix(rows: rows, columns: columns)
-        for i in 0..<m.storage.count { m.storage[i] = scale * normal() }
-        return m
-    }
-}
+@_exported import TestSupport
 
 /// The d-dimensional gradient flow `dW/dt = 4 (W A − W Wᵀ W)` on `W ∈ R^{r_s×d}` (row-major),
 /// written with plain loops: a test-only reference for the overlap ODE.
@@ -82,14 +63,6 @@ struct RotatedTeacher {
 func directRisk(_ w: Matrix, teacherMatrix a: Matrix) -> Double {
     let q = BLAS.gram(w, transpose: true)
     return 2 * pow((q - a).frobeniusNorm, 2)
-}
-
-func relativeDifference(_ a: Matrix, _ b: Matrix) -> Double {
-    (a - b).frobeniusNorm / max(1e-300, max(a.frobeniusNorm, b.frobeniusNorm))
-}
-
-func relativeDifference(_ a: Double, _ b: Double) -> Double {
-    abs(a - b) / max(1e-300, max(abs(a), abs(b)))
 }
 
 /// The largest relative change between two solutions' risk and `G` at common save indices.

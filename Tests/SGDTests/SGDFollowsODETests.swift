@@ -3,6 +3,7 @@ import LinearAlgebra
 import Riccati
 @testable import SGD
 import Testing
+import TestSupport
 
 /// The setup: d = 256, r = 8, r_s = 4, α = 1, σ0 = 0.3, B = 1024, t ∈ [0, 12].
 func followsODEConfiguration(learningRate: Double, seed: UInt64) throws -> SGDConfiguration {
@@ -55,7 +56,7 @@ func followsODEConfiguration(learningRate: Double, seed: UInt64) throws -> SGDCo
             let w0 = canonical.currentWeights
             // Θ from a Gaussian QR; R = Qᵀ maps the canonical basis onto (Θ, Θ⊥).
             var random = Matrix(rows: d, columns: d)
-            var generator = SplitMixForTests(state: 1000 + UInt64(seed))
+            var generator = TestRandom(state: 1000 + UInt64(seed))
             for k in 0..<random.storage.count { random.storage[k] = generator.normal() }
             let theta = try LinearAlgebra.orthonormalBasis(random).transposed          // d×d orthogonal, rows orthonormal
             var thetaRows = Matrix(rows: r, columns: d)
@@ -81,19 +82,3 @@ func followsODEConfiguration(learningRate: Double, seed: UInt64) throws -> SGDCo
     }
 }
 
-func relativeDifference(_ a: Matrix, _ b: Matrix) -> Double {
-    (a - b).frobeniusNorm / max(1e-300, max(a.frobeniusNorm, b.frobeniusNorm))
-}
-
-struct SplitMixForTests {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1.0p-53 }
-    mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
-}
