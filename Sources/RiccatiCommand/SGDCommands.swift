@@ -7,6 +7,7 @@ import SGD
 
 enum PrecisionName: String, ExpressibleByArgument, CaseIterable { case double, float }
 enum TeacherName: String, ExpressibleByArgument, CaseIterable { case canonical, random }
+enum SaveSpacing: String, ExpressibleByArgument, CaseIterable { case linear, log }
 
 /// Flags shared by `riccati sgd` and `riccati compare`.
 struct SGDOptions: ParsableArguments {
@@ -58,8 +59,14 @@ struct SGDOptions: ParsableArguments {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("save-count"), help: "Number of recorded times, equally spaced in [0, T] (plus t = 0).")
+    @Option(name: .customLong("save-count"), help: "Number of recorded times after t = 0, spaced by --save-spacing.")
     var saveCount: Int = 24
+
+    @Option(name: .customLong("save-spacing"), help: "linear: k·T/N; log: N times geometric over the 4 decades ending at T.")
+    var saveSpacing: SaveSpacing = .linear
+
+    @Option(name: .customLong("save-at"), help: "Comma-separated record times in [0, T] (rounded to the nearest step), instead of --save-count.")
+    var saveAt: String?
 
     @Option(help: "Threads drawing the Gaussian batches (the results do not depend on it).")
     var threads: Int = 2
@@ -79,6 +86,7 @@ struct SGDOptions: ParsableArguments {
         if steps != nil, finalTime != nil { throw .badInput("--steps and --t-end conflict: give one of them") }
         guard lr.isFinite, lr > 0 else { throw .badInput("--lr must be finite and > 0, got \(lr)") }
         guard saveCount >= 1, saveCount <= 100_000 else { throw .badInput("--save-count must lie in [1, 100000], got \(saveCount)") }
+        if saveAt != nil, saveSpacing != .linear { throw .badInput("--save-at conflicts with --save-spacing") }
         var summary: [(String, JSONValue)] = []
         let spectrum: TeacherSpectrum
         do {
@@ -116,7 +124,23 @@ struct SGDOptions: ParsableArguments {
         config.seed = seed
         config.threads = threads
         config.teacher = teacher == .random ? .random : .canonical
-        config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
+        let horizon = Double(stepCount) * lr
+        if let list = saveAt {
+            let times = try list.split(separator: ",", omittingEmptySubsequences: false).map { (item) throws(CommandFailure) -> Double in
+                let t = try parseReal(String(item), flag: "--save-at")
+                guard t.isFinite, t >= 0, t <= horizon * (1 + 1e-12) else { throw .badInput("--save-at: \(item) must lie in [0, T = \(horizon)]") }
+                return t
+            }
+            config.saveSteps = times.map { Swift.min(stepCount, Int(($0 / lr).rounded())) }
+        } else if saveSpacing == .log {
+            do {
+                config.saveSteps = try SaveTimes.logSpaced(count: saveCount, finalTime: horizon).map { Swift.min(stepCount, Int(($0 / lr).rounded())) }
+            } catch {
+                throw .badInput(error.description)
+            }
+        } else {
+            config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
+        }
         if let path = initW {
             let array = try ModelOptions.load(path, flag: "--init-w", dimensions: 2)
             do { config.initialWeights = try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values) } catch {

@@ -13,6 +13,16 @@ import Testing
         let times = try #require(object["times"] as? [Double])
         #expect(steps == [0, 20, 40, 60, 80, 100])
         #expect(abs(times[5] - 1.0) < 1e-12)
+        // Log spacing and explicit times.
+        let logRun = try runRiccati(["sgd", "--d", "64", "--r", "4", "--rs", "3", "--batch", "128", "--lr", "0.01", "--steps", "1000",
+                                     "--save-count", "5", "--save-spacing", "log", "--format", "json"])
+        let logSteps = try #require((try JSONSerialization.jsonObject(with: Data(logRun.standardOutput.utf8)) as? [String: Any])?["steps"] as? [Int])
+        // T = 10: times 1e-3, 1e-2, 0.1, 1, 10 → steps 0 (merged with t = 0), 1, 10, 100, 1000.
+        #expect(logSteps == [0, 1, 10, 100, 1000])
+        let atRun = try runRiccati(["sgd", "--d", "64", "--r", "4", "--rs", "3", "--batch", "128", "--lr", "0.01", "--steps", "100",
+                                    "--save-at", "0.5,0.75", "--format", "json"])
+        let atSteps = try #require((try JSONSerialization.jsonObject(with: Data(atRun.standardOutput.utf8)) as? [String: Any])?["steps"] as? [Int])
+        #expect(atSteps == [0, 50, 75, 100])
         let stats = try #require(object["stats"] as? [String: Any])
         for key in ["stepsPerSecond", "gemmGflops", "rngNanosPerSample", "seconds"] { #expect((stats[key] as? Double ?? 0) > 0, "stats \(key)") }
     }
