@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Riccati", targets: ["Riccati"]),
         .library(name: "Monotonicity", targets: ["Monotonicity"]),
         .library(name: "SGD", targets: ["SGD"]),
+        .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -31,10 +32,11 @@ let package = Package(
         .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
+        .target(name: "ScalingLaws", dependencies: ["Riccati", "SGD", "LinearAlgebra"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "Monotonicity", "SGD", "LinearAlgebra", "NumPyFormat", "SVGPlot",
+                "Riccati", "Monotonicity", "SGD", "ScalingLaws", "LinearAlgebra", "NumPyFormat", "SVGPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
+        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport"]),
     ]
