@@ -34,7 +34,7 @@ struct RiccatiCLI: ParsableCommand {
             Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
             Exit codes: 0 success, 1 runtime failure, 2 bad input, 3 a monotonicity check found a violation.
             """,
-        subcommands: [Integrate.self, MonotonicityCommand.self, SGDCommand.self, CompareCommand.self],
+        subcommands: [Integrate.self, MonotonicityCommand.self, SGDCommand.self, CompareCommand.self, ScalingCommand.self],
         defaultSubcommand: Integrate.self)
 
     /// Parses, runs and maps every error to a one-line message and an exit code; no stack

@@ -121,6 +121,9 @@ public struct SGDStatistics: Sendable, Equatable {
     /// GEMM throughput, counting 2 flops per multiply-add.
     public var gemmGflops: Double { gemmSeconds > 0 ? 2 * gemmMultiplyAddsPerStep * Double(steps) / gemmSeconds / 1e9 : 0 }
     public var samplesPerStep = 0
+
+    public init() {}
+
     public var rngNanosPerSample: Double { steps > 0 && samplesPerStep > 0 ? rngSeconds * 1e9 / (Double(steps) * Double(samplesPerStep)) : 0 }
 }
 

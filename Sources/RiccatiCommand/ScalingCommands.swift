@@ -1,0 +1,315 @@
+import ArgumentParser
+import Foundation
+import Riccati
+import SGD
+import SVGPlot
+import ScalingLaws
+
+/// Parses a comma-separated list with `parse` for each item.
+func parseList<T>(_ text: String, flag: String, _ parse: (String) throws(CommandFailure) -> T) throws(CommandFailure) -> [T] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+    guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw .badInput("\(flag) expects a comma-separated list, got '\(text)'") }
+    var values: [T] = []
+    for item in items { values.append(try parse(item)) }
+    return values
+}
+
+func parseWholeNumber(_ text: String, flag: String) throws(CommandFailure) -> Int {
+    let value = try parseReal(text, flag: flag)
+    guard value.isFinite, value == value.rounded(), abs(value) <= 1e15 else { throw .badInput("\(flag) expects whole numbers, got '\(text)'") }
+    return Int(value)
+}
+
+struct ScalingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling",
+        abstract: "Scaling laws: predictions, ODE sweeps and the SGD compute frontier.",
+        subcommands: [ScalingPredict.self, ScalingSweepCommand.self, ScalingComputeCommand.self])
+}
+
+struct ScalingPredict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Escape times T_j, the additive-model risk R_add(t), the asymptotic exponent (1−2α)/α and the width floor.")
+
+    @Option var alpha: Double = 1
+    @Option(name: .customLong("r"), help: "Teacher width r.") var teacherWidth: Int = 64
+    @Option(name: .customLong("rs"), help: "Student width r_s.") var studentWidth: Int = 16
+    @Option(name: .customLong("d"), help: "Dimension d (scientific notation accepted).") var dimension: String = "1024"
+    @Option var sigma0: Double = 1
+    @Option(name: .customLong("t-end"), help: "Last time of the R_add curve.") var finalTime: Double = 2000
+    @Option(name: .customLong("save-count"), help: "Log-spaced times of the R_add curve (4 decades).") var saveCount: Int = 12
+    @Option(help: "Output format.") var format: OutputFormat = .table
+    @Option(help: "Write the report to this file (atomically).") var output: String?
+
+    func run() throws {
+        let destination = try ReportDestination(path: output)
+        let d = try parseReal(dimension, flag: "--d")
+        let prediction: ScalingPrediction
+        let times: [Double]
+        do throws(RiccatiError) {
+            guard alpha.isFinite, alpha >= 0 else { throw RiccatiError.invalidInput("--alpha must be finite and ≥ 0, got \(alpha)") }
+            prediction = try ScalingPrediction(spectrum: try .powerLaw(exponent: alpha, count: teacherWidth), studentWidth: studentWidth,
+                                               dimension: d, sigma0: sigma0)
+            times = try SaveTimes.logSpaced(count: saveCount, finalTime: finalTime)
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+        let additive = times.map { prediction.additiveRisk(at: $0) }
+        let exponent = ScalingPrediction.asymptoticExponent(alpha: alpha)
+        let escape = prediction.escapeTimes.map { $0.isFinite ? $0 : nil }
+        let config: [(String, JSONValue)] = [("alpha", .number(alpha)), ("r", .integer(teacherWidth)), ("rs", .integer(studentWidth)),
+                                             ("d", .number(d)), ("sigma0", .number(sigma0))]
+        switch format {
+        case .json:
+            try destination.write(JSONValue.object([
+                ("escapeTimes", .optionalNumbers(escape)), ("times", .numbers(times)), ("riskAdditive", .numbers(additive)),
+                ("asymptoticExponent", exponent.map(JSONValue.number) ?? .null), ("widthFloor", .number(prediction.widthFloor)),
+                ("config", .object(config)),
+            ]).serialized(indent: 2) + "\n")
+        case .csv:
+            var lines = ["# riccati scaling predict " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "), "t,riskAdditive"]
+            lines += zip(times, additive).map { "\($0),\($1)" }
+            try destination.write(lines.joined(separator: "\n") + "\n")
+        case .table:
+            var lines = ["riccati scaling predict — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("T_j = ln(λ_j d/(r_s σ0²))/(8λ_j): " + escape.prefix(10).enumerated().map { "T_\($0 + 1)=" + ($1.map { String(format: "%.4g", $0) } ?? "∞") }.joined(separator: " ") + (escape.count > 10 ? " …" : ""))
+            lines.append("           t       R_add(t)")
+            lines += zip(times, additive).map { String(format: "%12.5g  %13.6e", $0, $1) }
+            lines.append(String(format: "width floor R_min = %.6e; asymptotic exponent (1−2α)/α = %@", prediction.widthFloor,
+                                exponent.map { String(format: "%.4f", $0) } ?? "undefined (α = 0)"))
+            try destination.write(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct ScalingSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Integrate a grid of configurations with the exact propagator and fit log-log risk slopes.",
+        discussion: """
+            Slopes are fitted over [T_a, T_b] (default a = 3, b = ⌊min(r, r_s)/4⌋, the predicted escape times of \\
+            those ranks) on --save-count log-spaced times from T_1/10 to --t-end (default twice T_b). CSV is long \\
+            format: alpha,r,rs,d,sigma0,seed,t,risk,riskAdditive. JSON: {"points": [...]} with alpha, r, rs, d, \\
+            seed, window, fittedSlope, additiveSlope, asymptoticSlope.
+            """)
+
+    @Option(help: "Comma-separated exponents α.") var alphas: String = "1"
+    @Option(name: .customLong("r"), help: "Teacher width(s) r, comma-separated.") var teacherWidths: String = "64"
+    @Option(help: "Student widths r_s, comma-separated.") var widths: String = "64"
+    @Option(help: "Dimensions d, comma-separated (scientific notation accepted).") var dims: String = "1e12"
+    @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
+    @Option var sigma0: Double = 1
+    @Flag(help: "Small-initialisation limit P0 = 0.") var smallInit = false
+    @Option(help: "Grid points integrated in parallel (OpenBLAS single-threaded in each).") var jobs: Int = 1
+    @Option(name: .customLong("t-end"), help: "Final time (default: twice the window's end).") var finalTime: Double?
+    @Option(name: .customLong("save-count"), help: "Log-spaced save times per point.") var saveCount: Int = 200
+    @Option(name: .customLong("window-ranks"), help: "Ranks a,b of the fit window [T_a, T_b], e.g. 3,16.") var windowRanks: String?
+    @Option(help: "Factorisation of K_h in the exact propagator (cholesky is faster for wide students).") var factorization: PropagatorFactorization = .symmetricRoot
+    @Option(help: "Output format.") var format: OutputFormat = .table
+    @Option(help: "Write the report to this file (atomically).") var output: String?
+    @Option(help: "Write a log-log figure of the risk curves, additive models and floors (SVG).") var plot: String?
+
+    func run() throws {
+        let destination = try ReportDestination(path: output)
+        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path) }
+        var sweep = ScalingSweep(
+            alphas: try parseList(alphas, flag: "--alphas") { (item) throws(CommandFailure) in try parseReal(item, flag: "--alphas") },
+            teacherWidths: try parseList(teacherWidths, flag: "--r") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--r") },
+            studentWidths: try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") },
+            dimensions: try parseList(dims, flag: "--dims") { (item) throws(CommandFailure) in try parseReal(item, flag: "--dims") },
+            seeds: try parseList(seeds, flag: "--seeds") { (item) throws(CommandFailure) -> UInt64 in
+                guard let value = UInt64(item) else { throw .badInput("--seeds expects non-negative whole numbers, got '\(item)'") }
+                return value
+            })
+        sweep.sigma0 = sigma0
+        sweep.smallInitialization = smallInit
+        sweep.jobs = jobs
+        sweep.finalTime = finalTime
+        sweep.saveCount = saveCount
+        sweep.factorization = factorization
+        if let windowRanks {
+            let ranks = try parseList(windowRanks, flag: "--window-ranks") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--window-ranks") }
+            guard ranks.count == 2 else { throw CommandFailure.badInput("--window-ranks expects two ranks a,b") }
+            sweep.ranks = (ranks[0], ranks[1])
+        }
+        let points: [SweepPoint]
+        do {
+            try sweep.validate()
+            points = try sweep.run()
+        } catch {
+            throw CommandFailure.badInput(error.description)
+        }
+        let config: [(String, JSONValue)] = [("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
+                                             ("factorization", .string(factorization.rawValue))]
+        func slope(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
+        let report: String
+        switch format {
+        case .csv:
+            var lines = ["# riccati scaling sweep " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "),
+                         "alpha,r,rs,d,sigma0,seed,t,risk,riskAdditive"]
+            for point in points {
+                for index in point.times.indices {
+                    lines.append("\(point.alpha),\(point.teacherWidth),\(point.studentWidth),\(point.dimension),\(point.sigma0),\(point.seed),\(point.times[index]),\(point.risk[index]),\(point.riskAdditive[index])")
+                }
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        case .json:
+            report = JSONValue.object([
+                ("points", .array(points.map { point in
+                    .object([("alpha", .number(point.alpha)), ("r", .integer(point.teacherWidth)), ("rs", .integer(point.studentWidth)),
+                             ("d", .number(point.dimension)), ("seed", .string(String(point.seed))),
+                             ("window", point.window.map { JSONValue.numbers([$0.lowerBound, $0.upperBound]) } ?? .null),
+                             ("fittedSlope", slope(point.fittedSlope)), ("additiveSlope", slope(point.additiveSlope)),
+                             ("asymptoticSlope", slope(point.asymptoticSlope)), ("sigma0", .number(point.sigma0)),
+                             ("smallInit", .bool(point.smallInitialization)), ("solveSeconds", .number(point.statistics.solveSeconds))])
+                })),
+                ("config", .object(config)),
+            ]).serialized(indent: 2) + "\n"
+        case .table:
+            var lines = ["riccati scaling sweep — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("     α      r    r_s          d  seed          window [t0, t1]   ODE slope  additive  asymptotic")
+            func show(_ value: Double?) -> String { value.map { String(format: "%9.3f", $0) } ?? "        —" }
+            for point in points {
+                let window = point.window.map { String(format: "[%8.4g, %8.4g]", $0.lowerBound, $0.upperBound) } ?? "         (undefined)"
+                lines.append(String(format: "%6.3g %6d %6d %10.3g %5@  %@  %@ %@   %@", point.alpha, point.teacherWidth, point.studentWidth,
+                                    point.dimension, String(point.seed), window, show(point.fittedSlope), show(point.additiveSlope),
+                                    show(point.asymptoticSlope)))
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        }
+        if let plotDestination {
+            var figure = Figure(title: "ODE risk (solid) and additive model (dashed)", x: .logarithmic("t"), y: .logarithmic("risk R(t)"))
+            for (index, point) in points.enumerated() {
+                let color = Palette.colors[index % Palette.colors.count]
+                let label = "α=\(point.alpha) r=\(point.teacherWidth) r_s=\(point.studentWidth)"
+                figure.add(Series(label: label, x: point.times, y: point.risk, color: color))
+                let positive = zip(point.times, point.riskAdditive).filter { $0.1 > 0 }
+                if !positive.isEmpty { figure.add(Series(x: positive.map(\.0), y: positive.map(\.1), color: color, style: .dashed)) }
+                let floor = (try? TeacherSpectrum.powerLaw(exponent: point.alpha, count: point.teacherWidth))?.widthFloor(studentWidth: point.studentWidth) ?? 0
+                if floor > 0 { figure.add(horizontal: HorizontalLine(value: floor, label: "floor " + label, color: color, style: .dotted)) }
+            }
+            do { try plotDestination.write(try figure.render()) } catch let error as CommandFailure { throw error } catch {
+                throw CommandFailure.runtime("--plot: \(error)")
+            }
+        }
+        try destination.write(report)
+    }
+}
+
+struct ScalingComputeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compute",
+        abstract: "Online SGD for several widths: population risk against compute, its lower envelope and exponent.",
+        discussion: """
+            Compute after k steps is k·B·d·r_s multiply-adds (the forward pass, as in MODEL.md). The envelope is the \\
+            minimum over widths on a log grid of compute values; its exponent is fitted after it first halves.
+            """)
+
+    @Option(name: .customLong("d"), help: "Dimension d.") var dimension: Int = 256
+    @Option(name: .customLong("r"), help: "Teacher width r.") var teacherWidth: Int = 192
+    @Option var alpha: Double = 1
+    @Option(help: "Student widths, comma-separated.") var widths: String = "4,8,16,32,64,128"
+    @Option(help: "Batch size (default d, as in the paper's Figure 1(b)).") var batch: Int?
+    @Option(help: "Learning rate η.") var lr: Double = 0.02
+    @Option(name: .customLong("t-end"), help: "Final time T = ηK.") var finalTime: Double = 100
+    @Option var sigma0: Double = 0.3
+    @Option var seed: UInt64 = 0
+    @Option(help: "Arithmetic of the simulation.") var precision: PrecisionName = .float
+    @Option(name: .customLong("save-count"), help: "Log-spaced records per width.") var saveCount: Int = 60
+    @Option(name: .customLong("grid-count"), help: "Points of the envelope grid.") var gridCount: Int = 200
+    @Option(help: "Threads drawing the batches.") var threads: Int = 2
+    @Option(help: "Output format.") var format: OutputFormat = .table
+    @Option(help: "Write the report to this file (atomically).") var output: String?
+    @Option(help: "Write a log-log figure of risk against compute with the frontier (SVG).") var plot: String?
+
+    func run() throws {
+        let destination = try ReportDestination(path: output)
+        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path) }
+        let widthList = try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") }
+        guard lr.isFinite, lr > 0 else { throw CommandFailure.badInput("--lr must be finite and > 0, got \(lr)") }
+        guard finalTime.isFinite, finalTime > 0 else { throw CommandFailure.badInput("--t-end must be finite and > 0, got \(finalTime)") }
+        guard gridCount >= 2, gridCount <= 100_000 else { throw CommandFailure.badInput("--grid-count must lie in [2, 100000]") }
+        let steps = Int((finalTime / lr).rounded())
+        guard steps >= 1, steps <= 1_000_000_000 else { throw CommandFailure.badInput("--t-end/--lr gives \(steps) steps; need 1 … 1e9") }
+        var base: SGDConfiguration
+        do {
+            guard alpha.isFinite, alpha >= 0 else { throw RiccatiError.invalidInput("--alpha must be finite and ≥ 0, got \(alpha)") }
+            base = SGDConfiguration(spectrum: try .powerLaw(exponent: alpha, count: teacherWidth), dimension: dimension,
+                                    studentWidth: widthList.max() ?? 1, batchSize: batch ?? dimension, learningRate: lr, steps: steps)
+            base.sigma0 = sigma0
+            base.seed = seed
+            base.threads = threads
+            base.saveSteps = try SaveTimes.logSpaced(count: saveCount, finalTime: finalTime).map { Swift.min(steps, Int(($0 / lr).rounded())) }
+            for width in widthList {
+                var check = base
+                check.studentWidth = width
+                try check.validate()
+            }
+        } catch let error as SGDError {
+            throw CommandFailure.badInput(error.description)
+        } catch {
+            throw CommandFailure.badInput("\(error)")
+        }
+        let frontier: ComputeFrontier
+        do {
+            switch precision {
+            case .double: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Double.self)
+            case .float: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Float.self)
+            }
+        } catch {
+            throw sgdFailure(error)
+        }
+        let config: [(String, JSONValue)] = [("d", .integer(dimension)), ("r", .integer(teacherWidth)), ("alpha", .number(alpha)),
+                                             ("batch", .integer(base.batchSize)), ("lr", .number(lr)), ("steps", .integer(steps)),
+                                             ("sigma0", .number(sigma0)), ("seed", .string(String(seed))), ("precision", .string(precision.rawValue))]
+        let report: String
+        switch format {
+        case .json:
+            report = JSONValue.object([
+                ("curves", .array(frontier.curves.map { curve in
+                    .object([("rs", .integer(curve.studentWidth)), ("compute", .numbers(curve.compute)), ("risk", .numbers(curve.risk)),
+                             ("stepsPerSecond", .number(curve.statistics.stepsPerSecond))])
+                })),
+                ("envelope", .object([("compute", .numbers(frontier.envelopeCompute)), ("risk", .numbers(frontier.envelopeRisk)),
+                                      ("rs", .array(frontier.envelopeWidth.map { .integer($0) }))])),
+                ("fittedExponent", frontier.fittedExponent.map(JSONValue.number) ?? .null),
+                ("fitStart", frontier.fitStart.map(JSONValue.number) ?? .null),
+                ("config", .object(config)),
+            ]).serialized(indent: 2) + "\n"
+        case .csv:
+            var lines = ["# riccati scaling compute " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "), "curve,rs,compute,risk"]
+            for curve in frontier.curves {
+                for (c, r) in zip(curve.compute, curve.risk) { lines.append("width,\(curve.studentWidth),\(c),\(r)") }
+            }
+            for index in frontier.envelopeCompute.indices {
+                lines.append("envelope,\(frontier.envelopeWidth[index]),\(frontier.envelopeCompute[index]),\(frontier.envelopeRisk[index])")
+            }
+            report = lines.joined(separator: "\n") + "\n"
+        case .table:
+            var lines = ["riccati scaling compute — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            lines.append("compute = steps·B·d·r_s multiply-adds (forward pass)")
+            for curve in frontier.curves {
+                lines.append(String(format: "r_s = %4d: final risk %.4e after %.3e multiply-adds (%.1f steps/s)", curve.studentWidth,
+                                    curve.risk.last ?? .nan, curve.compute.last ?? .nan, curve.statistics.stepsPerSecond))
+            }
+            lines.append("frontier exponent: " + (frontier.fittedExponent.map { String(format: "%.3f", $0) } ?? "undefined (the envelope never halves)")
+                         + (frontier.fitStart.map { String(format: " (fitted from %.3e multiply-adds)", $0) } ?? ""))
+            report = lines.joined(separator: "\n") + "\n"
+        }
+        if let plotDestination {
+            var figure = Figure(title: "Population risk against compute (frontier dashed)", x: .logarithmic("compute (multiply-adds)"),
+                                y: .logarithmic("population risk"))
+            for curve in frontier.curves {
+                let positive = zip(curve.compute, curve.risk).filter { $0.0 > 0 && $0.1 > 0 }
+                figure.add(Series(label: "r_s = \(curve.studentWidth)", x: positive.map(\.0), y: positive.map(\.1)))
+            }
+            figure.add(Series(label: "frontier" + (frontier.fittedExponent.map { String(format: " (slope %.2f)", $0) } ?? ""),
+                              x: frontier.envelopeCompute, y: frontier.envelopeRisk, color: "black", style: .dashed, width: 2.5))
+            do { try plotDestination.write(try figure.render()) } catch let error as CommandFailure { throw error } catch {
+                throw CommandFailure.runtime("--plot: \(error)")
+            }
+        }
+        try destination.write(report)
+    }
+}

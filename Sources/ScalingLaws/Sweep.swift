@@ -1,0 +1,170 @@
+import Dispatch
+import Foundation
+import LinearAlgebra
+import Riccati
+
+/// One grid point of a scaling sweep.
+public struct SweepPoint: Sendable {
+    public var alpha: Double
+    public var teacherWidth: Int
+    public var studentWidth: Int
+    public var dimension: Double
+    public var sigma0: Double
+    public var seed: UInt64
+    public var smallInitialization: Bool
+    public var times: [Double]
+    /// ODE risk (exact propagator) at `times`.
+    public var risk: [Double]
+    /// `R_add(t)` at `times`.
+    public var riskAdditive: [Double]
+    /// The fit window `[t0, t1]`, `nil` when it is empty or undefined.
+    public var window: ClosedRange<Double>?
+    /// Log-log slope of the ODE risk over the window.
+    public var fittedSlope: Double?
+    /// Log-log slope of the additive model over the same window (same times).
+    public var additiveSlope: Double?
+    /// `(1 − 2α)/α`.
+    public var asymptoticSlope: Double?
+    public var statistics: IntegrationStatistics
+}
+
+/// A grid of scaling experiments integrated with the exact propagator.
+///
+/// **Window.** By default the slopes are fitted over `[T_3, T_k]`, `k = ⌊min(r, r_s)/4⌋`, the
+/// predicted escape times of the 3rd and `k`-th largest directions (`[T_3, T_16]` for
+/// `r = r_s = 64`): late enough that the first escapes are over, early enough that the width
+/// floor is not yet felt. When `k ≤ 3` or a `T` is infinite the window is undefined and the
+/// slopes are `nil`. `ranks` overrides `(3, k)`.
+///
+/// **Times.** `saveCount` log-spaced times from `T_1/10` (or `t_end·10⁻⁴` when `T_1` is infinite)
+/// to `t_end`; `t_end` defaults to twice the window's end (or `10⁴` without a window).
+public struct ScalingSweep: Sendable {
+    public var alphas: [Double]
+    public var teacherWidths: [Int]
+    public var studentWidths: [Int]
+    public var dimensions: [Double]
+    public var seeds: [UInt64]
+    public var sigma0: Double = 1
+    public var smallInitialization = false
+    public var saveCount = 200
+    public var finalTime: Double?
+    public var ranks: (lower: Int, upper: Int)?
+    /// Points integrated at once; each runs OpenBLAS single-threaded.
+    public var jobs = 1
+    /// The exact propagator's factorisation (``PropagatorFactorization``); Cholesky is the
+    /// faster choice for wide students (`r_s ≥ 256`).
+    public var factorization: PropagatorFactorization = .symmetricRoot
+
+    public init(alphas: [Double], teacherWidths: [Int], studentWidths: [Int], dimensions: [Double], seeds: [UInt64]) {
+        self.alphas = alphas
+        self.teacherWidths = teacherWidths
+        self.studentWidths = studentWidths
+        self.dimensions = dimensions
+        self.seeds = seeds
+    }
+
+    struct GridEntry: Sendable { var alpha: Double; var r: Int; var rs: Int; var d: Double; var seed: UInt64 }
+
+    var grid: [GridEntry] {
+        var entries: [GridEntry] = []
+        for alpha in alphas { for r in teacherWidths { for rs in studentWidths { for d in dimensions { for seed in seeds {
+            entries.append(GridEntry(alpha: alpha, r: r, rs: rs, d: d, seed: seed))
+        } } } } }
+        return entries
+    }
+
+    /// Checks the whole grid before any work.
+    public func validate() throws(RiccatiError) {
+        for (name, empty) in [("--alphas", alphas.isEmpty), ("--r", teacherWidths.isEmpty), ("--widths", studentWidths.isEmpty),
+                              ("--dims", dimensions.isEmpty), ("--seeds", seeds.isEmpty)] where empty {
+            throw .invalidInput("\(name) needs at least one value")
+        }
+        guard grid.count <= 10_000 else { throw .invalidInput("the sweep grid has \(grid.count) points; at most 10000") }
+        guard saveCount >= 2, saveCount <= 100_000 else { throw .invalidInput("--save-count must lie in [2, 100000], got \(saveCount)") }
+        guard jobs >= 1, jobs <= 64 else { throw .invalidInput("--jobs must lie in [1, 64], got \(jobs)") }
+        if let finalTime, !(finalTime.isFinite && finalTime > 0) { throw .invalidInput("--t-end must be finite and > 0, got \(finalTime)") }
+        if let ranks, !(ranks.lower >= 1 && ranks.upper > ranks.lower) {
+            throw .invalidInput("the window ranks must satisfy 1 ≤ lower < upper, got \(ranks.lower), \(ranks.upper)")
+        }
+        for entry in grid {
+            _ = try TeacherSpectrum.powerLaw(exponent: entry.alpha, count: entry.r)
+            try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
+                                     seed: entry.seed, smallInitialization: smallInitialization).validate()
+        }
+    }
+
+    /// Integrates every grid point (in parallel with `jobs > 1`) and fits the slopes.
+    public func run() throws(RiccatiError) -> [SweepPoint] {
+        try validate()
+        let entries = grid
+        let results = ResultSlots<Result<SweepPoint, RiccatiError>>(count: entries.count)
+        let blasThreads = BLAS.threadCount
+        if jobs > 1 { BLAS.setThreadCount(1) }
+        defer { BLAS.setThreadCount(blasThreads) }
+        let workers = Swift.min(jobs, entries.count)
+        let sweep = self
+        let work: @Sendable (Int) -> Void = { worker in
+            var index = worker
+            while index < entries.count {
+                do throws(RiccatiError) {
+                    results.store(.success(try sweep.runPoint(entries[index])), at: index)
+                } catch {
+                    results.store(.failure(error), at: index)
+                }
+                index += workers
+            }
+        }
+        if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        var points: [SweepPoint] = []
+        for result in results.values {
+            switch result {
+            case .success(let point)?: points.append(point)
+            case .failure(let error)?: throw error
+            case nil: throw .invalidInput("internal error: a sweep point was not run")
+            }
+        }
+        return points
+    }
+
+    func runPoint(_ entry: GridEntry) throws(RiccatiError) -> SweepPoint {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: entry.alpha, count: entry.r)
+        let prediction = try ScalingPrediction(spectrum: spectrum, studentWidth: entry.rs, dimension: entry.d, sigma0: sigma0)
+        let lowerRank = ranks?.lower ?? 3
+        let upperRank = ranks?.upper ?? (Swift.min(entry.r, entry.rs) / 4)
+        var window: ClosedRange<Double>?
+        if upperRank > lowerRank, let t0 = prediction.escapeTime(rank: lowerRank), let t1 = prediction.escapeTime(rank: upperRank),
+           t0.isFinite, t1.isFinite, t1 > t0 {
+            window = t0...t1
+        }
+        let end = finalTime ?? (window.map { 2 * $0.upperBound } ?? 1e4)
+        let first = prediction.escapeTime(rank: 1).flatMap { $0.isFinite && $0 > 0 ? $0 / 10 : nil } ?? end * 1e-4
+        let decades = Swift.max(log10(end / Swift.min(first, end / 10)), 1)
+        let times = try SaveTimes.logSpaced(count: saveCount, finalTime: end, decades: decades)
+        let initial = try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
+                                               seed: entry.seed, smallInitialization: smallInitialization).sample()
+        let solution = try solve(try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: end, saveTimes: times),
+                                 method: .exact(ExactPropagatorOptions(factorization: factorization)))
+        guard solution.status.isSuccess else {
+            throw .invalidInput("α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")
+        }
+        let additive = times.map { prediction.additiveRisk(at: $0) }
+        var fitted: Double?, additiveSlope: Double?
+        if let window {
+            fitted = try? PowerLawFit.slope(x: times, y: solution.risk, window: window)
+            additiveSlope = try? PowerLawFit.slope(x: times, y: additive, window: window)
+        }
+        return SweepPoint(alpha: entry.alpha, teacherWidth: entry.r, studentWidth: entry.rs, dimension: entry.d, sigma0: sigma0,
+                          seed: entry.seed, smallInitialization: smallInitialization, times: times, risk: solution.risk,
+                          riskAdditive: additive, window: window, fittedSlope: fitted, additiveSlope: additiveSlope,
+                          asymptoticSlope: ScalingPrediction.asymptoticExponent(alpha: entry.alpha), statistics: solution.statistics)
+    }
+}
+
+/// Fixed slots that parallel workers fill by index, under a lock.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ value: Value, at index: Int) { lock.lock(); slots[index] = value; lock.unlock() }
+    var values: [Value?] { lock.lock(); defer { lock.unlock() }; return slots }
+}
