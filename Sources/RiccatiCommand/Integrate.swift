@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinearAlgebra
 import Riccati
+import ScalingLaws
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
@@ -49,12 +50,18 @@ struct Integrate: ParsableCommand {
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
+    @OptionGroup var artifacts: ArtifactOptions
+
     func run() throws {
         let destination = try ReportDestination(path: output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
         let resolved = try model.resolve()
         let saveTimes = try time.resolveSaveTimes()
         let finalTime = time.finalTime
         let integrationMethod = try resolveMethod()
+        if plotDestination != nil, !saveTimes.contains(where: { $0 > 0 }) {
+            throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
+        }
         configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let problem: OverlapProblem
         do {
@@ -78,11 +85,63 @@ struct Integrate: ParsableCommand {
         case .csv: report = Self.csv(solution, config: config)
         case .table: report = Self.table(solution, config: config)
         }
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try Self.arrays(solution) }
+        // A figure that cannot be drawn (nothing reached beyond t = 0) is reported after the
+        // integration failure that caused it.
+        var figure: Result<String, CommandFailure>?
+        if plotDestination != nil {
+            figure = Result { () throws(CommandFailure) -> String in
+                try Plots.integrate(solution, prediction: Self.additiveModel(model, resolved),
+                                    title: Self.plotTitle(solution, model: model, resolved: resolved))
+            }
+        }
         try destination.write(report)
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
+        if let plotDestination, case .success(let svg) = figure { try plotDestination.write(svg) }
         guard solution.status.isSuccess else {
             let lastRisk = solution.risk.last.map { "; last saved risk \($0) at t = \(solution.times.last!)" } ?? ""
             throw CommandFailure.runtime("integration failed (\(solution.status.rawValue)): \(solution.message)\(lastRisk)")
         }
+        if case .failure(let failure) = figure { throw failure }
+    }
+
+    /// The `--npy-dir` arrays (names and shapes in ``ArrayDirectory``).
+    static func arrays(_ solution: Solution) throws(CommandFailure) -> [NamedArray] {
+        let r = solution.spectrum.count, rs = solution.initialState.studentWidth
+        return [
+            try .vector("times", solution.times),
+            try .vector("risk", solution.risk),
+            try .stack("G", solution.states.map(\.signalGram), rows: r, columns: r),
+            try .rows("alignment", solution.alignment, columns: r),
+            try .vector("learned", solution.learned.map(Double.init)),
+            try .vector("escape_times", solution.escapeTimes.map { $0 ?? .nan }),
+            try .rows("k_spectrum", solution.observables.map(\.studentGramSpectrum), columns: rs),
+            try .stack("M", solution.states.map(\.overlap), rows: rs, columns: r),
+            try .stack("P", solution.states.map(\.orthogonalGram), rows: rs, columns: rs),
+            try .vector("lambda", solution.spectrum.values),
+            try .scalar("risk_floor", solution.riskFloor),
+        ]
+    }
+
+    /// The additive-model prediction of `--plot`; `nil` for an initial state from `--init-m`
+    /// (no `d`, `σ0`) or parameters the model does not cover (`σ0 = 0`).
+    static func additiveModel(_ model: ModelOptions, _ resolved: ModelOptions.Resolved) -> ScalingPrediction? {
+        guard model.initM == nil, let d = try? parseReal(model.dimension ?? "1024", flag: "--d") else { return nil }
+        return try? ScalingPrediction(spectrum: resolved.spectrum, studentWidth: resolved.initialState.studentWidth,
+                                      dimension: d, sigma0: model.sigma0 ?? 1)
+    }
+
+    static func plotTitle(_ solution: Solution, model: ModelOptions, resolved: ModelOptions.Resolved) -> String {
+        let rs = resolved.initialState.studentWidth
+        var title = "Population risk, \(solution.method.name): r = \(solution.spectrum.count), r_s = \(rs)"
+        if model.initM != nil {
+            title += " (no additive model: initial state from file)"
+        } else {
+            if model.lambdas == nil { title += ", α = \(Plots.format(model.alpha ?? 1))" }
+            title += ", d = \(model.dimension ?? "1024"), σ0 = \(Plots.format(model.sigma0 ?? 1))"
+            if additiveModel(model, resolved) == nil { title += " (no additive model for these parameters)" }
+        }
+        return title
     }
 
     func resolveMethod() throws(CommandFailure) -> IntegrationMethod {

@@ -47,11 +47,18 @@ struct MonotonicityCommand: ParsableCommand {
     @Option(help: "Also write the Figure 3 data (r = 2 only) into this existing directory: ellipses.csv, entries.csv and figure3.svg.")
     var figure: String?
 
-    @Option(name: .customLong("ellipse-times"), help: "Times of the level-set ellipses in --figure.")
-    var ellipseTimes: String = "0,0.25,0.5"
+    @Option(name: .customLong("ellipse-times"),
+            help: "Times of the level-set ellipses in --figure (and --plot with r = 2); default 0,0.25,0.5, those within [0, --t-end].")
+    var ellipseTimes: String?
+
+    @OptionGroup var artifacts: ArtifactOptions
+
+    /// The default ellipse times, `0, 0.25, 0.5`, that lie in `[0, T]`.
+    static let defaultEllipseTimes = [0, 0.25, 0.5]
 
     func run() throws {
         let destination = try ReportDestination(path: output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
         if scale != nil, perturb != nil { throw CommandFailure.badInput("--scale and --perturb conflict: give one of them") }
         if let scale, !(scale.isFinite && scale >= 1) { throw CommandFailure.badInput("--scale must be finite and ≥ 1, got \(scale)") }
         if let perturb, !(perturb.isFinite && perturb > 0) { throw CommandFailure.badInput("--perturb must be finite and > 0, got \(perturb)") }
@@ -68,7 +75,7 @@ struct MonotonicityCommand: ParsableCommand {
             }
             return path
         }
-        let figureTimes = try ellipseTimes.split(separator: ",").map { (item) throws(CommandFailure) -> Double in
+        let explicitFigureTimes = try ellipseTimes?.split(separator: ",").map { (item) throws(CommandFailure) -> Double in
             try parseReal(String(item), flag: "--ellipse-times")
         }
         let resolved = try model.resolve(seedUsedElsewhere: perturb != nil)
@@ -77,9 +84,10 @@ struct MonotonicityCommand: ParsableCommand {
         }
         var saveTimes = try time.resolveSaveTimes()
         if saveTimes.first != 0 { saveTimes.insert(0, at: 0) }
-        for t in figureTimes where !(t.isFinite && t >= 0 && t <= time.finalTime) {
+        for t in explicitFigureTimes ?? [] where !(t.isFinite && t >= 0 && t <= time.finalTime) {
             throw CommandFailure.badInput("--ellipse-times: \(t) must lie in [0, --t-end]")
         }
+        let figureTimes = explicitFigureTimes ?? Self.defaultEllipseTimes.filter { $0 <= time.finalTime }
         configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let perturbation: OrderedPerturbation = perturb.map { .randomIncrement(epsilon: $0, seed: model.seed ?? 0) } ?? .scaled(scale ?? 1.25)
         let methods: [IntegrationMethod] = [
@@ -109,15 +117,66 @@ struct MonotonicityCommand: ParsableCommand {
         case .csv: report = Self.csv(runs, config: config)
         case .table: report = Self.table(runs, timeAnalysis, sandwich, config: config)
         }
-        if let figureFolder {
-            try Figure3Writer.write(into: figureFolder, lower: runs[0].lower, upper: runs[0].upper, ellipseTimes: figureTimes)
+        // Everything is computed before anything is written.
+        let figure3 = try figureFolder.map { _ throws(CommandFailure) in
+            try Figure3Writer.build(lower: runs[0].lower, upper: runs[0].upper, ellipseTimes: figureTimes)
         }
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try Self.arrays(runs) }
+        let plot = try plotDestination.map { _ throws(CommandFailure) in
+            try Self.plot(runs, figure3: figure3, ellipseTimes: figureTimes, perturbation: perturbation)
+        }
+        if let figureFolder, let figure3 { try Figure3Writer.write(figure3, into: figureFolder) }
         try destination.write(report)
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
+        if let plotDestination, let plot { try plotDestination.write(plot) }
         let violated = runs.filter { !$0.comparison.orderPreserved }
         if !violated.isEmpty {
             let details = violated.map { run in "\(run.method.name) at t = \(run.comparison.firstViolation!.time)" }.joined(separator: ", ")
             throw CommandFailure.orderViolated("the Loewner order G_A ⪯ G_B was violated (\(details))")
         }
+    }
+
+    // MARK: Arrays and figure
+
+    /// The `--npy-dir` arrays (names and shapes in ``ArrayDirectory``): per method `margin_<m>`
+    /// and `relation_<m>` (codes of ``LoewnerRelation/arrayCode``), and `G` of both trajectories
+    /// from the exact propagator (`runs[0]`).
+    static func arrays(_ runs: [ComparisonPrincipleRun]) throws(CommandFailure) -> [NamedArray] {
+        let primary = runs[0]
+        let r = primary.lower.spectrum.count
+        guard primary.lower.times == primary.comparison.times, primary.upper.times == primary.comparison.times else {
+            throw .runtime("--npy-dir: the saved states do not match the comparison times")
+        }
+        var arrays = [try NamedArray.vector("times", primary.comparison.times)]
+        for run in runs {
+            arrays.append(try .vector("margin_\(run.method.name)", run.comparison.comparisons.map(\.smallestEigenvalue)))
+        }
+        for run in runs {
+            arrays.append(try .vector("relation_\(run.method.name)", run.comparison.relations.map(\.arrayCode)))
+        }
+        arrays.append(try .stack("G_a", primary.lower.states.map(\.signalGram), rows: r, columns: r))
+        arrays.append(try .stack("G_b", primary.upper.states.map(\.signalGram), rows: r, columns: r))
+        return arrays
+    }
+
+    /// `--plot`: Figure 3 for `r = 2` (the SVG of `--figure`); otherwise, or when a `G` has no
+    /// level-set ellipse (singular), the margin and diagonal panels of ``Plots/monotonicity(_:title:)``.
+    static func plot(_ runs: [ComparisonPrincipleRun], figure3: Figure3Writer.Output?, ellipseTimes: [Double],
+                     perturbation: OrderedPerturbation) throws(CommandFailure) -> String {
+        if let figure3 { return figure3.svg }
+        let primary = runs[0]
+        if primary.lower.spectrum.count == 2,
+           let output = try? Figure3Writer.build(lower: primary.lower, upper: primary.upper, ellipseTimes: ellipseTimes, flag: "--plot") {
+            return output.svg
+        }
+        let description: String
+        switch perturbation {
+        case .scaled(let c): description = "Q0' = \(Plots.format(c))·Q0"
+        case .randomIncrement(let epsilon, _): description = "G0' = G0 + \(Plots.format(epsilon))·M0ᵀRM0"
+        }
+        var title = "Comparison principle G_A(t) ⪯ G_B(t), \(description), r = \(primary.lower.spectrum.count)"
+        if primary.lower.spectrum.count == 2 { title += " (no level sets: G is singular)" }
+        return try Plots.monotonicity(runs, title: title)
     }
 
     // MARK: Reports
@@ -216,5 +275,19 @@ struct MonotonicityCommand: ParsableCommand {
         for entry in analysis.entries.prefix(6) { lines.append("  " + entry.summary()) }
         lines.append("sandwich 0 ⪯ G_A(t) ⪯ Λ: " + (sandwich.holds ? "holds" : "fails first at t = \(sandwich.firstViolation!.time)"))
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension LoewnerRelation {
+    /// The code of the relation in `relation_<method>.npy` (`--npy-dir`), A against B:
+    /// `0` eq (`G_A = G_B` within tolerance), `1` le (`G_A ⪯ G_B`), `2` ge (`G_A ⪰ G_B`),
+    /// `3` incomparable (`G_B − G_A` indefinite beyond tolerance).
+    var arrayCode: Double {
+        switch self {
+        case .equal: return 0
+        case .lessOrEqual: return 1
+        case .greaterOrEqual: return 2
+        case .incomparable: return 3
+        }
     }
 }

@@ -3,22 +3,25 @@ import Foundation
 /// Where a command's report goes: standard output, or a file written atomically.
 struct ReportDestination {
     let path: String?
+    /// The flag named in error messages.
+    let flag: String
 
     /// Fails early (before any work) when the file's directory is missing or not writable.
-    init(path: String?) throws(CommandFailure) {
+    init(path: String?, flag: String = "--output") throws(CommandFailure) {
         self.path = path
+        self.flag = flag
         guard let path else { return }
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .badInput("--output \(path): directory '\(folder)' does not exist")
+            throw .badInput("\(flag) \(path): directory '\(folder)' does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw .badInput("--output \(path): directory '\(folder)' is not writable")
+            throw .badInput("\(flag) \(path): directory '\(folder)' is not writable")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .badInput("--output \(path) is a directory; expected a file path")
+            throw .badInput("\(flag) \(path) is a directory; expected a file path")
         }
     }
 
@@ -29,15 +32,21 @@ struct ReportDestination {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw .runtime("--output \(path): could not write the temporary file \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .runtime("--output \(path): could not move the result into place: \(reason)")
-        }
+        try writeAtomically(text, to: path, flag: flag)
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and `rename(2)`, so
+/// readers see either the old file or the complete new one. Errors name `flag`.
+func writeAtomically(_ text: String, to path: String, flag: String) throws(CommandFailure) {
+    let directory = (path as NSString).deletingLastPathComponent
+    let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+        throw .runtime("\(flag) \(path): could not write the temporary file \(temporary)")
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw .runtime("\(flag) \(path): could not move the result into place: \(reason)")
     }
 }

@@ -209,8 +209,11 @@ struct SGDCommand: ParsableCommand {
 
     @OptionGroup var options: SGDOptions
 
+    @OptionGroup var artifacts: ArtifactOptions
+
     func run() throws {
         let destination = try ReportDestination(path: options.output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
         let (configuration, config) = try options.configuration()
         let result: SGDResult
         do {
@@ -254,7 +257,25 @@ struct SGDCommand: ParsableCommand {
                                 stats.rngSeconds, stats.rngNanosPerSample))
             report = lines.joined(separator: "\n") + "\n"
         }
+        let r = configuration.spectrum.count, rs = configuration.studentWidth
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) -> [NamedArray] in [
+            try .vector("times", result.times),
+            try .vector("steps", result.steps.map(Double.init)),
+            try .vector("risk", result.risk),
+            try .rows("alignment", result.observables.map(\.alignment), columns: r),
+            try .stack("G", result.states.map(\.signalGram), rows: r, columns: r),
+            try .stack("M", result.states.map(\.overlap), rows: rs, columns: r),
+            try .stack("P", result.states.map(\.orthogonalGram), rows: rs, columns: rs),
+            try .vector("lambda", configuration.spectrum.values),
+        ] }
+        let plot = try plotDestination.map { _ throws(CommandFailure) in
+            try Plots.sgd(result, floor: configuration.spectrum.widthFloor(studentWidth: rs), precision: options.precision.rawValue,
+                          title: "Online SGD: d = \(configuration.dimension), r = \(r), r_s = \(rs), B = \(configuration.batchSize), "
+                              + "η = \(Plots.format(configuration.learningRate)), σ0 = \(Plots.format(configuration.sigma0))")
+        }
         try destination.write(report)
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
+        if let plotDestination, let plot { try plotDestination.write(plot) }
     }
 }
 
@@ -276,8 +297,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seeds per learning rate in a sweep.")
     var seeds: Int = 1
 
+    @OptionGroup var artifacts: ArtifactOptions
+
     func run() throws {
         let destination = try ReportDestination(path: options.output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
         let (configuration, config) = try options.configuration()
         guard seeds >= 1, seeds <= 10_000 else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
         let rates = try lrSweep.map { list in
@@ -356,6 +380,35 @@ struct CompareCommand: ParsableCommand {
             }
             report = lines.joined(separator: "\n") + "\n"
         }
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try Self.arrays(comparison, sweep: sweep, seeds: seeds) }
+        let plot = try plotDestination.map { _ throws(CommandFailure) in
+            try Plots.compare(comparison, sweep: sweep,
+                              floor: configuration.spectrum.widthFloor(studentWidth: configuration.studentWidth),
+                              title: "SGD (d = \(configuration.dimension), B = \(configuration.batchSize), "
+                                  + "η = \(Plots.format(configuration.learningRate)), \(options.precision.rawValue)) against the overlap ODE")
+        }
         try destination.write(report)
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
+        if let plotDestination, let plot { try plotDestination.write(plot) }
+    }
+
+    /// The `--npy-dir` arrays (names and shapes in ``ArrayDirectory``).
+    static func arrays(_ comparison: ODEComparison, sweep: LearningRateSweep?, seeds: Int) throws(CommandFailure) -> [NamedArray] {
+        let r = comparison.ode.spectrum.count
+        var arrays: [NamedArray] = [
+            try .vector("times", comparison.times),
+            try .vector("risk_sgd", comparison.riskSGD),
+            try .vector("risk_ode", comparison.riskODE),
+            try .vector("relative_deviation", comparison.relativeDeviation),
+            try .vector("overlap_deviation", comparison.overlapDeviation),
+            try .stack("G_sgd", comparison.sgd.states.map(\.signalGram), rows: r, columns: r),
+            try .stack("G_ode", comparison.ode.states.map(\.signalGram), rows: r, columns: r),
+        ]
+        if let sweep {
+            arrays.append(try .vector("sweep_lr", sweep.points.map(\.learningRate)))
+            arrays.append(try NamedArray("sweep_deviation", shape: [sweep.points.count, seeds],
+                                         sweep.points.flatMap(\.maxRelativeDeviations)))
+        }
+        return arrays
     }
 }

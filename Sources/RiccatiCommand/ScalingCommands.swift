@@ -112,7 +112,7 @@ struct ScalingSweepCommand: ParsableCommand {
 
     func run() throws {
         let destination = try ReportDestination(path: output)
-        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path) }
+        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path, flag: "--plot") }
         var sweep = ScalingSweep(
             alphas: try parseList(alphas, flag: "--alphas") { (item) throws(CommandFailure) in try parseReal(item, flag: "--alphas") },
             teacherWidths: try parseList(teacherWidths, flag: "--r") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--r") },
@@ -225,7 +225,7 @@ struct ScalingComputeCommand: ParsableCommand {
 
     func run() throws {
         let destination = try ReportDestination(path: output)
-        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path) }
+        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path, flag: "--plot") }
         let widthList = try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") }
         guard lr.isFinite, lr > 0 else { throw CommandFailure.badInput("--lr must be finite and > 0, got \(lr)") }
         guard finalTime.isFinite, finalTime > 0 else { throw CommandFailure.badInput("--t-end must be finite and > 0, got \(finalTime)") }

@@ -49,7 +49,8 @@ public struct ScalingSweep: Sendable {
     public var saveCount = 200
     public var finalTime: Double?
     public var ranks: (lower: Int, upper: Int)?
-    /// Points integrated at once; each runs OpenBLAS single-threaded.
+    /// Points integrated at once. Every point runs OpenBLAS single-threaded, so the results are
+    /// bit-identical for any `jobs`.
     public var jobs = 1
     /// The exact propagator's factorisation (``PropagatorFactorization``); Cholesky is the
     /// faster choice for wide students (`r_s ≥ 256`).
@@ -98,8 +99,10 @@ public struct ScalingSweep: Sendable {
         try validate()
         let entries = grid
         let results = ResultSlots<Result<SweepPoint, RiccatiError>>(count: entries.count)
+        // OpenBLAS single-threaded for every point, whatever `jobs` is, so that the numbers do not
+        // depend on the parallelism (OpenBLAS's results can differ in the last bits between thread counts).
         let blasThreads = BLAS.threadCount
-        if jobs > 1 { BLAS.setThreadCount(1) }
+        BLAS.setThreadCount(1)
         defer { BLAS.setThreadCount(blasThreads) }
         let workers = Swift.min(jobs, entries.count)
         let sweep = self
