@@ -41,9 +41,11 @@ struct ScalingPredict: ParsableCommand {
     @Option(name: .customLong("save-count"), help: "Log-spaced times of the R_add curve (4 decades).") var saveCount: Int = 12
     @Option(help: "Output format.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
+    @OptionGroup var artifacts: ArtifactOptions
 
     func run() throws {
         let destination = try ReportDestination(path: output)
+        let (arrays, plotDestination) = try artifacts.validate()
         let d = try parseReal(dimension, flag: "--d")
         let prediction: ScalingPrediction
         let times: [Double]
@@ -60,6 +62,19 @@ struct ScalingPredict: ParsableCommand {
         let escape = prediction.escapeTimes.map { $0.isFinite ? $0 : nil }
         let config: [(String, JSONValue)] = [("alpha", .number(alpha)), ("r", .integer(teacherWidth)), ("rs", .integer(studentWidth)),
                                              ("d", .number(d)), ("sigma0", .number(sigma0))]
+        try arrays?.write([
+            try .vector("escape_times", prediction.escapeTimes.map { $0.isFinite ? $0 : .nan }),
+            try .vector("times", times), try .vector("risk_additive", additive),
+            try .scalar("asymptotic_exponent", exponent ?? .nan), try .scalar("width_floor", prediction.widthFloor),
+        ], config: config)
+        if let plotDestination {
+            var figure = Figure(title: "Additive model R_add(t), α = \(alpha), r = \(teacherWidth), r_s = \(studentWidth)",
+                                x: .logarithmic("t"), y: Plots.axis("R_add(t)", Plots.scale(for: additive)))
+            let positive = zip(times, additive).filter { $0.1 > 0 }
+            figure.add(Series(label: "R_add", x: positive.map(\.0), y: positive.map(\.1), showsMarkers: true))
+            if let line = Plots.floorLine(prediction.widthFloor) { figure.add(horizontal: line) }
+            try plotDestination.write(try Plots.render(figure))
+        }
         switch format {
         case .json:
             try destination.write(JSONValue.object([
@@ -108,11 +123,11 @@ struct ScalingSweepCommand: ParsableCommand {
     @Option(help: "Factorisation of K_h in the exact propagator (cholesky is faster for wide students).") var factorization: PropagatorFactorization = .symmetricRoot
     @Option(help: "Output format.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
-    @Option(help: "Write a log-log figure of the risk curves, additive models and floors (SVG).") var plot: String?
+    @OptionGroup var artifacts: ArtifactOptions
 
     func run() throws {
         let destination = try ReportDestination(path: output)
-        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path, flag: "--plot") }
+        let (arrays, plotDestination) = try artifacts.validate()
         var sweep = ScalingSweep(
             alphas: try parseList(alphas, flag: "--alphas") { (item) throws(CommandFailure) in try parseReal(item, flag: "--alphas") },
             teacherWidths: try parseList(teacherWidths, flag: "--r") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--r") },
@@ -143,6 +158,17 @@ struct ScalingSweepCommand: ParsableCommand {
         let config: [(String, JSONValue)] = [("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
                                              ("factorization", .string(factorization.rawValue))]
         func slope(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
+        // Arrays: P points × T times (every point has --save-count times).
+        try arrays?.write([
+            try NamedArray("times", shape: [points.count, saveCount], points.flatMap(\.times)),
+            try NamedArray("risk", shape: [points.count, saveCount], points.flatMap(\.risk)),
+            try NamedArray("risk_additive", shape: [points.count, saveCount], points.flatMap(\.riskAdditive)),
+            try NamedArray("params", shape: [points.count, 6], points.flatMap {
+                [$0.alpha, Double($0.teacherWidth), Double($0.studentWidth), $0.dimension, $0.sigma0, Double($0.seed)]
+            }),
+            try NamedArray("window", shape: [points.count, 2], points.flatMap { [$0.window?.lowerBound ?? .nan, $0.window?.upperBound ?? .nan] }),
+            try NamedArray("slopes", shape: [points.count, 3], points.flatMap { [$0.fittedSlope ?? .nan, $0.additiveSlope ?? .nan, $0.asymptoticSlope ?? .nan] }),
+        ], config: config)
         let report: String
         switch format {
         case .csv:
@@ -189,9 +215,7 @@ struct ScalingSweepCommand: ParsableCommand {
                 let floor = (try? TeacherSpectrum.powerLaw(exponent: point.alpha, count: point.teacherWidth))?.widthFloor(studentWidth: point.studentWidth) ?? 0
                 if floor > 0 { figure.add(horizontal: HorizontalLine(value: floor, label: "floor " + label, color: color, style: .dotted)) }
             }
-            do { try plotDestination.write(try figure.render()) } catch let error as CommandFailure { throw error } catch {
-                throw CommandFailure.runtime("--plot: \(error)")
-            }
+            try plotDestination.write(try Plots.render(figure))
         }
         try destination.write(report)
     }
@@ -221,11 +245,11 @@ struct ScalingComputeCommand: ParsableCommand {
     @Option(help: "Threads drawing the batches.") var threads: Int = 2
     @Option(help: "Output format.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
-    @Option(help: "Write a log-log figure of risk against compute with the frontier (SVG).") var plot: String?
+    @OptionGroup var artifacts: ArtifactOptions
 
     func run() throws {
         let destination = try ReportDestination(path: output)
-        let plotDestination = try plot.map { (path) throws(CommandFailure) -> ReportDestination in try ReportDestination(path: path, flag: "--plot") }
+        let (arrays, plotDestination) = try artifacts.validate()
         let widthList = try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") }
         guard lr.isFinite, lr > 0 else { throw CommandFailure.badInput("--lr must be finite and > 0, got \(lr)") }
         guard finalTime.isFinite, finalTime > 0 else { throw CommandFailure.badInput("--t-end must be finite and > 0, got \(finalTime)") }
@@ -263,6 +287,15 @@ struct ScalingComputeCommand: ParsableCommand {
         let config: [(String, JSONValue)] = [("d", .integer(dimension)), ("r", .integer(teacherWidth)), ("alpha", .number(alpha)),
                                              ("batch", .integer(base.batchSize)), ("lr", .number(lr)), ("steps", .integer(steps)),
                                              ("sigma0", .number(sigma0)), ("seed", .string(String(seed))), ("precision", .string(precision.rawValue))]
+        let recordCount = frontier.curves.first?.compute.count ?? 0
+        try arrays?.write([
+            try .vector("widths", frontier.curves.map { Double($0.studentWidth) }),
+            try NamedArray("compute", shape: [frontier.curves.count, recordCount], frontier.curves.flatMap(\.compute)),
+            try NamedArray("risk", shape: [frontier.curves.count, recordCount], frontier.curves.flatMap(\.risk)),
+            try .vector("envelope_compute", frontier.envelopeCompute), try .vector("envelope_risk", frontier.envelopeRisk),
+            try .vector("envelope_width", frontier.envelopeWidth.map(Double.init)),
+            try .scalar("fitted_exponent", frontier.fittedExponent ?? .nan),
+        ], config: config)
         let report: String
         switch format {
         case .json:
@@ -306,9 +339,7 @@ struct ScalingComputeCommand: ParsableCommand {
             }
             figure.add(Series(label: "frontier" + (frontier.fittedExponent.map { String(format: " (slope %.2f)", $0) } ?? ""),
                               x: frontier.envelopeCompute, y: frontier.envelopeRisk, color: "black", style: .dashed, width: 2.5))
-            do { try plotDestination.write(try figure.render()) } catch let error as CommandFailure { throw error } catch {
-                throw CommandFailure.runtime("--plot: \(error)")
-            }
+            try plotDestination.write(try Plots.render(figure))
         }
         try destination.write(report)
     }
