@@ -169,7 +169,11 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
 /// Throws for invalid input (before any work). An integration that fails part-way returns a
 /// ``Solution`` whose ``Solution/status`` says why; a linear-algebra failure inside a step
 /// (for instance a non-finite `K_h`) is reported the same way.
-public func solve(_ problem: OverlapProblem, method: IntegrationMethod) throws(RiccatiError) -> Solution {
+///
+/// `locateEscapes: false` skips the escape-time search (``Solution/escapeTimes`` is then all
+/// `nil`): with the exact propagator each located escape costs a few extra closed-form steps,
+/// which dominates wide sweeps that only need the risk.
+public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEscapes: Bool = true) throws(RiccatiError) -> Solution {
     let rs = problem.studentWidth, r = problem.teacherWidth
     let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs)
     let initial = problem.initialState.packed
@@ -178,7 +182,7 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod) throws(R
     do {
         output = try IntegrationDriver.run(
             stepper: stepper, initialTime: 0, initialState: initial, finalTime: problem.finalTime,
-            saveTimes: problem.saveTimes, afterStep: { try detector.inspect($0) })
+            saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil)
     } catch let error as RiccatiError {
         // A linear-algebra failure mid-run is a runtime failure, not bad input.
         guard case .linearAlgebra(let underlying) = error else { throw error }
@@ -201,7 +205,8 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod) throws(R
     let segments = (stepper as? DormandPrince5Stepper)?.segments ?? []
     return Solution(
         method: method, spectrum: problem.spectrum, initialState: problem.initialState, finalTime: problem.finalTime,
-        times: output.times, states: states, observables: observables, escapeTimes: detector.escapeTimes,
+        times: output.times, states: states, observables: observables,
+        escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: r),
         riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
         statistics: output.statistics, denseSegments: segments)
 }

@@ -146,7 +146,7 @@ public struct ScalingSweep: Sendable {
         let initial = try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
                                                seed: entry.seed, smallInitialization: smallInitialization).sample()
         let solution = try solve(try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: end, saveTimes: times),
-                                 method: .exact(ExactPropagatorOptions(factorization: factorization)))
+                                 method: .exact(ExactPropagatorOptions(factorization: factorization)), locateEscapes: false)
         guard solution.status.isSuccess else {
             throw .invalidInput("α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")
         }
