@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Monotonicity", targets: ["Monotonicity"]),
         .library(name: "SGD", targets: ["SGD"]),
         .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
+        .library(name: "Figures", targets: ["Figures"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -33,10 +34,11 @@ let package = Package(
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "ScalingLaws", dependencies: ["Riccati", "SGD", "LinearAlgebra"]),
+        .target(name: "Figures", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "SVGPlot"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "Monotonicity", "SGD", "ScalingLaws", "LinearAlgebra", "NumPyFormat", "SVGPlot",
+                "Riccati", "Monotonicity", "SGD", "ScalingLaws", "Figures", "LinearAlgebra", "NumPyFormat", "SVGPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

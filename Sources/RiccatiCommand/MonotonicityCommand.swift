@@ -1,4 +1,5 @@
 import ArgumentParser
+import Figures
 import Foundation
 import LinearAlgebra
 import Monotonicity
@@ -161,7 +162,7 @@ struct MonotonicityCommand: ParsableCommand {
 
     /// `--plot`: Figure 3 for `r = 2` (the SVG of `--figure`); otherwise, or when a `G` has no
     /// level-set ellipse (singular), the margin and diagonal panels of ``Plots/monotonicity(_:title:)``.
-    static func plot(_ runs: [ComparisonPrincipleRun], figure3: Figure3Writer.Output?, ellipseTimes: [Double],
+    static func plot(_ runs: [ComparisonPrincipleRun], figure3: Figure3?, ellipseTimes: [Double],
                      perturbation: OrderedPerturbation) throws(CommandFailure) -> String {
         if let figure3 { return figure3.svg }
         let primary = runs[0]
