@@ -42,6 +42,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "Figure3Monotonicity", dependencies: ["Figures", "Monotonicity", "Riccati", "LinearAlgebra", "SVGPlot"],
+                          path: "examples/Figure3Monotonicity"),
+        .executableTarget(name: "Figure2RiskCurves", dependencies: ["Figures", "Riccati", "ScalingLaws", "SVGPlot"],
+                          path: "examples/Figure2RiskCurves"),
+        .executableTarget(name: "Figure1bComputeFrontier", dependencies: ["Figures", "Riccati", "SGD", "ScalingLaws", "SVGPlot"],
+                          path: "examples/Figure1bComputeFrontier"),
+        .executableTarget(name: "SGDMatchesODE", dependencies: ["Figures", "Riccati", "SGD", "SVGPlot"], path: "examples/SGDMatchesODE"),
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
@@ -50,6 +57,7 @@ let package = Package(
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport"]),
+        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport",
+                                                         "Figure3Monotonicity", "Figure2RiskCurves", "Figure1bComputeFrontier", "SGDMatchesODE"]),
     ]
 )

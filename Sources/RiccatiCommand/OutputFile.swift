@@ -1,3 +1,4 @@
+import Figures
 import Foundation
 
 /// Where a command's report goes: standard output, or a file written atomically.
@@ -36,17 +37,11 @@ struct ReportDestination {
     }
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory and `rename(2)`, so
-/// readers see either the old file or the complete new one. Errors name `flag`.
+/// Writes `text` to `path` atomically (``AtomicFile``); errors name `flag`.
 func writeAtomically(_ text: String, to path: String, flag: String) throws(CommandFailure) {
-    let directory = (path as NSString).deletingLastPathComponent
-    let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-        throw .runtime("\(flag) \(path): could not write the temporary file \(temporary)")
-    }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw .runtime("\(flag) \(path): could not move the result into place: \(reason)")
+    do {
+        try AtomicFile.write(text, to: path)
+    } catch {
+        throw .runtime("\(flag) \(error)")
     }
 }
