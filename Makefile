@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev
 
-.PHONY: deps build release run test clean
+.PHONY: deps build release run test notebooks clean
 
 # Installs OpenBLAS (CBLAS) and LAPACKE when the Debian packages are missing. Uses sudo when not root.
 deps:
@@ -28,6 +28,11 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+# Executes the notebooks (their examples run for real) and exports HTML and Markdown+PNG into
+# notebooks-export/. Needs PyPI; not part of `make test`.
+notebooks: deps
+	bash notebooks/build.sh
 
 clean:
 	rm -rf .build
