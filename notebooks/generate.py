@@ -94,9 +94,11 @@ for ax, alpha in zip(axes, alphas):
         sel = [r for r in rows if r["alpha"] == alpha and r["rs"] == rs]
         t = [float(r["t"]) for r in sel]
         ax.loglog(t, [float(r["risk"]) for r in sel], color=f"C{i}", label=f"r_s = {rs}")
-        ax.loglog(t, [max(float(r["riskAdditive"]), 1e-300) for r in sel], "--", color=f"C{i}")
+        additive = [(float(r["t"]), float(r["riskAdditive"])) for r in sel if float(r["riskAdditive"]) > 0]
+        ax.loglog(*zip(*additive), "--", color=f"C{i}")
         floor = float(sel[0]["floor"])
         if floor > 0: ax.axhline(floor, color=f"C{i}", ls=":")
+    ax.set_ylim(1e-5, 3)   # r_s = r drives the risk to round-off level (~1e-28); the power law lives above 1e-5
     ax.set_title(f"α = {alpha} (dashed: additive model, dotted: floor)"); ax.set_xlabel("t")
 axes[0].set_ylabel("risk"); axes[0].legend(); plt.tight_layout(); plt.show()'''),
     ("md", "**Exponents.** Fitted log-log slopes over the window `[T_3, T_{⌊min(r,r_s)/4⌋}]`, against the additive model "

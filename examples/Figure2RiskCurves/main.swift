@@ -29,7 +29,9 @@ example.run {
     var curveRows: [[String]] = [], exponentRows: [[String]] = []
     var panels: [Figure] = []
     for alpha in alphas {
-        var panel = Figure(title: "α = \(alpha): ODE (solid), additive model (dashed)", x: .logarithmic("t"), y: .logarithmic("risk R(t)"))
+        // With r_s = r the risk falls to round-off level (~1e-28); the power law lives above 1e-5.
+        var panel = Figure(title: "α = \(alpha): ODE (solid), additive model (dashed)", x: .logarithmic("t"),
+                           y: .logarithmic("risk R(t)", range: 1e-5...3))
         for (index, point) in points.filter({ $0.alpha == alpha }).enumerated() {
             let floor = try TeacherSpectrum.powerLaw(exponent: alpha, count: r).widthFloor(studentWidth: point.studentWidth)
             for k in point.times.indices {
