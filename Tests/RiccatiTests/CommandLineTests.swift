@@ -25,10 +25,12 @@ func riccatiExecutable() throws -> URL {
     return found
 }
 
-func runRiccati(_ arguments: [String]) throws -> CommandRun {
+/// Runs `executable` with `arguments` (optionally in `directory`) and collects its output.
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
     let process = Process()
-    process.executableURL = try riccatiExecutable()
+    process.executableURL = executable
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -38,6 +40,10 @@ func runRiccati(_ arguments: [String]) throws -> CommandRun {
     process.waitUntilExit()
     return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
                       standardError: String(decoding: errData, as: UTF8.self))
+}
+
+func runRiccati(_ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
+    try runProcess(try riccatiExecutable(), arguments, in: directory)
 }
 
 func temporaryFolder() throws -> URL {

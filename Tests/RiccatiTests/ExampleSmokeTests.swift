@@ -6,19 +6,7 @@ import FoundationXML
 
 /// Runs an example program (built next to the test bundle) in its smoke configuration.
 func runExample(_ name: String, folder: URL) throws -> CommandRun {
-    let riccati = try riccatiExecutable()
-    let process = Process()
-    process.executableURL = riccati.deletingLastPathComponent().appendingPathComponent(name)
-    process.arguments = [folder.path, "--smoke"]
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    try runProcess(try riccatiExecutable().deletingLastPathComponent().appendingPathComponent(name), [folder.path, "--smoke"])
 }
 
 /// The rows of a CSV file, after checking its header; `numeric` columns must parse as finite numbers.
@@ -93,13 +81,7 @@ func parsesAsXML(_ url: URL) throws -> Bool { XMLParser(data: try Data(contentsO
     }
 
     @Test func badArgumentsExitWithTwo() throws {
-        let riccati = try riccatiExecutable()
-        let process = Process()
-        process.executableURL = riccati.deletingLastPathComponent().appendingPathComponent("Figure3Monotonicity")
-        process.arguments = []
-        process.standardError = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        let run = try runProcess(try riccatiExecutable().deletingLastPathComponent().appendingPathComponent("Figure3Monotonicity"), [])
+        #expect(run.status == 2 && run.standardError.contains("usage"))
     }
 }

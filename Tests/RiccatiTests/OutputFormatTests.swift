@@ -68,23 +68,6 @@ private func expectConfigSidecar(_ folder: URL, _ report: [String: Any], sourceL
     #expect((sidecar as? NSDictionary) == expected, "config.json differs from the report's config", sourceLocation: sourceLocation)
 }
 
-/// Runs the executable in `directory` (to check that nothing lands in the working directory).
-private func runRiccati(_ arguments: [String], in directory: URL) throws -> CommandRun {
-    let process = Process()
-    process.executableURL = try riccatiExecutable()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
-}
-
 /// Every file below `folder`, recursively.
 private func allFiles(_ folder: URL) -> [String] {
     (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String]) ?? []
