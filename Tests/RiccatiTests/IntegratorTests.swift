@@ -78,6 +78,18 @@ import Testing
         #expect(linearError > 10 * denseError, "linear interpolation error \(linearError) should be far worse")
     }
 
+    @Test func dormandPrinceReintegratesBetweenSavesWithoutDenseOutput() throws {
+        let problem = try smallProblem(finalTime: 5, saveTimes: [1, 5])
+        let solution = try solve(problem, method: .dormandPrince(DormandPrinceOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-12)))
+        #expect(solution.denseSegments.isEmpty)
+        let reference = try solve(problem, method: .exact(ExactPropagatorOptions()))
+        for t in [0.3, 2.5, 4.9] {
+            let error = relativeDifference(try solution.state(at: t).signalGram, try reference.state(at: t).signalGram)
+            #expect(error < 1e-7, "t = \(t): \(error)")
+        }
+        #expect(throws: RiccatiError.self) { try solution.state(at: -1) }
+    }
+
     @Test func dormandPrinceGlobalErrorScalesWithTolerance() throws {
         let problem = try smallProblem(finalTime: 10)
         let reference = try solve(problem, method: .exact(ExactPropagatorOptions()))
