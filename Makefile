@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev
 
-.PHONY: deps build release run test notebooks clean
+.PHONY: deps build release run test notebooks clean bench bench-smoke bench-deps
 
 # Installs OpenBLAS (CBLAS) and LAPACKE when the Debian packages are missing. Uses sudo when not root.
 deps:
@@ -28,11 +28,36 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	@if python3 -c "import numpy, scipy" >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory bench-smoke; \
+	else \
+		echo "bench-smoke skipped: numpy/scipy not available"; \
+	fi
 
 # Executes the notebooks (their examples run for real) and exports HTML and Markdown+PNG into
 # notebooks-export/. Needs PyPI; not part of `make test`.
 notebooks: deps
 	bash notebooks/build.sh
+
+# Benchmarks (bench/run.py, results in bench/RESULTS.md). Uses bench/.venv's Python when `make bench-deps`
+# has created it (adds the jax/diffrax columns), python3 otherwise. BENCH_ARGS, e.g. "--cap 120", go to run.py.
+BENCH_PYTHON = $(shell [ -x bench/.venv/bin/python ] && echo bench/.venv/bin/python || echo python3)
+BENCH_ARGS ?=
+
+bench: release
+	$(BENCH_PYTHON) bench/run.py $(BENCH_ARGS)
+
+# Every code path of the harness on tiny sizes, in a few seconds; writes a temporary RESULTS file.
+# Uses the existing release binary (building it only when missing), so that `make test`, whose release
+# build adds -enable-testing, does not rebuild everything without it.
+bench-smoke: deps
+	$(BENCH_PYTHON) bench/run.py --smoke
+
+# Optional peers: a virtual environment with numpy, scipy, jax and diffrax (needs PyPI).
+bench-deps:
+	python3 -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet --upgrade pip
+	bench/.venv/bin/pip install --quiet numpy scipy jax diffrax
 
 clean:
 	rm -rf .build
