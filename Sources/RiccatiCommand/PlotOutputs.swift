@@ -24,25 +24,14 @@ struct ArtifactOptions: ParsableArguments {
 
 /// Where `--plot` writes: an `.svg` file in an existing, writable directory, written atomically.
 struct PlotDestination {
-    let path: String
+    private let destination: ReportDestination
 
+    /// The same directory checks as `--output` (``ReportDestination``), plus the `.svg` name.
     init(path: String) throws(CommandFailure) {
         guard path.lowercased().hasSuffix(".svg") else {
             throw .badInput("--plot \(path): the figure is SVG; give a file name ending in .svg")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .badInput("--plot \(path): directory '\(folder)' does not exist")
-        }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw .badInput("--plot \(path): directory '\(folder)' is not writable")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .badInput("--plot \(path) is a directory; expected a file path")
-        }
-        self.path = path
+        destination = try ReportDestination(path: path, flag: "--plot")
     }
 
     static func validate(_ path: String?) throws(CommandFailure) -> PlotDestination? {
@@ -50,7 +39,7 @@ struct PlotDestination {
     }
 
     func write(_ svg: String) throws(CommandFailure) {
-        try writeAtomically(svg, to: path, flag: "--plot")
+        try destination.write(svg)
     }
 }
 

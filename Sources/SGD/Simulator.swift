@@ -420,12 +420,6 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
-}
 
 /// The step's buffers, shared by the GEMM workers; each worker writes a disjoint block.
 private struct StepBuffers<Scalar>: @unchecked Sendable {
