@@ -49,6 +49,8 @@ let package = Package(
         .executableTarget(name: "Figure1bComputeFrontier", dependencies: ["Figures", "Riccati", "SGD", "ScalingLaws", "SVGPlot"],
                           path: "examples/Figure1bComputeFrontier"),
         .executableTarget(name: "SGDMatchesODE", dependencies: ["Figures", "Riccati", "SGD", "SVGPlot"], path: "examples/SGDMatchesODE"),
+        // Bare GEMM throughput on the SGD step's shapes, for bench/run.py.
+        .executableTarget(name: "GEMMBaseline", dependencies: ["LinearAlgebra"], path: "bench/GEMMBaseline"),
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),

@@ -61,6 +61,10 @@ def log(*a):
     print(*a, flush=True)
 
 
+def gemm_baseline_binary():
+    return os.path.join(os.path.dirname(riccati_binary()), "GEMMBaseline")
+
+
 def riccati_binary():
     out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout.strip()
@@ -133,6 +137,8 @@ def timed_repeats(one, reps, cap, slow=60.0):
         reps = min(reps, 3)
         note = "3 runs: a single run exceeds 60 s"
     budget = CASE_BUDGET[0]
+    if budget and sec > budget:
+        return sec, 1, payload, f"n=1: the warm-up alone exceeded --case-budget {budget:g} s; it is the measurement"
     if budget and sec * reps > budget:
         reps = max(1, min(reps, int(budget // max(sec, 1e-9))))
         note = f"{reps} run(s) after the warm-up: --case-budget {budget:g} s"
@@ -226,11 +232,18 @@ def bench_ode(prob, args, binary, tally, cmds):
             tally.fail(f"{name} {label}", e)
         log(f"   {label}: {fmt_t(rows[-1]['t'])} err {fmt_e(rows[-1]['err'])} {rows[-1]['note']}")
 
-    riccati_case("RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)", ["--method", "dopri5", "--rtol", "1e-6", "--atol", "1e-9"])
-    for h in args.rk4_steps:
-        riccati_case(f"RiccatiKit rk4 (h = {h:g})", ["--method", "rk4", "--step", repr(h)])
-    riccati_case("RiccatiKit exact (symmetric root)", ["--method", "exact"])
-    riccati_case("RiccatiKit exact (Cholesky)", ["--method", "exact", "--factorization", "cholesky"])
+    explicit = not (rs >= 256 and args.skip_explicit_large)
+    if explicit:
+        riccati_case("RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)", ["--method", "dopri5", "--rtol", "1e-6", "--atol", "1e-9"])
+        for h in args.rk4_steps:
+            riccati_case(f"RiccatiKit rk4 (h = {h:g})", ["--method", "rk4", "--step", repr(h)])
+    else:
+        for label in ["RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)"] + [f"RiccatiKit rk4 (h = {h:g})" for h in args.rk4_steps]:
+            rows.append(dict(label=label, peer=False, t="not run", n=0, nfev=None, err=None,
+                             note="skipped (--skip-explicit-large): one RHS costs about as much as scipy's, so it would "
+                                  "need as many minutes as the peers; pass --no-skip-explicit-large to run it"))
+    riccati_case("RiccatiKit exact (symmetric root, c = 12)", ["--method", "exact"])
+    riccati_case("RiccatiKit exact (Cholesky, c = 32)", ["--method", "exact", "--factorization", "cholesky"])
 
     peers = [("scipy", "RK45"), ("scipy", "DOP853")]
     if peers_available():
@@ -240,11 +253,16 @@ def bench_ode(prob, args, binary, tally, cmds):
     for kind, method in peers:
         label = f"{kind} {method} (rtol 1e-6, atol 1e-9)"
         cmd = [sys.executable, os.path.join(HERE, "peer_solve.py"), kind, method, inp, repr(T), tcsv, "1e-6", "1e-9"]
+        if kind == "scipy":
+            cmd.append(repr(args.cap))  # stops itself at the cap and reports how far it got
         cmds.append(" ".join(shlex.quote(c) for c in cmd[:5]) + " … (" + label + ")")
 
         def one(cmd=cmd):
-            out, _ = run_cmd(cmd, args.cap)
+            out, _ = run_cmd(cmd, args.cap + 120)  # start-up, input loading, JIT
             j = json.loads(out.strip().splitlines()[-1])
+            if j["status"] == "stopped":
+                raise TimeoutError(f"> {args.cap:g} s", f"stopped after {j['seconds']:.0f} s at t = {j['tReached']:.4g} "
+                                   f"of {T:g} ({j['nfev']} RHS evaluations)")
             if j["status"] != "success":
                 raise RuntimeError(j["status"])
             return j["seconds"], j
@@ -254,13 +272,23 @@ def bench_ode(prob, args, binary, tally, cmds):
                              err=max_rel_err(j["risk"], ref) if ref else None, note=note))
             tally.ok()
         except TimeoutError as e:
-            rows.append(dict(label=label, peer=True, t=str(e), n=0, nfev=None, err=None,
-                             note=f"stopped after {args.cap:g} s"))
+            rows.append(dict(label=label, peer=True, t=str(e.args[0]), n=0, nfev=None, err=None,
+                             note=e.args[1] if len(e.args) > 1 else f"stopped after {args.cap:g} s"))
             (tally.ok() if not args.smoke else tally.fail(label, e))
         except Exception as e:
             rows.append(dict(label=label, peer=True, t="failed", n=0, nfev=None, err=None, note=str(e)[:120]))
             tally.fail(f"{name} {label}", e)
         log(f"   {label}: {fmt_t(rows[-1]['t'])} err {fmt_e(rows[-1]['err'])} {rows[-1]['note']}")
+    if args.smoke:
+        # The wall-limit path of peer_solve.py (taken for real only by ODE-L's peers).
+        cmd = [sys.executable, os.path.join(HERE, "peer_solve.py"), "scipy", "RK45", inp, repr(T), tcsv, "1e-6", "1e-9", "0"]
+        try:
+            j = json.loads(run_cmd(cmd, args.cap)[0].strip().splitlines()[-1])
+            if j["status"] != "stopped" or "tReached" not in j:
+                raise RuntimeError(f"expected a stopped solve, got {j}")
+            tally.ok()
+        except Exception as e:
+            tally.fail(f"{name} peer wall limit", e)
     return dict(name=name, spec=f"α = {alpha:g}, r = {r}, r_s = {rs}, d = {d:g}, T = {T:g}, σ0 = {SIGMA0_ODE:g}, "
                 f"P0 by {how}, 12 log-spaced save times from {times[0]:g} to {T:g}", rows=rows)
 
@@ -373,8 +401,18 @@ def bench_sgd(prob, args, binary, tally, cmds):
         gemm = {}
         tally.fail(f"{name} dgemm", e)
     log(f"   numpy/OpenBLAS dgemm: {gemm}")
+    baseline_cmd = [gemm_baseline_binary(), str(B), str(d), str(rs), "10"]
+    cmds.append(" ".join(shlex.quote(c) for c in baseline_cmd))
+    try:
+        out, _ = run_cmd(baseline_cmd, args.cap)
+        bare = json.loads(out)
+        tally.ok()
+    except Exception as e:
+        bare = {}
+        tally.fail(f"{name} GEMMBaseline", e)
+    log(f"   bare system-OpenBLAS GEMM: {bare}")
     return dict(name=name, spec=f"d = B = {d}, r = {r}, r_s = {rs}, {steps} steps, η = {used_eta:g}, σ0 = {SIGMA0_SGD:g}, "
-                f"canonical teacher, α = 1", rows=rows, gemm=gemm)
+                f"canonical teacher, α = 1", rows=rows, gemm=gemm, bare=bare)
 
 
 def sh(cmd):
@@ -418,13 +456,17 @@ def write_results(path, ode, sgd, cmds, args, tally, started):
     L += machine()
     for p in ode:
         L += ["", f"## {p['name']}", "", p["spec"], "",
-              "| solver | time | n | RHS evaluations | max rel. risk error | RiccatiKit dopri5 / this | this / RiccatiKit dopri5 | note |",
+              "| solver | time | n | RHS evaluations | max rel. risk error | this / scipy RK45 | scipy RK45 / this | note |",
               "|---|---|---|---|---|---|---|---|"]
-        base = next((r["t"] for r in p["rows"] if r["label"].startswith("RiccatiKit dopri5")), None)
+        base = next((r["t"] for r in p["rows"] if r["label"].startswith("scipy RK45")), None)
+        base_cap = float(base[2:].split()[0]) if isinstance(base, str) and base.startswith("> ") else None
         for r in p["rows"]:
-            num = isinstance(r["t"], float) and isinstance(base, float)
-            a = f"{base / r['t']:.3g}" if num else "—"
-            b = f"{r['t'] / base:.3g}" if num else "—"
+            if isinstance(r["t"], float) and isinstance(base, float):
+                a, b = f"{r['t'] / base:.3g}", f"{base / r['t']:.3g}"
+            elif isinstance(r["t"], float) and base_cap:
+                a, b = f"< {r['t'] / base_cap:.3g}", f"> {base_cap / r['t']:.3g}"
+            else:
+                a = b = "—"
             L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {r['nfev'] if r['nfev'] is not None else '—'} | "
                      f"{fmt_e(r['err'])} | {a} | {b} | {r['note']} |")
         best = [r for r in p["rows"] if not r["peer"] and isinstance(r["t"], float)]
@@ -438,6 +480,16 @@ def write_results(path, ode, sgd, cmds, args, tally, started):
                 else:
                     L.append(f"- vs {q['label']}: peer {q['t']} (did not finish)")
     for p in sgd:
+        bare_lines = []
+        if p.get("bare"):
+            for prec, key in (("double", "dgemm"), ("float", "sgemm")):
+                best_bare = max(p["bare"][f"{key}Threads1"], p["bare"][f"{key}Threads2"])
+                own = next((r["gflops"] for r in p["rows"] if r["label"].endswith(prec) and r["gflops"]), None)
+                bare_lines.append(
+                    f"- {prec}: bare `cblas_{key}` (system OpenBLAS, same shapes, the pair `X Wᵀ` and `Zᵀ X`) "
+                    f"{p['bare'][f'{key}Threads1']:.3g} GFLOP/s on 1 thread, {p['bare'][f'{key}Threads2']:.3g} on 2; "
+                    + (f"inside the SGD step {own:.3g} GFLOP/s = **{100 * own / best_bare:.0f}%** of the better bare figure."
+                       if own else "no SGD figure to compare."))
         L += ["", f"## {p['name']}", "", p["spec"], "",
               "| implementation | steps/s | n | RNG ns/sample | GEMM GFLOP/s (RiccatiKit's own count) | final risk | RiccatiKit double / this (time) | this / RiccatiKit double (time) | note |",
               "|---|---|---|---|---|---|---|---|---|"]
@@ -449,6 +501,8 @@ def write_results(path, ode, sgd, cmds, args, tally, started):
                      (f"{r['gflops']:.3g} | " if r["gflops"] is not None else "— | ") + \
                      (f"{r['risk']:.4g} | " if r["risk"] is not None else "— | ") + \
                      (f"{r['sps'] / base:.3g} | {base / r['sps']:.3g} | " if num else "— | — | ") + f"{r['note']} |"
+        if bare_lines:
+            L += ["", "GEMM throughput inside the step against a bare GEMM call (`GEMMBaseline`, median of 10 pairs):", ""] + bare_lines
         if p["gemm"]:
             L += ["", "numpy/OpenBLAS dgemm on the step's two GEMM shapes (float64, 2 flops per multiply-add, "
                   "median of 10-call averages; this is numpy's bundled OpenBLAS, not the system one RiccatiKit links): " + ", ".join(f"`{k}` {v:.3g} GFLOP/s" for k, v in p["gemm"].items()) + "."]
@@ -474,6 +528,8 @@ def main():
     ap.add_argument("--case-budget", type=float, default=None,
                     help="limit the timed repeats of one case to about this many seconds (at least one run)")
     ap.add_argument("--only", default=None, help="comma-separated problem names")
+    ap.add_argument("--skip-explicit-large", action=argparse.BooleanOptionalAction, default=True,
+                    help="skip riccati's dopri5/rk4 on ODE-L (r_s = 256); default on")
     args = ap.parse_args()
     CASE_BUDGET[0] = args.case_budget
     args.rk4_steps = [float(h) for h in str(args.rk4_step).split(",")]
@@ -494,7 +550,7 @@ def main():
         odes = [p for p in odes if p[0] in keep]
         sgds = [p for p in sgds if p[0] in keep]
     binary = riccati_binary()
-    if not os.path.exists(binary):
+    if not (os.path.exists(binary) and os.path.exists(gemm_baseline_binary())):
         subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True)
     tally, cmds = Tally(), []
     # The large ODE problem runs last, so that everything else is measured even if it is slow;

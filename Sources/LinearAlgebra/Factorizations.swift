@@ -34,6 +34,19 @@ extension LinearAlgebra {
         guard info == 0 else { throw LinearAlgebraError.fromInfo(info, routine: "dpotrf", positiveMeaning: "not positive definite") }
     }
 
+    /// In-place inverse of the row-major lower-triangular `n×n` matrix `L` at `a` (`dtrtri`):
+    /// on return the lower triangle holds `L⁻¹` and the strict upper triangle is zero, so the
+    /// buffer can be used as a full matrix in a GEMM. No allocation.
+    public static func invertLowerTriangularInPlace(_ a: UnsafeMutablePointer<Double>, dimension n: Int) throws(LinearAlgebraError) {
+        for i in 0..<n { for j in 0...i where !a[i * n + j].isFinite { throw .nonFiniteInput(routine: "dtrtri") } }
+        // Row-major lower = column-major upper.
+        let info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, SymmetricEigensolver.char("U"), SymmetricEigensolver.char("N"),
+                                       Int32(n), a, Int32(n))
+        if info > 0 { throw .lapackFailure(routine: "dtrtri", info: Int(info), detail: "the triangular matrix is singular (diagonal entry \(info) is zero)") }
+        guard info == 0 else { throw LinearAlgebraError.fromInfo(info, routine: "dtrtri", positiveMeaning: "singular") }
+        for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { a[i * n + j] = 0 } }
+    }
+
     /// Thin QR factorisation `A = Q R` of an `m×n` matrix with `m ≥ n`, via `dgeqrf` + `dorgqr`.
     ///
     /// `Q` is `m×n` with orthonormal columns and `R` is `n×n` upper triangular. Signs are fixed

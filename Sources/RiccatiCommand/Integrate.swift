@@ -19,7 +19,8 @@ struct Integrate: ParsableCommand {
         abstract: "Integrate the overlap ODE (population gradient flow) and report risk and alignments.",
         discussion: """
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
-            extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ 12).
+            extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
+            --step-exponent-cap, default 12 for symmetricRoot and 32 for cholesky).
 
             Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades \
             ending at --t-end (default 12).
@@ -43,6 +44,9 @@ struct Integrate: ParsableCommand {
 
     @Option(help: "Factorisation of K_h in the exact propagator: symmetricRoot (K_h^{-1/2} by dsyevr, default) or cholesky (faster; same invariants).")
     var factorization: PropagatorFactorization?
+
+    @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 12 for symmetricRoot, 32 for cholesky; round-off grows with c, see the README).")
+    var stepExponentCap: Double?
 
     @Option(help: "Output format.")
     var format: OutputFormat = .table
@@ -78,7 +82,10 @@ struct Integrate: ParsableCommand {
         }
         var config = resolved.summary
         config += [("tEnd", .number(finalTime)), ("method", .string(integrationMethod.name))]
-        if case .exact(let options) = integrationMethod { config.append(("factorization", .string(options.factorization.rawValue))) }
+        if case .exact(let options) = integrationMethod {
+            config.append(("factorization", .string(options.factorization.rawValue)))
+            config.append(("stepExponentCap", .number(options.stepExponentCap)))
+        }
         let report: String
         switch format {
         case .json: report = Self.json(solution, config: config)
@@ -150,6 +157,10 @@ struct Integrate: ParsableCommand {
         }
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
+        if method != .exact, stepExponentCap != nil { throw .badInput("--step-exponent-cap applies to --method exact only") }
+        if let cap = stepExponentCap, !(cap.isFinite && cap > 0 && cap <= 40) {
+            throw .badInput("--step-exponent-cap must be a number in (0, 40], got \(cap)")
+        }
         switch method {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }
@@ -163,7 +174,8 @@ struct Integrate: ParsableCommand {
             }
             return .dormandPrince(options)
         case .exact:
-            return .exact(ExactPropagatorOptions(maxStep: step, factorization: factorization ?? .symmetricRoot))
+            return .exact(ExactPropagatorOptions(stepExponentCap: stepExponentCap, maxStep: step,
+                                                 factorization: factorization ?? .symmetricRoot))
         }
     }
 

@@ -113,7 +113,10 @@ public struct SGDConfiguration: Sendable {
 public struct SGDStatistics: Sendable, Equatable {
     public var steps = 0
     public var seconds = 0.0
+    /// Wall time of the two GEMM phases; the first also computes the residuals of its rows
+    /// (`O(B (r_s + r))`, under 1% of the GEMMs' work at the benchmark shapes).
     public var gemmSeconds = 0.0
+    /// Wall time of drawing the batch `X` (`B·d` standard normals).
     public var rngSeconds = 0.0
     /// Multiply-adds of the GEMMs per step (`2·B·d·r_s` with the canonical teacher).
     public var gemmMultiplyAddsPerStep = 0.0
@@ -168,6 +171,9 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     private let lambda: UnsafeMutablePointer<Double>
     private let batchSource: GaussianBatchSource<Scalar>
     private var noiseGenerator: Xoshiro256StarStar
+    private let labelNoiseDraws: UnsafeMutablePointer<Double>   // ε_b / ς, B (label noise only)
+    /// Per-worker `(Σ e_b, Σ e_b²)`, worker `p` at index `8p` (one cache line each).
+    private let residualSums: UnsafeMutablePointer<Double>
     private(set) public var step = 0
 
     public init(configuration: SGDConfiguration) throws(SGDError) {
@@ -221,11 +227,15 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         batchSource = GaussianBatchSource(rows: b, columns: d, seed: configuration.seed, firstStream: 16,
                                           threadCount: configuration.threads)
         noiseGenerator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 2)
+        labelNoiseDraws = .allocate(capacity: b)
+        labelNoiseDraws.initialize(repeating: 0, count: b)
+        residualSums = .allocate(capacity: 8 * Self.partCount)
+        residualSums.initialize(repeating: 0, count: 8 * Self.partCount)
     }
 
     deinit {
         weights.deallocate(); batch.deallocate(); studentProjection.deallocate(); teacherProjection.deallocate()
-        teacherRowsPointer?.deallocate(); lambda.deallocate()
+        teacherRowsPointer?.deallocate(); lambda.deallocate(); labelNoiseDraws.deallocate(); residualSums.deallocate()
     }
 
     /// Replaces `W` (tests use it to take many steps from one fixed point).
@@ -283,13 +293,28 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         let w = weights, x = batch, z = studentProjection, u = teacherProjection, lambda = lambda
         let rngStart = clock.now
         batchSource.fill(x)
+        statistics.rngSeconds += (clock.now - rngStart).seconds
+        // Σ_i ‖w_i‖², accumulated in double; the label noise, drawn in row order.
+        var normSum = 0.0
+        for index in 0..<(rs * d) { let value = w[index].doubleValue; normSum += value * value }
+        let noise = config.labelNoise
+        if noise > 0 {
+            for row in 0..<b { labelNoiseDraws[row] = NormalSampler.next(using: &noiseGenerator) }
+        }
+        let weightNormSum = normSum
         let gemmStart = clock.now
-        statistics.rngSeconds += (gemmStart - rngStart).seconds
-        // Z = X Wᵀ (and U = X Θᵀ for a non-canonical teacher), rows of X split between the workers.
+        // Rows of X split between the workers. Each computes, for its rows, Z = X Wᵀ (and
+        // U = X Θᵀ for a non-canonical teacher), the residuals e_b = f_W(x_b) − y_b, diag(e) Z in
+        // place and its partial sums of e_b and e_b². The partition is fixed (``partCount``
+        // parts whatever the thread count) and the partial sums are added in part order, so the
+        // result does not depend on the number of threads.
         let theta = teacherRowsPointer
-        let shared = StepBuffers(w: w, x: x, z: z, u: u, theta: theta)
+        let shared = StepBuffers(w: w, x: x, z: z, u: u, theta: theta, lambda: lambda, noiseDraws: labelNoiseDraws,
+                                 sums: residualSums)
         partitioned { part, parts in
             let first = b * part / parts, last = b * (part + 1) / parts
+            var residualSum = 0.0, squaredResiduals = 0.0
+            defer { shared.sums[8 * part] = residualSum; shared.sums[8 * part + 1] = squaredResiduals }
             guard last > first else { return }
             Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: rs, k: d, alpha: 1, a: shared.x + first * d, lda: d,
                         b: shared.w, ldb: d, beta: 0, c: shared.z + first * rs, ldc: rs)
@@ -297,29 +322,28 @@ public final class SGDSimulator<Scalar: SGDScalar> {
                 Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: r, k: d, alpha: 1, a: shared.x + first * d, lda: d,
                             b: theta, ldb: d, beta: 0, c: shared.u + first * r, ldc: r)
             }
+            let labels = shared.theta == nil ? shared.x : shared.u, labelStride = shared.theta == nil ? d : r
+            for row in first..<last {
+                var student = 0.0
+                let zRow = shared.z + row * rs
+                for i in 0..<rs { let value = zRow[i].doubleValue; student += value * value }
+                var teacher = 0.0
+                let labelRow = labels + row * labelStride
+                for j in 0..<r { let value = labelRow[j].doubleValue; teacher += shared.lambda[j] * (value * value - 1) }
+                if noise > 0 { teacher += noise * shared.noiseDraws[row] }
+                let residual = (student - weightNormSum) - teacher
+                residualSum += residual
+                squaredResiduals += residual * residual
+                let factor = Scalar(fromDouble: residual)
+                for i in 0..<rs { zRow[i] *= factor }
+            }
+        }
+        var residualSum = 0.0, squaredResiduals = 0.0
+        for part in 0..<Self.partCount {
+            residualSum += residualSums[8 * part]
+            squaredResiduals += residualSums[8 * part + 1]
         }
         var gemmSeconds = (clock.now - gemmStart).seconds
-        // Σ_i ‖w_i‖², accumulated in double.
-        var normSum = 0.0
-        for index in 0..<(rs * d) { let value = w[index].doubleValue; normSum += value * value }
-        // Residuals e_b = f_W(x_b) − y_b, then diag(e) Z in place.
-        let canonical = teacherRowsPointer == nil
-        let labels = canonical ? x : u, labelStride = canonical ? d : r
-        var residualSum = 0.0, squaredResiduals = 0.0
-        for row in 0..<b {
-            var student = 0.0
-            let zRow = z + row * rs
-            for i in 0..<rs { let value = zRow[i].doubleValue; student += value * value }
-            var teacher = 0.0
-            let labelRow = labels + row * labelStride
-            for j in 0..<r { let value = labelRow[j].doubleValue; teacher += lambda[j] * (value * value - 1) }
-            if config.labelNoise > 0 { teacher += config.labelNoise * NormalSampler.next(using: &noiseGenerator) }
-            let residual = (student - normSum) - teacher
-            residualSum += residual
-            squaredResiduals += residual * residual
-            let factor = Scalar(fromDouble: residual)
-            for i in 0..<rs { zRow[i] *= factor }
-        }
         // W ← (1 + 2ηΣe/B) W − (2η/B) (diag(e)Z)ᵀ X.
         let secondStart = clock.now
         let scale = 2 * config.learningRate / Double(b)
@@ -406,8 +430,11 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     /// Runs `body(part, parts)` for the fixed `parts = 2` partitions of a GEMM, on two threads
     /// when ``SGDConfiguration/threads`` ≥ 2 and in sequence otherwise. The partition, hence
     /// every floating-point operation, is the same either way.
+    /// The fixed number of parts each GEMM (and the residual pass) is split into.
+    static var partCount: Int { 2 }
+
     private func partitioned(_ body: @escaping @Sendable (Int, Int) -> Void) {
-        let parts = 2
+        let parts = Self.partCount
         if configuration.threads >= 2 {
             DispatchQueue.concurrentPerform(iterations: parts) { body($0, parts) }
         } else {
@@ -428,4 +455,7 @@ private struct StepBuffers<Scalar>: @unchecked Sendable {
     let z: UnsafeMutablePointer<Scalar>
     let u: UnsafeMutablePointer<Scalar>
     let theta: UnsafeMutablePointer<Scalar>?
+    let lambda: UnsafeMutablePointer<Double>
+    let noiseDraws: UnsafeMutablePointer<Double>
+    let sums: UnsafeMutablePointer<Double>
 }
