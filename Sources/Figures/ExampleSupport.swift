@@ -4,9 +4,14 @@ import Foundation
 /// readers see either the previous file or the complete new one.
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws(FigureError) {
+        try write(data: Data(text.utf8), to: path)
+    }
+
+    /// Writes `data` to a temporary file in the same directory, then `rename(2)`s it onto `path`.
+    public static func write(data: Data, to path: String) throws(FigureError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw .invalidData("\(path): could not write the temporary file \(temporary)")
         }
         guard rename(temporary, path) == 0 else {

@@ -9,10 +9,12 @@ enum CommandFailure: Error, CustomStringConvertible {
     case orderViolated(String)
     /// A runtime failure (integration failed): exit code 1.
     case runtime(String)
+    /// Stopped by SIGINT or SIGTERM after writing what was asked for: exit code 130.
+    case interrupted(String)
 
     var description: String {
         switch self {
-        case .badInput(let message), .runtime(let message), .orderViolated(let message): return message
+        case .badInput(let message), .runtime(let message), .orderViolated(let message), .interrupted(let message): return message
         }
     }
 
@@ -21,6 +23,7 @@ enum CommandFailure: Error, CustomStringConvertible {
         case .badInput: return 2
         case .runtime: return 1
         case .orderViolated: return 3
+        case .interrupted: return 130
         }
     }
 }

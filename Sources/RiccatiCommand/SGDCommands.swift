@@ -195,10 +195,24 @@ func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progres
     }
 }
 
+/// A run of `riccati sgd` that can resume, checkpoint and be interrupted.
+func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progress: ((SGDProgress) -> Void)?,
+            resume snapshot: SGDSnapshot?, checkpointEvery: Int?, checkpoint: ((SGDSnapshot) throws -> Void)?,
+            shouldStop: @escaping () -> Bool) throws(SGDError) -> SGDResult {
+    func go<Scalar: SGDScalar>(_ simulator: SGDSimulator<Scalar>) throws(SGDError) -> SGDResult {
+        if let snapshot { try simulator.restore(snapshot) }
+        return try simulator.run(progress: progress, checkpointEvery: checkpointEvery, checkpoint: checkpoint, shouldStop: shouldStop)
+    }
+    switch precision {
+    case .double: return try go(SGDSimulator<Double>(configuration: configuration))
+    case .float: return try go(SGDSimulator<Float>(configuration: configuration))
+    }
+}
+
 func sgdFailure(_ error: SGDError) -> CommandFailure {
     switch error {
     case .invalidInput(let message): return .badInput(message)
-    case .diverged: return .runtime(error.description)
+    case .diverged, .checkpointFailed: return .runtime(error.description)
     }
 }
 
@@ -209,20 +223,31 @@ struct SGDCommand: ParsableCommand {
 
     @OptionGroup var options: SGDOptions
 
+    @OptionGroup var checkpointing: CheckpointOptions
+
     @OptionGroup var artifacts: ArtifactOptions
 
     func run() throws {
         let destination = try ReportDestination(path: options.output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
-        let (configuration, config) = try options.configuration()
+        var (configuration, config) = try options.configuration()
+        let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
+            fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
+        if let snapshot { config.append(("resumedFromStep", .integer(snapshot.step))) }
+        Interruption.install()
         let result: SGDResult
         do {
-            result = try runSGD(configuration, precision: options.precision, progress: options.progressReporter)
+            result = try runSGD(configuration, precision: options.precision, progress: options.progressReporter, resume: snapshot,
+                                checkpointEvery: checkpointEvery,
+                                checkpoint: checkpointDestination.map { destination in { try destination.writeCheckpoint($0) } },
+                                shouldStop: { Interruption.requested })
         } catch {
             options.finishProgress()
             throw sgdFailure(error)
         }
         options.finishProgress()
+        config.append(("status", .string(result.completed ? "completed" : "interrupted")))
+        config.append(("finalStep", .integer(result.finalStep)))
         let report: String
         switch options.format {
         case .json:
@@ -276,6 +301,11 @@ struct SGDCommand: ParsableCommand {
         try destination.write(report)
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
         if let plotDestination, let plot { try plotDestination.write(plot) }
+        if !result.completed {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after step \(result.finalStep) of \(configuration.steps)"
+                + (checkpointDestination?.path.map { "; checkpoint written to \($0) (continue with --resume \($0))" } ?? "")
+                + "; the outputs hold the steps recorded so far")
+        }
     }
 }
 

@@ -41,6 +41,12 @@ final class GaussianBatchSource<Scalar: SGDScalar> {
     /// The generator states, in block order (for checkpoints).
     var states: [Xoshiro256StarStar] { (0..<blockCount).map { generators[$0 * Self.stride] } }
 
+    /// Restores the states saved by ``states`` (one per block).
+    func restore(_ states: [Xoshiro256StarStar]) {
+        precondition(states.count == blockCount, "restore needs one generator per block")
+        for (block, state) in states.enumerated() { generators[block * Self.stride] = state }
+    }
+
     /// Fills `output` (`rows × columns`, row-major).
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)

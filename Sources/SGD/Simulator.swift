@@ -19,12 +19,15 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidInput(String)
     /// The run diverged: a non-finite or exploding loss at `step`.
     case diverged(step: Int, time: Double, risk: Double, hint: String)
+    /// Writing a checkpoint failed.
+    case checkpointFailed(String)
 
     public var description: String {
         switch self {
         case .invalidInput(let message): return message
         case .diverged(let step, let time, let risk, let hint):
             return "SGD diverged at step \(step) (t = \(time)): population risk \(risk); \(hint)"
+        case .checkpointFailed(let why): return "could not write the checkpoint: \(why)"
         }
     }
 }
@@ -132,6 +135,11 @@ public struct SGDStatistics: Sendable, Equatable {
 
 /// What ``SGDSimulator/run(progress:)`` produced.
 public struct SGDResult: Sendable {
+    /// `false` when the run stopped early because ``SGDSimulator/run(progress:checkpointEvery:checkpoint:shouldStop:)``'s
+    /// `shouldStop` returned `true` (an interruption); the series then end at the last recorded step.
+    public var completed = true
+    /// The step the run ended at (``SGDConfiguration/steps`` when completed).
+    public var finalStep = 0
     public var learningRate: Double
     public var steps: [Int]
     /// `t = η k`.
@@ -247,6 +255,43 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     public var currentWeights: Matrix {
         (try? Matrix(rows: configuration.studentWidth, columns: configuration.dimension, storage: (0..<(configuration.studentWidth * configuration.dimension)).map { weights[$0].doubleValue }))
             ?? Matrix(rows: 0, columns: 0)
+    }
+
+    /// The recorded series restored from a snapshot, continued by the next ``run``.
+    private var restoredSteps: [Int] = []
+    private var restoredStates: [OverlapState] = []
+
+    /// The precision's name in fingerprints: `"double"` or `"float"`.
+    public var precisionName: String { Scalar.precisionName }
+
+    /// A snapshot of the run after `step` steps with the given recorded series.
+    func snapshot(recordedSteps: [Int], recordedStates: [OverlapState]) -> SGDSnapshot {
+        let count = configuration.studentWidth * configuration.dimension
+        return SGDSnapshot(fingerprint: configuration.fingerprint(precision: Scalar.precisionName), step: step,
+                           weights: (0..<count).map { weights[$0].doubleValue }, batchGenerators: batchSource.states,
+                           noiseGenerator: noiseGenerator, recordedSteps: recordedSteps, recordedStates: recordedStates)
+    }
+
+    /// Continues from `snapshot`: the next ``run`` takes the remaining steps and returns the
+    /// whole series, bit-identical to an uninterrupted run. Refuses a snapshot of another
+    /// configuration (or precision) with ``SGDError/invalidInput(_:)``.
+    public func restore(_ snapshot: SGDSnapshot) throws(SGDError) {
+        do {
+            try SGDCheckpointFormat.check(snapshot, against: configuration.fingerprint(precision: Scalar.precisionName))
+        } catch {
+            throw .invalidInput(error.description)
+        }
+        let count = configuration.studentWidth * configuration.dimension
+        guard snapshot.weights.count == count, snapshot.batchGenerators.count == batchSource.blockCount,
+              snapshot.step <= configuration.steps else {
+            throw .invalidInput("the checkpoint's sizes do not match this configuration")
+        }
+        for index in 0..<count { weights[index] = Scalar(fromDouble: snapshot.weights[index]) }
+        batchSource.restore(snapshot.batchGenerators)
+        noiseGenerator = snapshot.noiseGenerator
+        step = snapshot.step
+        restoredSteps = snapshot.recordedSteps
+        restoredStates = snapshot.recordedStates
     }
 
     /// `(M, P)` of the current `W`: `M = WΘᵀ` (a column slice for the canonical teacher) and
@@ -367,7 +412,15 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     /// is non-finite.
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)
-    public func run(progress: ((SGDProgress) -> Void)? = nil) throws(SGDError) -> SGDResult {
+    ///
+    /// Checkpoints and interruption: every `checkpointEvery` steps (and once more when stopped)
+    /// `checkpoint` receives an ``SGDSnapshot`` from which ``restore(_:)`` continues
+    /// bit-identically. After each step `shouldStop` is asked whether to stop; when it says yes
+    /// the run ends after that step with ``SGDResult/completed`` `false` and the series recorded
+    /// so far. A run restored from a snapshot starts at its step with its recorded series.
+    public func run(progress: ((SGDProgress) -> Void)? = nil, checkpointEvery: Int? = nil,
+                    checkpoint: ((SGDSnapshot) throws -> Void)? = nil,
+                    shouldStop: (() -> Bool)? = nil) throws(SGDError) -> SGDResult {
         let config = configuration
         let saveSteps = Array(Set(config.saveSteps + [0, config.steps])).sorted()
         var statistics = SGDStatistics()
@@ -379,6 +432,15 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         let started = clock.now
         var lastReport = started
         var initialRisk = 1.0
+        let startStep = step
+        func saveCheckpoint() throws(SGDError) {
+            guard let checkpoint else { return }
+            do {
+                try checkpoint(snapshot(recordedSteps: result.steps, recordedStates: result.states))
+            } catch {
+                throw .checkpointFailed("\(error)")
+            }
+        }
         func record() throws(SGDError) {
             let state = try overlapState()
             let observables: Observables
@@ -398,7 +460,22 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         BLAS.setThreadCount(1)
         defer { BLAS.setThreadCount(blasThreads) }
         var nextSave = 0
-        if saveSteps.first == 0 { try record(); nextSave = 1 }
+        if restoredSteps.isEmpty {
+            if saveSteps.first == 0 { try record(); nextSave = 1 }
+        } else {
+            for (recordedStep, state) in zip(restoredSteps, restoredStates) {
+                let observables: Observables
+                do { observables = try state.observables(spectrum: config.spectrum) } catch { throw .invalidInput("\(error)") }
+                if recordedStep == 0 { initialRisk = Swift.max(1, observables.risk) }
+                result.steps.append(recordedStep)
+                result.times.append(Double(recordedStep) * config.learningRate)
+                result.states.append(state)
+                result.observables.append(observables)
+            }
+            nextSave = saveSteps.firstIndex(where: { $0 > step }) ?? saveSteps.count
+            restoredSteps = []
+            restoredStates = []
+        }
         while step < config.steps {
             let loss = advance(statistics: &statistics, clock: clock)
             if !loss.isFinite || loss > 1e6 * initialRisk {
@@ -409,21 +486,28 @@ public final class SGDSimulator<Scalar: SGDScalar> {
                 try record()
                 nextSave += 1
             }
+            if let every = checkpointEvery, step % every == 0, step < config.steps { try saveCheckpoint() }
+            if step < config.steps, let shouldStop, shouldStop() {
+                try saveCheckpoint()
+                result.completed = false
+                break
+            }
             if let progress {
                 let now = clock.now
                 if (now - lastReport).seconds >= 0.5 {
                     lastReport = now
                     let elapsed = (now - started).seconds
-                    let rate = Double(step) / elapsed
+                    let rate = Double(step - startStep) / elapsed
                     progress(SGDProgress(step: step, totalSteps: config.steps, time: Double(step) * config.learningRate,
                                          batchLoss: loss, stepsPerSecond: rate,
                                          secondsRemaining: Double(config.steps - step) / Swift.max(rate, 1e-12)))
                 }
             }
         }
-        statistics.steps = step
+        statistics.steps = step - startStep
         statistics.seconds = (clock.now - started).seconds
         result.statistics = statistics
+        result.finalStep = step
         return result
     }
 

@@ -1,0 +1,311 @@
+import Foundation
+import LinearAlgebra
+import Riccati
+import Sampling
+
+/// Everything an ``SGDSimulator`` needs to continue a run bit-identically: the weights, the
+/// generator states, the step and the recorded series, plus the configuration it belongs to.
+///
+/// `weights` hold the simulator's `Scalar` values widened to `Double` (exact for `Float`), so a
+/// restored `Float` run narrows them back to the very same values.
+public struct SGDSnapshot: Sendable, Equatable {
+    /// The configuration fingerprint (``SGDConfiguration/fingerprint(precision:)``): resuming
+    /// with any other configuration is refused.
+    public var fingerprint: [SGDConfiguration.FingerprintEntry]
+    /// Steps taken.
+    public var step: Int
+    /// `W` (`r_s×d`, row-major), widened to `Double`.
+    public var weights: [Double]
+    /// The batch generators, one per 16-row block, in block order.
+    public var batchGenerators: [Xoshiro256StarStar]
+    /// The label-noise generator.
+    public var noiseGenerator: Xoshiro256StarStar
+    /// The recorded steps and their `(M, P)`, in order (observables are recomputed from these).
+    public var recordedSteps: [Int]
+    public var recordedStates: [OverlapState]
+
+    public init(fingerprint: [SGDConfiguration.FingerprintEntry], step: Int, weights: [Double], batchGenerators: [Xoshiro256StarStar],
+                noiseGenerator: Xoshiro256StarStar, recordedSteps: [Int], recordedStates: [OverlapState]) {
+        self.fingerprint = fingerprint
+        self.step = step
+        self.weights = weights
+        self.batchGenerators = batchGenerators
+        self.noiseGenerator = noiseGenerator
+        self.recordedSteps = recordedSteps
+        self.recordedStates = recordedStates
+    }
+}
+
+extension SGDConfiguration {
+    /// One `key = value` pair of a configuration fingerprint.
+    public struct FingerprintEntry: Sendable, Equatable, Hashable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) { self.key = key; self.value = value }
+    }
+
+    /// Every setting that changes the numbers of a run, as text. Reals are written with Swift's
+    /// shortest round-trip form, so two fingerprints agree exactly when the bit patterns do;
+    /// arrays (`λ`, a given `W0` or `Θ`, the save steps) enter through a 64-bit FNV-1a hash of
+    /// their bit patterns. `threads` is left out: it does not change the numbers.
+    public func fingerprint(precision: String) -> [FingerprintEntry] {
+        var entries: [(String, String)] = [
+            ("precision", precision), ("d", "\(dimension)"), ("rs", "\(studentWidth)"), ("r", "\(spectrum.count)"),
+            ("lambda", SnapshotHash.of(spectrum.values)), ("batch", "\(batchSize)"), ("lr", "\(learningRate)"),
+            ("steps", "\(steps)"), ("sigma0", "\(sigma0)"), ("noise", "\(labelNoise)"), ("seed", "\(seed)"),
+            ("saveSteps", SnapshotHash.of(saveSteps.map(Double.init))),
+            ("initW", initialWeights.map { SnapshotHash.of($0.storage) } ?? "random"),
+        ]
+        switch teacher {
+        case .canonical: entries.append(("teacher", "canonical"))
+        case .random: entries.append(("teacher", "random"))
+        case .given(let theta): entries.append(("teacher", "given " + SnapshotHash.of(theta.storage)))
+        }
+        return entries.map { FingerprintEntry(key: $0.0, value: $0.1) }
+    }
+}
+
+/// 64-bit FNV-1a (Fowler–Noll–Vo; offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+enum SnapshotHash {
+    static func update(_ hash: inout UInt64, _ byte: UInt8) {
+        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+
+    static func of(bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { update(&hash, byte) }
+        return hash
+    }
+
+    static func of(_ values: [Double]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for value in values {
+            var bits = value.bitPattern
+            for _ in 0..<8 { update(&hash, UInt8(truncatingIfNeeded: bits)); bits >>= 8 }
+        }
+        return "n=\(values.count) fnv1a=" + String(hash, radix: 16)
+    }
+}
+
+/// Errors of the checkpoint reader and writer.
+public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Not a checkpoint, truncated, corrupt (checksum) or internally inconsistent.
+    case malformed(String)
+    /// A checkpoint of another format version.
+    case unsupportedVersion(found: UInt32, supported: UInt32)
+    /// A valid checkpoint of another configuration.
+    case configurationMismatch(key: String, checkpoint: String, current: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): return "not a valid RiccatiKit SGD checkpoint: \(why)"
+        case .unsupportedVersion(let found, let supported):
+            return "checkpoint format version \(found) is not supported (this build reads version \(supported))"
+        case .configurationMismatch(let key, let checkpoint, let current):
+            return "the checkpoint belongs to another configuration: \(key) is \(checkpoint) there and \(current) here"
+        }
+    }
+}
+
+/// The binary checkpoint format, version 1 (all integers little-endian):
+///
+///     magic      16 bytes  "RICCATIKIT-SGD\n\0"
+///     version    UInt32    1
+///     length     UInt64    number of payload bytes
+///     payload    fields, each: tag UInt8, count UInt64, then `count` items
+///                  tag 1 text (UTF-8 bytes), 2 UInt64 words, 3 Double bit patterns
+///     checksum   UInt64    FNV-1a of magic, version, length and payload
+///
+/// The payload's fields come in a fixed order: fingerprint (text, `key=value` lines), step
+/// (words, 1), weights (reals), batch generators (words, 4 per block), noise generator (words, 4),
+/// recorded steps (words), recorded states (reals, `r_s·r + r_s²` per recorded step: `M` then `P`).
+/// The reader checks every length against the remaining bytes before allocating, so no input
+/// can make it allocate more than the file's size or read out of bounds.
+public enum SGDCheckpointFormat {
+    public static let version: UInt32 = 1
+    static let magic: [UInt8] = Array("RICCATIKIT-SGD\n\0".utf8)
+
+    public static func encode(_ snapshot: SGDSnapshot) -> [UInt8] {
+        var payload = [UInt8]()
+        func words(_ values: [UInt64]) {
+            payload.append(2); append(UInt64(values.count), to: &payload)
+            for value in values { append(value, to: &payload) }
+        }
+        func reals(_ values: [Double]) {
+            payload.append(3); append(UInt64(values.count), to: &payload)
+            for value in values { append(value.bitPattern, to: &payload) }
+        }
+        let text = Array(snapshot.fingerprint.map { "\($0.key)=\($0.value)\n" }.joined().utf8)
+        payload.append(1); append(UInt64(text.count), to: &payload); payload += text
+        words([UInt64(snapshot.step)])
+        reals(snapshot.weights)
+        words(snapshot.batchGenerators.flatMap { g in [g.state.0, g.state.1, g.state.2, g.state.3] })
+        let noise = snapshot.noiseGenerator.state
+        words([noise.0, noise.1, noise.2, noise.3])
+        words(snapshot.recordedSteps.map { UInt64($0) })
+        reals(snapshot.recordedStates.flatMap { $0.overlap.storage + $0.orthogonalGram.storage })
+        var bytes = magic
+        append(version, to: &bytes)
+        append(UInt64(payload.count), to: &bytes)
+        bytes += payload
+        append(SnapshotHash.of(bytes: bytes), to: &bytes)
+        return bytes
+    }
+
+    /// Decodes a checkpoint. `studentWidth` and `teacherWidth` come from the fingerprint itself.
+    public static func decode(_ bytes: [UInt8]) throws(CheckpointError) -> SGDSnapshot {
+        let headerSize = magic.count + 4 + 8
+        guard bytes.count >= headerSize + 8 else { throw .malformed("\(bytes.count) bytes is shorter than the smallest checkpoint") }
+        guard Array(bytes[0..<magic.count]) == magic else { throw .malformed("the file does not start with the checkpoint magic") }
+        let found = readUInt32(bytes, at: magic.count)
+        guard found == version else { throw .unsupportedVersion(found: found, supported: version) }
+        let length = readUInt64(bytes, at: magic.count + 4)
+        guard length == UInt64(bytes.count - headerSize - 8) else {
+            throw .malformed("the payload length field says \(length) bytes but the file holds \(bytes.count - headerSize - 8)")
+        }
+        let stored = readUInt64(bytes, at: bytes.count - 8)
+        guard SnapshotHash.of(bytes: bytes[0..<(bytes.count - 8)]) == stored else {
+            throw .malformed("checksum mismatch (the file is corrupt or truncated)")
+        }
+        var reader = FieldReader(bytes: bytes, position: headerSize, end: bytes.count - 8)
+        let text = try reader.text()
+        var fingerprint = [SGDConfiguration.FingerprintEntry]()
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            guard let equals = line.firstIndex(of: "=") else { throw .malformed("fingerprint line without '='") }
+            fingerprint.append(.init(key: String(line[..<equals]), value: String(line[line.index(after: equals)...])))
+        }
+        guard text.isEmpty || text.hasSuffix("\n") else { throw .malformed("the fingerprint does not end with a newline") }
+        func integer(_ key: String) throws(CheckpointError) -> Int {
+            guard let entry = fingerprint.first(where: { $0.key == key }), let value = Int(entry.value), value >= 1, value <= 1 << 40 else {
+                throw .malformed("the fingerprint has no valid \(key)")
+            }
+            return value
+        }
+        let rs = try integer("rs"), r = try integer("r"), d = try integer("d"), steps = try integer("steps")
+        let stepWords = try reader.words()
+        guard stepWords.count == 1, stepWords[0] <= UInt64(steps) else { throw .malformed("the step field is not one step in [0, \(steps)]") }
+        let weights = try reader.reals()
+        // The fingerprint's sizes are untrusted: every product is overflow-checked.
+        func product(_ a: Int, _ b: Int) throws(CheckpointError) -> Int {
+            let (value, overflow) = a.multipliedReportingOverflow(by: b)
+            guard !overflow else { throw .malformed("the fingerprint's sizes overflow") }
+            return value
+        }
+        guard weights.count == (try product(rs, d)) else { throw .malformed("\(weights.count) weights; expected r_s·d = \(rs)·\(d)") }
+        guard weights.allSatisfy(\.isFinite) else { throw .malformed("the weights contain NaN or infinite values") }
+        let generatorWords = try reader.words()
+        guard generatorWords.count % 4 == 0, !generatorWords.isEmpty else { throw .malformed("the batch generator field is not 4 words per block") }
+        let batchGenerators = try (0..<(generatorWords.count / 4)).map { (block) throws(CheckpointError) -> Xoshiro256StarStar in
+            let w = generatorWords[(4 * block)..<(4 * block + 4)].map { $0 }
+            guard let g = Xoshiro256StarStar(state: (w[0], w[1], w[2], w[3])) else { throw .malformed("a batch generator has the all-zero state") }
+            return g
+        }
+        let noiseWords = try reader.words()
+        guard noiseWords.count == 4, let noise = Xoshiro256StarStar(state: (noiseWords[0], noiseWords[1], noiseWords[2], noiseWords[3])) else {
+            throw .malformed("the noise generator field is not a valid generator state")
+        }
+        let recordedWords = try reader.words()
+        let recordedSteps = recordedWords.map { Int(truncatingIfNeeded: $0) }
+        guard recordedWords.allSatisfy({ $0 <= stepWords[0] }), zip(recordedSteps, recordedSteps.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw .malformed("the recorded steps are not increasing steps ≤ the current step")
+        }
+        let stateValues = try reader.reals()
+        let (perState, perStateOverflow) = (try product(rs, r)).addingReportingOverflow(try product(rs, rs))
+        guard !perStateOverflow, stateValues.count == (try product(perState, recordedSteps.count)) else {
+            throw .malformed("\(stateValues.count) recorded state values; expected \(perState) per recorded step × \(recordedSteps.count)")
+        }
+        guard reader.position == reader.end else { throw .malformed("\(reader.end - reader.position) unexpected bytes after the last field") }
+        var states = [OverlapState]()
+        for index in recordedSteps.indices {
+            let base = index * perState
+            do {
+                let m = try Matrix(rows: rs, columns: r, storage: Array(stateValues[base..<(base + rs * r)]))
+                let p = try Matrix(rows: rs, columns: rs, storage: Array(stateValues[(base + rs * r)..<(base + perState)]))
+                // Written from an OverlapState, whose P is exactly symmetric.
+                for i in 0..<rs { for j in 0..<i where p[i, j].bitPattern != p[j, i].bitPattern {
+                    throw CheckpointError.malformed("recorded state \(index) has a P that is not exactly symmetric")
+                } }
+                states.append(try OverlapState(overlap: m, orthogonalGram: p))
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw .malformed("recorded state \(index) is invalid: \(error)")
+            }
+        }
+        return SGDSnapshot(fingerprint: fingerprint, step: Int(stepWords[0]), weights: weights, batchGenerators: batchGenerators,
+                           noiseGenerator: noise, recordedSteps: recordedSteps, recordedStates: states)
+    }
+
+    /// Refuses a snapshot whose fingerprint differs from `current`, naming the first differing key.
+    public static func check(_ snapshot: SGDSnapshot, against current: [SGDConfiguration.FingerprintEntry]) throws(CheckpointError) {
+        let stored = Dictionary(snapshot.fingerprint.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        for entry in current where stored[entry.key] != entry.value {
+            throw .configurationMismatch(key: entry.key, checkpoint: stored[entry.key] ?? "absent", current: entry.value)
+        }
+        let known = Set(current.map(\.key))
+        if let extra = snapshot.fingerprint.first(where: { !known.contains($0.key) }) {
+            throw .configurationMismatch(key: extra.key, checkpoint: extra.value, current: "absent")
+        }
+    }
+
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        for _ in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+    }
+
+    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        var v = value
+        for _ in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+    }
+
+    static func readUInt64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in (0..<8).reversed() { value = (value << 8) | UInt64(bytes[offset + index]) }
+        return value
+    }
+
+    static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for index in (0..<4).reversed() { value = (value << 8) | UInt32(bytes[offset + index]) }
+        return value
+    }
+
+    /// Reads the tagged fields of the payload, bounds-checked.
+    struct FieldReader {
+        let bytes: [UInt8]
+        var position: Int
+        let end: Int
+
+        mutating func header(tag: UInt8, itemSize: Int) throws(CheckpointError) -> Int {
+            guard end - position >= 9 else { throw .malformed("truncated field header at byte \(position)") }
+            guard bytes[position] == tag else { throw .malformed("field at byte \(position) has tag \(bytes[position]); expected \(tag)") }
+            let count = SGDCheckpointFormat.readUInt64(bytes, at: position + 1)
+            position += 9
+            guard count <= UInt64((end - position) / itemSize) else {
+                throw .malformed("a field claims \(count) items but only \(end - position) bytes remain")
+            }
+            return Int(count)
+        }
+
+        mutating func text() throws(CheckpointError) -> String {
+            let count = try header(tag: 1, itemSize: 1)
+            defer { position += count }
+            guard let text = String(validating: bytes[position..<(position + count)], as: UTF8.self) else {
+                throw .malformed("the fingerprint is not valid UTF-8")
+            }
+            return text
+        }
+
+        mutating func words() throws(CheckpointError) -> [UInt64] {
+            let count = try header(tag: 2, itemSize: 8)
+            defer { position += 8 * count }
+            return (0..<count).map { SGDCheckpointFormat.readUInt64(bytes, at: position + 8 * $0) }
+        }
+
+        mutating func reals() throws(CheckpointError) -> [Double] {
+            let count = try header(tag: 3, itemSize: 8)
+            defer { position += 8 * count }
+            return (0..<count).map { Double(bitPattern: SGDCheckpointFormat.readUInt64(bytes, at: position + 8 * $0)) }
+        }
+    }
+}
