@@ -20,7 +20,7 @@ struct Integrate: ParsableCommand {
         discussion: """
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
-            --step-exponent-cap, default 12 for symmetricRoot and 32 for cholesky).
+            --step-exponent-cap, default 12 for symmetricRoot and 20 for cholesky).
 
             Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades \
             ending at --t-end (default 12).
@@ -45,7 +45,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Factorisation of K_h in the exact propagator: symmetricRoot (K_h^{-1/2} by dsyevr, default) or cholesky (faster; same invariants).")
     var factorization: PropagatorFactorization?
 
-    @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 12 for symmetricRoot, 32 for cholesky; round-off grows with c, see the README).")
+    @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 12 for symmetricRoot, 20 for cholesky; round-off grows with c, see the README).")
     var stepExponentCap: Double?
 
     @Option(help: "Output format.")
