@@ -18,6 +18,18 @@ public enum IntegrationMethod: Sendable, Equatable {
         case .exact: return "exact"
         }
     }
+
+    /// What to try when an integration with this method diverges.
+    public var divergenceHint: String? {
+        switch self {
+        case .rungeKutta4(let step):
+            return "rk4 with step \(step) is unstable here: use a smaller --step (the flow's fastest rate is about 16·λ_max, so h ≲ 2.8/(16·λ_max)), or --method exact"
+        case .dormandPrince:
+            return "tighten --rtol/--atol, or use --method exact"
+        case .exact:
+            return "the closed form cannot diverge; a non-finite value means the input was extreme: lower --step-exponent-cap or check the initial state"
+        }
+    }
 }
 
 /// Save-time grids.
@@ -196,16 +208,28 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
     let evaluator = try ObservableEvaluator(spectrum: problem.spectrum, studentWidth: rs)
     var states: [OverlapState] = []
     var observables: [Observables] = []
-    for packed in output.states {
-        try packed.withUnsafeBufferPointer { (y) throws(RiccatiError) in
-            states.append(OverlapState(packed: y.baseAddress!, studentWidth: rs, teacherWidth: r))
-            observables.append(try evaluator.evaluate(packed: y.baseAddress!))
+    var times = output.times
+    for (index, packed) in output.states.enumerated() {
+        // A finite state can still be too large to evaluate (its squares overflow): that is a
+        // diverged integration, reported as such with the saves before it kept.
+        let evaluated = packed.withUnsafeBufferPointer { (y) -> Observables? in
+            guard let values = try? evaluator.evaluate(packed: y.baseAddress!), values.risk.isFinite else { return nil }
+            return values
         }
+        guard let values = evaluated else {
+            times.removeSubrange(index...)
+            output.status = .nonFiniteState
+            output.message = "the state at t = \(output.times[index]) is too large to evaluate (the integration diverged)"
+                + (method.divergenceHint.map { "; \($0)" } ?? "")
+            break
+        }
+        packed.withUnsafeBufferPointer { states.append(OverlapState(packed: $0.baseAddress!, studentWidth: rs, teacherWidth: r)) }
+        observables.append(values)
     }
     let segments = (stepper as? DormandPrince5Stepper)?.segments ?? []
     return Solution(
         method: method, spectrum: problem.spectrum, initialState: problem.initialState, finalTime: problem.finalTime,
-        times: output.times, states: states, observables: observables,
+        times: times, states: states, observables: observables,
         escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: r),
         riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
         statistics: output.statistics, denseSegments: segments)

@@ -446,7 +446,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
             let observables: Observables
             do { observables = try state.observables(spectrum: config.spectrum) } catch { throw .invalidInput("\(error)") }
             guard observables.risk.isFinite else {
-                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: observables.risk, hint: hint)
+                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: observables.risk,
+                                hint: lastFiniteRiskNote(result) + hint)
             }
             if step == 0 { initialRisk = Swift.max(1, observables.risk) }
             result.steps.append(step)
@@ -480,7 +481,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
             let loss = advance(statistics: &statistics, clock: clock)
             if !loss.isFinite || loss > 1e6 * initialRisk {
                 let risk = (try? overlapState().observables(spectrum: config.spectrum).risk) ?? .nan
-                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: risk, hint: hint)
+                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: risk,
+                                hint: lastFiniteRiskNote(result) + hint)
             }
             if nextSave < saveSteps.count, saveSteps[nextSave] == step {
                 try record()
@@ -524,6 +526,12 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         } else {
             for part in 0..<parts { body(part, parts) }
         }
+    }
+
+    /// "last recorded risk R at step k; " from the series so far (empty before the first record).
+    private func lastFiniteRiskNote(_ result: SGDResult) -> String {
+        guard let index = result.observables.lastIndex(where: { $0.risk.isFinite }) else { return "" }
+        return "last recorded risk \(result.observables[index].risk) at step \(result.steps[index]); "
     }
 
     private var hint: String {

@@ -95,6 +95,26 @@ func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
         #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.symmetricEigenvalues(a) }
     }
 
+    /// `dtrtri`'s failure paths: a zero on the diagonal (info > 0) and a non-finite entry both
+    /// throw; a regular factor inverts (negative control).
+    @Test func triangularInverseFailuresThrow() throws {
+        var l: [Double] = [2, 0, 0,
+                           1, 3, 0,
+                           4, 5, 6]
+        var inverse = l
+        try inverse.withUnsafeMutableBufferPointer { try LinearAlgebra.invertLowerTriangularInPlace($0.baseAddress!, dimension: 3) }
+        let product = try BLAS.product(try Matrix(rows: 3, columns: 3, storage: l), try Matrix(rows: 3, columns: 3, storage: inverse))
+        #expect((product - Matrix.identity(3)).maxAbs < 1e-15)
+        l[4] = 0
+        #expect(throws: LinearAlgebraError.self) {
+            try l.withUnsafeMutableBufferPointer { try LinearAlgebra.invertLowerTriangularInPlace($0.baseAddress!, dimension: 3) }
+        }
+        l[4] = .nan
+        #expect(throws: LinearAlgebraError.nonFiniteInput(routine: "dtrtri")) {
+            try l.withUnsafeMutableBufferPointer { try LinearAlgebra.invertLowerTriangularInPlace($0.baseAddress!, dimension: 3) }
+        }
+    }
+
     @Test func nonSymmetricInputIsRejected() {
         var a = Matrix.identity(3)
         a[0, 2] = 1e-3

@@ -138,3 +138,35 @@ struct ExtremeConfigurationTests {
         }
     }
 }
+
+/// Divergence stops with the time or step, the last finite risk and a hint (exit 1), for the
+/// fixed-step integrator and for SGD; the stable settings (negative controls) succeed.
+@Suite("Divergence reports")
+struct DivergenceTests {
+    @Test("rk4 with an unstable step stops with the time, the last saved risk and a hint")
+    func unstableRungeKutta() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("report.json").path
+        let run = try runRiccati(["integrate", "--method", "rk4", "--step", "5", "--t-end", "100", "--format", "json", "--output", output])
+        #expect(run.status == 1)
+        let message = run.standardError
+        #expect(message.hasPrefix("riccati: integration failed (nonFiniteState): rk4 diverged"))
+        #expect(message.contains("at t = ") && message.contains("last saved risk ") && message.contains("use a smaller --step"))
+        #expect(message.filter { $0 == "\n" }.count == 1)
+        // The report up to the failure is still written, and it holds no NaN.
+        let report = try String(contentsOf: URL(fileURLWithPath: output), encoding: .utf8)
+        #expect(report.contains("\"status\": \"nonFiniteState\"") && !report.lowercased().contains("nan"))
+        // Negative control: a stable step succeeds.
+        #expect(try runRiccati(["integrate", "--method", "rk4", "--step", "0.05", "--t-end", "100", "--format", "json"]).status == 0)
+    }
+
+    @Test("SGD divergence names the step, the last recorded risk and the η·d/B hint")
+    func divergentSGD() throws {
+        let run = try runRiccati(["sgd", "--d", "64", "--r", "4", "--rs", "3", "--batch", "16", "--lr", "5", "--steps", "200"])
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("diverged at step") && run.standardError.contains("last recorded risk ")
+                && run.standardError.contains("η·d/B"))
+        #expect(try runRiccati(["sgd", "--d", "64", "--r", "4", "--rs", "3", "--batch", "16", "--lr", "0.001", "--steps", "200"]).status == 0)
+    }
+}

@@ -242,8 +242,9 @@ final class DormandPrince5Stepper: TimeStepper {
                 if lastStepRejected { proposedStep = Swift.min(proposedStep, h) }
                 lastStepRejected = false
                 stepSize = proposedStep
-                if !current.isFinite {
-                    throw StepFailure(status: .nonFiniteState, message: "non-finite state at t = \(time)")
+                if !current.isFinite(bound: FixedStepRungeKuttaStepper.divergenceBound) {
+                    throw StepFailure(status: .nonFiniteState,
+                                      message: "dopri5 diverged (a state entry beyond ±\(FixedStepRungeKuttaStepper.divergenceBound) or not finite) at t = \(time)")
                 }
                 return
             }

@@ -94,6 +94,11 @@ final class FixedStepRungeKuttaStepper: TimeStepper {
         previous.copy(from: state)
     }
 
+    /// The flow keeps `K` bounded by its initial size and by `λ_max` (the risk never increases),
+    /// so an entry beyond this bound means the fixed step is unstable; stopping there keeps the
+    /// squares in the observables from overflowing.
+    static var divergenceBound: Double { 1e100 }
+
     func advance(toAtMost limit: Double) throws {
         let h = clippedStep(stepSize, toward: limit)
         previous.copy(from: current.pointer)
@@ -103,10 +108,10 @@ final class FixedStepRungeKuttaStepper: TimeStepper {
         statistics.acceptedSteps += 1
         previousTime = time
         time = (h == limit - time) ? limit : time + h
-        guard current.isFinite else {
+        guard current.isFinite(bound: Self.divergenceBound) else {
             throw StepFailure(
                 status: .nonFiniteState,
-                message: "\(cache.tableau.name) produced a non-finite state at t = \(time) with step \(stepSize); use a smaller --step")
+                message: "\(cache.tableau.name) diverged (a state entry beyond ±\(Self.divergenceBound) or not finite) at t = \(time) with step \(stepSize); use a smaller --step")
         }
     }
 

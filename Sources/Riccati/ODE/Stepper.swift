@@ -23,6 +23,13 @@ final class ScratchBuffer {
         for index in 0..<count { probe += pointer[index] * 0 }
         return probe == 0
     }
+
+    /// Whether every entry is finite and at most `bound` in magnitude (NaN fails the comparison).
+    func isFinite(bound: Double) -> Bool {
+        var largest = 0.0
+        for index in 0..<count { largest = Swift.max(largest, Swift.abs(pointer[index])) }
+        return largest <= bound && isFinite
+    }
 }
 
 /// Why a step could not be taken.
