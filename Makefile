@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev
 
-.PHONY: deps build release run test notebooks clean bench bench-smoke bench-deps
+.PHONY: deps build release run test fuzz notebooks clean bench bench-smoke bench-deps
 
 # Installs OpenBLAS (CBLAS) and LAPACKE when the Debian packages are missing. Uses sudo when not root.
 deps:
@@ -50,6 +50,13 @@ bench: release
 # Every code path of the harness on tiny sizes, in a few seconds; writes a temporary RESULTS file.
 # Uses the existing release binary (building it only when missing), so that `make test`, whose release
 # build adds -enable-testing, does not rebuild everything without it.
+# The long fuzz run of the .npy and checkpoint readers (20× the corpus `make test` runs:
+# 200,000 .npy inputs and 120,000 checkpoint inputs). Needs the test build of `make test`.
+FUZZ_SCALE ?= 20
+fuzz: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	RICCATI_FUZZ_SCALE=$(FUZZ_SCALE) $(SWIFT) test $(TEST_FLAGS) --skip-build --filter "RobustnessTests|CheckpointTests/fuzz"
+
 bench-smoke: deps
 	$(BENCH_PYTHON) bench/run.py --smoke
 
