@@ -24,11 +24,12 @@ final class ScratchBuffer {
         return probe == 0
     }
 
-    /// Whether every entry is finite and at most `bound` in magnitude (NaN fails the comparison).
+    /// Whether every entry is finite and at most `bound` in magnitude. `|x| ≤ bound` is false
+    /// for NaN and ±∞ as well, so one branch-free counting loop (it vectorises) checks both.
     func isFinite(bound: Double) -> Bool {
-        var largest = 0.0
-        for index in 0..<count { largest = Swift.max(largest, Swift.abs(pointer[index])) }
-        return largest <= bound && isFinite
+        var outside = 0
+        for index in 0..<count { outside &+= Swift.abs(pointer[index]) <= bound ? 0 : 1 }
+        return outside == 0
     }
 }
 
