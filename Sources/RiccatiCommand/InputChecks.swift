@@ -63,7 +63,7 @@ enum InputChecks {
     static func storage(saves: Int, doublesPerState: Double, copies: Double = 1) throws(CommandFailure) {
         let total = Double(saves) * doublesPerState * copies
         guard total <= maximumStoredDoubles else {
-            throw .badInput("--save-count/--save-at: \(saves) saved states of \(Int(doublesPerState)) doubles need \(String(format: "%.3g", total * 8 / 1e9)) GB; at most 2 GiB: save fewer times or use smaller --r/--rs")
+            throw .badInput("--save-count/--save-at: \(saves) saved states of \(Int(doublesPerState)) doubles need \(String(format: "%.3g", total * 8 / 1e9)) GB; at most 2 GiB: save fewer times or use smaller widths")
         }
     }
 

@@ -162,6 +162,9 @@ struct SGDOptions: ParsableArguments {
         } else {
             config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
         }
+        // Each record keeps M and P (and G for the reports); compare keeps the ODE's states as well.
+        let r = Double(spectrum.count), rs = Double(studentWidth)
+        try InputChecks.storage(saves: config.saveSteps.count + 2, doublesPerState: rs * (r + rs) + r + r * r, copies: 2)
         if let path = initW {
             let array = try ModelOptions.load(path, flag: "--init-w", dimensions: 2)
             do { config.initialWeights = try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values) } catch {

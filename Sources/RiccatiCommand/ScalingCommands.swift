@@ -185,6 +185,10 @@ struct ScalingSweepCommand: ParsableCommand {
             throw CommandFailure.badInput(error.description)
         }
         try Self.checkStepBudget(sweep)
+        // Every point keeps three curves of --save-count values; one point at a time holds its states.
+        let largestR = Double(sweep.teacherWidths.max() ?? 0), largestRS = Double(sweep.studentWidths.max() ?? 0)
+        let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS
+        try InputChecks.storage(saves: saveCount, doublesPerState: 3 * pointCount + largestState)
         let points: [SweepPoint]
         do {
             points = try sweep.run()
@@ -367,6 +371,9 @@ struct ScalingComputeCommand: ParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(error)")
         }
+        // Each width's run keeps M and P at every record.
+        try InputChecks.storage(saves: Set(base.saveSteps + [0, steps]).count,
+                                doublesPerState: widthList.reduce(0.0) { $0 + Double($1) * Double(teacherWidth + $1) + Double(teacherWidth) })
         // The frontier spans the positive compute values k·B·d·r_s of the records (k > 0): it needs
         // two different ones, from two record steps or two widths.
         let recordSteps = Set(base.saveSteps + [steps]).filter { $0 > 0 }

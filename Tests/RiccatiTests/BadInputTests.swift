@@ -187,6 +187,7 @@ enum BadInputTables {
         t.values("--seed", ["-1", "nan", "1.5", "18446744073709551616"])
         t.values("--t-end", ["0", "-1", "nan", "inf", "1e300"])
         t.values("--save-count", ["0", "-1", "nan", "10000000"])
+        t.bad(["--r", "2000", "--rs", "2000", "--d", "1e6", "--save-count", "100"], "--save-count")   // 6 GB of saved states
         t.values("--save-at", ["nan", "-1", "inf", "0.5,0.2", "0.5,2", "a", "0.1,,0.2", ",", ""])
         // --step: a huge step is valid (it is only a cap); a tiny one needs too many steps.
         t.values("--step", ["0", "-1", "nan", "inf"])
@@ -248,6 +249,7 @@ enum BadInputTables {
         t.values("--seed", ["-1", "18446744073709551616"])
         t.values("--t-end", ["0", "-1", "nan", "inf", "1e300"])
         t.values("--save-count", ["0", "-1", "10000000"])
+        t.bad(["--r", "2000", "--rs", "2000", "--d", "1e6", "--save-count", "100"], "--save-count")
         t.values("--save-at", ["nan", "0.2,0.1", "0.1,2"])
         // --scale c ≥ 1 (c = 1 is valid: B = A); a huge c makes B's state overflow.
         t.values("--scale", ["0", "-1", "0.5", "nan", "inf", "1e300"])
@@ -301,6 +303,7 @@ enum BadInputTables {
         t.values("--noise", ["-1", "nan", "inf", "1e300"])
         t.values("--seed", ["-1", "18446744073709551616"])
         t.values("--save-count", ["0", "-1", "1000000000"])
+        t.bad(["--d", "100000", "--r", "2000", "--rs", "2000", "--batch", "1", "--save-count", "100"], "--save-count")
         t.values("--save-at", ["-1", "nan", "100", "a", "0.1,,0.2", ",", ""])
         t.values("--threads", ["0", "-1", "1000"])
         t.bad(["--precision", "half"], "--precision")
@@ -380,6 +383,8 @@ enum BadInputTables {
         t.values("--jobs", ["0", "-1", "1000"])
         t.values("--t-end", ["0", "-1", "nan", "inf", "1e300"])
         t.values("--save-count", ["0", "1", "-1", "10000000"])
+        t.bad(["--save-count", "100000", "--alphas", (1...20).map(String.init).joined(separator: ","),
+               "--seeds", (0..<50).map(String.init).joined(separator: ",")], "--save-count")   // 1000 points × 3 curves × 1e5 values
         t.values("--window-ranks", ["3", "0,4", "4,3", "a,b", "nan,4"])
         t.bad(["--factorization", "lu"], "--factorization")
         t.bad(["--format", "xml"], "--format")
@@ -408,6 +413,7 @@ enum BadInputTables {
         t.values("--sigma0", ["0", "-1", "nan", "inf", "1e300"])
         t.values("--seed", ["-1"])
         t.values("--save-count", ["0", "-1", "10000000"])
+        t.bad(["--t-end", "100000", "--save-count", "1000000", "--r", "12", "--widths", "15,16"], "--save-count")  // ~5e8 doubles of records
         t.values("--grid-count", ["0", "1", "-1", "1000000"])
         t.values("--threads", ["0", "-1", "1000"])
         t.bad(["--precision", "half"], "--precision")
