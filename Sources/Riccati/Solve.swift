@@ -162,6 +162,29 @@ public struct Solution: Sendable {
     }
 }
 
+/// The most fixed-length steps (RK4, or exact-propagator steps at their cap) one ``solve`` may
+/// take: beyond this a call would run for hours, so it is refused up front. DOPRI5 has its own
+/// ``DormandPrinceOptions/maxSteps``.
+public let maximumFixedSteps = 1e9
+
+func checkStepBudget(_ problem: OverlapProblem, method: IntegrationMethod) throws(RiccatiError) {
+    let steps: Double
+    switch method {
+    case .rungeKutta4(let step):
+        steps = problem.finalTime / step
+    case .exact(let options):
+        var h = options.maxStep ?? .infinity
+        if problem.spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * problem.spectrum.largest)) }
+        steps = h.isFinite ? problem.finalTime / h : 0
+    case .dormandPrince:
+        return
+    }
+    guard !(steps > maximumFixedSteps) else {
+        throw .invalidInput(String(format: "t_end = %g would take %.3g %@ steps (more than 1e9): shorten --t-end or enlarge --step",
+                                   problem.finalTime, steps, method.name))
+    }
+}
+
 func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWidth rs: Int) throws(RiccatiError) -> TimeStepper {
     switch method {
     case .rungeKutta4(let step):
@@ -187,6 +210,7 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
 /// which dominates wide sweeps that only need the risk.
 public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEscapes: Bool = true) throws(RiccatiError) -> Solution {
     let rs = problem.studentWidth, r = problem.teacherWidth
+    try checkStepBudget(problem, method: method)
     let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs)
     let initial = problem.initialState.packed
     let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0)

@@ -59,12 +59,21 @@ struct Integrate: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
-        let resolved = try model.resolve()
+        try InputChecks.distinct(output: output, plot: artifacts.plot)
         let saveTimes = try time.resolveSaveTimes()
         let finalTime = time.finalTime
         let integrationMethod = try resolveMethod()
         if plotDestination != nil, !saveTimes.contains(where: { $0 > 0 }) {
             throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
+        }
+        let resolved = try model.resolve { (spectrum, rs) throws(CommandFailure) in
+            let r = spectrum.count
+            if method != .dopri5 {
+                try InputChecks.stepBudget(finalTime: finalTime, largestLambda: spectrum.values.max() ?? 0, step: step,
+                                           method: method.rawValue)
+            }
+            try InputChecks.storage(saves: saveTimes.count + 1,
+                                    doublesPerState: Double(rs) * Double(r + rs + 1) + Double(r) + (arrayDirectory != nil ? Double(r) * Double(r) : 0))
         }
         configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let problem: OverlapProblem
@@ -86,6 +95,7 @@ struct Integrate: ParsableCommand {
             config.append(("factorization", .string(options.factorization.rawValue)))
             config.append(("stepExponentCap", .number(options.stepExponentCap)))
         }
+        config = Provenance.stamp(config)
         let report: String
         switch format {
         case .json: report = Self.json(solution, config: config)
@@ -168,9 +178,11 @@ struct Integrate: ParsableCommand {
         case .dopri5:
             var options = DormandPrinceOptions(relativeTolerance: rtol ?? 1e-6, absoluteTolerance: atol ?? 1e-9)
             options.maxStep = step
-            for (flag, value) in [("--rtol", options.relativeTolerance), ("--atol", options.absoluteTolerance)]
-            where !(value.isFinite && value > 0) {
-                throw .badInput("\(flag) must be finite and > 0, got \(value)")
+            // A relative tolerance of 1 or more asks for no accuracy at all; an absolute one has the
+            // state's units, so any finite positive value is accepted.
+            try InputChecks.relativeTolerance(options.relativeTolerance, flag: "--rtol")
+            guard options.absoluteTolerance.isFinite, options.absoluteTolerance > 0 else {
+                throw .badInput("--atol must be finite and > 0, got \(options.absoluteTolerance)")
             }
             return .dormandPrince(options)
         case .exact:

@@ -56,7 +56,10 @@ struct ModelOptions: ParsableArguments {
 
     /// `seedUsedElsewhere`: the command also uses `--seed` for something besides the random
     /// initialisation (so it does not conflict with `--init-m`).
-    func resolve(seedUsedElsewhere: Bool = false) throws(CommandFailure) -> Resolved {
+    /// `check` runs once the spectrum and `r_s` are known, before the initial state is sampled
+    /// or `P0` is read: the commands' size and step-count checks go there.
+    func resolve(seedUsedElsewhere: Bool = false,
+                 check: (TeacherSpectrum, Int) throws(CommandFailure) -> Void = { _, _ in }) throws(CommandFailure) -> Resolved {
         // Conflicting flags first.
         if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
         if lambdas != nil, unnormalized { throw .badInput("--unnormalized applies to the power law only, not to --lambdas") }
@@ -72,7 +75,7 @@ struct ModelOptions: ParsableArguments {
         do {
             if let path = lambdas {
                 let array = try Self.load(path, flag: "--lambdas", dimensions: 1)
-                spectrum = try TeacherSpectrum(array.values)
+                spectrum = try Self.spectrum(array.values, path: path)
                 if let r = teacherWidth, r != spectrum.count {
                     throw CommandFailure.badInput("--r \(r) disagrees with --lambdas \(path), which has \(spectrum.count) entries")
                 }
@@ -81,8 +84,9 @@ struct ModelOptions: ParsableArguments {
                 let a = alpha ?? 1
                 guard a.isFinite, a >= 0 else { throw CommandFailure.badInput("--alpha must be finite and ≥ 0, got \(a)") }
                 let r = teacherWidth ?? 64
-                guard r >= 1 else { throw CommandFailure.badInput("--r (teacher width) must be ≥ 1, got \(r)") }
-                guard r <= 100_000 else { throw CommandFailure.badInput("--r (teacher width) must be ≤ 100000, got \(r)") }
+                guard r >= 1, r <= 100_000 else {
+                    throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(r)")
+                }
                 spectrum = try TeacherSpectrum.powerLaw(exponent: a, count: r, normalized: !unnormalized)
                 summary.append(("alpha", .number(a)))
                 summary.append(("normalized", .bool(!unnormalized)))
@@ -96,28 +100,39 @@ struct ModelOptions: ParsableArguments {
                     throw CommandFailure.badInput("--init-m \(mPath) is \(overlap.rows)×\(overlap.columns); expected r_s×r with r = \(spectrum.count)")
                 }
                 guard overlap.rows >= 1 else { throw CommandFailure.badInput("--init-m \(mPath) has no rows; expected r_s ≥ 1") }
+                try check(spectrum, overlap.rows)
                 if let pPath = initP {
                     let p = try Self.load(pPath, flag: "--init-p", dimensions: 2)
                     guard p.shape == [overlap.rows, overlap.rows] else {
                         throw CommandFailure.badInput("--init-p \(pPath) has shape \(p.shape); expected [\(overlap.rows), \(overlap.rows)] to match --init-m")
                     }
                     let gram = try Matrix(rows: overlap.rows, columns: overlap.rows, storage: p.values)
-                    initialState = try OverlapState(overlap: overlap, orthogonalGram: gram)
+                    do {
+                        initialState = try OverlapState(overlap: overlap, orthogonalGram: gram)
+                        try initialState.validatePositiveSemidefinite()
+                    } catch {
+                        throw CommandFailure.badInput("--init-p \(pPath): \(error.description); expected a symmetric positive semidefinite r_s×r_s matrix")
+                    }
                 } else {
                     initialState = try OverlapState(overlap: overlap)
                 }
+                try InputChecks.stateSize(initialState, blame: initP == nil ? "--init-m \(mPath)" : "--init-m \(mPath) with --init-p \(initP!)")
                 summary.append(("rs", .integer(overlap.rows)))
                 summary.append(("initM", .string(mPath)))
                 summary.append(("initP", initP.map(JSONValue.string) ?? .null))
             } else {
                 let d = try parseReal(dimension ?? "1024", flag: "--d")
                 let rs = studentWidth ?? 16
-                guard rs <= 20_000 else { throw CommandFailure.badInput("--rs (student width) must be ≤ 20000, got \(rs)") }
+                try Self.checkWidths(r: spectrum.count, rs: rs, d: d, rFlag: lambdas == nil ? "--r" : "--lambdas (r = \(spectrum.count))")
+                let s0 = sigma0 ?? 1
+                try InputChecks.scale(s0, flag: "--sigma0")
+                try check(spectrum, rs)
                 let initialization = RandomInitialization(
                     studentWidth: rs, teacherWidth: spectrum.count, dimension: d,
-                    sigma0: sigma0 ?? 1, seed: seed ?? 0, smallInitialization: smallInit)
+                    sigma0: s0, seed: seed ?? 0, smallInitialization: smallInit)
                 initialState = try initialization.sample()
-                summary += [("rs", .integer(rs)), ("d", .number(d)), ("sigma0", .number(sigma0 ?? 1)),
+                try InputChecks.stateSize(initialState, blame: "--sigma0 \(s0)")
+                summary += [("rs", .integer(rs)), ("d", .number(d)), ("sigma0", .number(s0)),
                             ("seed", .string(String(seed ?? 0))), ("smallInit", .bool(smallInit))]
             }
             return Resolved(spectrum: spectrum, initialState: initialState, summary: summary)
@@ -129,6 +144,30 @@ struct ModelOptions: ParsableArguments {
             throw .badInput(error.description)
         } catch {
             throw .badInput("\(error)")
+        }
+    }
+
+    /// The teacher spectrum of a `--lambdas` file (`path` named in the error).
+    static func spectrum(_ values: [Double], path: String) throws(CommandFailure) -> TeacherSpectrum {
+        do {
+            return try TeacherSpectrum(values)
+        } catch {
+            throw .badInput("--lambdas \(path): \(error.description)")
+        }
+    }
+
+    /// `r < d`, `1 ≤ r_s ≤ d`, `r_s ≤ 20000` and `d` a whole number in `[2, 2⁵³]`; the messages name
+    /// `rFlag`, `rsFlag` and `dFlag`.
+    static func checkWidths(r: Int, rs: Int, d: Double, rFlag: String = "--r", rsFlag: String = "--rs",
+                            dFlag: String = "--d") throws(CommandFailure) {
+        guard d.isFinite, d == d.rounded(), d >= 2, d <= 9_007_199_254_740_992 else {
+            throw .badInput("\(dFlag) must be a whole number in [2, 2^53] such as 1024 or 1e12, got \(d)")
+        }
+        guard Double(r) < d else {
+            throw .badInput("\(rFlag) must be below \(dFlag) (the teacher width r < d), got r = \(r) and d = \(InputChecks.whole(d))")
+        }
+        guard rs >= 1, rs <= 20_000, Double(rs) <= d else {
+            throw .badInput("\(rsFlag) must be a positive integer ≤ \(dFlag) = \(InputChecks.whole(d)) and ≤ 20000 (got \(rs))")
         }
     }
 

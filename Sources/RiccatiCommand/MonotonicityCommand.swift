@@ -60,37 +60,60 @@ struct MonotonicityCommand: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: output, plot: artifacts.plot)
         if scale != nil, perturb != nil { throw CommandFailure.badInput("--scale and --perturb conflict: give one of them") }
         if let scale, !(scale.isFinite && scale >= 1) { throw CommandFailure.badInput("--scale must be finite and ≥ 1, got \(scale)") }
         if let perturb, !(perturb.isFinite && perturb > 0) { throw CommandFailure.badInput("--perturb must be finite and > 0, got \(perturb)") }
-        for (flag, value) in [("--rtol", rtol), ("--atol", atol)] where !(value.isFinite && value > 0) {
-            throw CommandFailure.badInput("\(flag) must be finite and > 0, got \(value)")
-        }
-        if let tolerance, !(tolerance.isFinite && tolerance >= 0) {
-            throw CommandFailure.badInput("--tolerance must be finite and ≥ 0, got \(tolerance)")
+        try InputChecks.relativeTolerance(rtol, flag: "--rtol")
+        guard atol.isFinite, atol > 0 else { throw CommandFailure.badInput("--atol must be finite and > 0, got \(atol)") }
+        if let tolerance {
+            // A relative Loewner tolerance of 1 or more accepts any pair of PSD matrices.
+            try InputChecks.relativeTolerance(tolerance, flag: "--tolerance", allowZero: true)
         }
         let figureFolder = try figure.map { (path) throws(CommandFailure) -> String in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw .badInput("--figure \(path): directory does not exist")
+                throw .badInput("--figure \(path): directory does not exist (create it first)")
             }
+            guard FileManager.default.isWritableFile(atPath: path) else { throw .badInput("--figure \(path): directory is not writable") }
             return path
         }
-        let explicitFigureTimes = try ellipseTimes?.split(separator: ",").map { (item) throws(CommandFailure) -> Double in
-            try parseReal(String(item), flag: "--ellipse-times")
-        }
-        let resolved = try model.resolve(seedUsedElsewhere: perturb != nil)
-        if figureFolder != nil, resolved.spectrum.count != 2 {
-            throw CommandFailure.badInput("--figure draws the 2×2 level sets of Figure 3 and needs r = 2, got r = \(resolved.spectrum.count)")
+        let explicitFigureTimes = try ellipseTimes.map { (list) throws(CommandFailure) -> [Double] in
+            try parseList(list, flag: "--ellipse-times") { (item) throws(CommandFailure) in try parseReal(item, flag: "--ellipse-times") }
         }
         var saveTimes = try time.resolveSaveTimes()
         if saveTimes.first != 0 { saveTimes.insert(0, at: 0) }
         for t in explicitFigureTimes ?? [] where !(t.isFinite && t >= 0 && t <= time.finalTime) {
             throw CommandFailure.badInput("--ellipse-times: \(t) must lie in [0, --t-end]")
         }
+        let resolved = try model.resolve(seedUsedElsewhere: perturb != nil) { (spectrum, rs) throws(CommandFailure) in
+            try InputChecks.stepBudget(finalTime: time.finalTime, largestLambda: spectrum.values.max() ?? 0, step: nil, method: "exact")
+            // Two trajectories for each of two methods, plus the arrays of --npy-dir.
+            let r = Double(spectrum.count)
+            try InputChecks.storage(saves: saveTimes.count, doublesPerState: Double(rs) * (r + Double(rs) + 1) + r + 2 * r * r, copies: 4)
+        }
+        if figureFolder != nil, resolved.spectrum.count != 2 {
+            throw CommandFailure.badInput("--figure draws the 2×2 level sets of Figure 3 and needs r = 2, got r = \(resolved.spectrum.count)")
+        }
+        if figureFolder != nil {
+            // The level sets {v : vᵀGv = 1} need G positive definite; the flow keeps the rank of G0.
+            let g0 = resolved.initialState.signalGram
+            let determinant = g0[0, 0] * g0[1, 1] - g0[0, 1] * g0[1, 0]
+            guard g0[0, 0] > 0, g0[1, 1] > 0, determinant > 1e-10 * g0[0, 0] * g0[1, 1] else {
+                throw CommandFailure.badInput("--figure draws the ellipses vᵀG v = 1 and needs G0 = M0ᵀM0 positive definite (r_s ≥ 2, M0 of rank 2)")
+            }
+        }
         let figureTimes = explicitFigureTimes ?? Self.defaultEllipseTimes.filter { $0 <= time.finalTime }
-        configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let perturbation: OrderedPerturbation = perturb.map { .randomIncrement(epsilon: $0, seed: model.seed ?? 0) } ?? .scaled(scale ?? 1.25)
+        do {
+            let upper = try perturbation.apply(to: resolved.initialState)
+            try InputChecks.stateSize(upper, blame: perturb.map { "--perturb \($0)" } ?? "--scale \(scale ?? 1.25)")
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.badInput("\(perturb == nil ? "--scale" : "--perturb"): \(error)")
+        }
+        configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let methods: [IntegrationMethod] = [
             .exact(ExactPropagatorOptions()),
             .dormandPrince(DormandPrinceOptions(relativeTolerance: rtol, absoluteTolerance: atol)),
@@ -112,6 +135,7 @@ struct MonotonicityCommand: ParsableCommand {
         config += [("tEnd", .number(time.finalTime)),
                    ("perturbation", .string(perturb.map { "randomIncrement(epsilon: \($0))" } ?? "scaled(\(scale ?? 1.25))")),
                    ("rtol", .number(rtol)), ("atol", .number(atol))]
+        config = Provenance.stamp(config)
         let report: String
         switch format {
         case .json: report = Self.json(runs, timeAnalysis, sandwich, config: config)

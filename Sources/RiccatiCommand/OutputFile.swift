@@ -15,9 +15,10 @@ struct ReportDestination {
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
             throw .badInput("\(flag) \(path): directory '\(folder)' does not exist")
         }
+        guard isDirectory.boolValue else { throw .badInput("\(flag) \(path): '\(folder)' is not a directory") }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw .badInput("\(flag) \(path): directory '\(folder)' is not writable")
         }

@@ -35,10 +35,27 @@ struct RiccatiCLI: ParsableCommand {
         abstract: "Learning dynamics of two-layer quadratic networks: the overlap Riccati ODE.",
         discussion: """
             Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
-            Exit codes: 0 success, 1 runtime failure, 2 bad input, 3 a monotonicity check found a violation.
+            Exit codes: 0 success, 1 runtime failure (integration failed, SGD diverged), 2 bad input, \
+            3 a monotonicity check found a violation, 130 interrupted by SIGINT/SIGTERM. Errors are one \
+            line on standard error: "riccati: <message>", naming the flag or file and the expected form.
             """,
         subcommands: [Integrate.self, MonotonicityCommand.self, SGDCommand.self, CompareCommand.self, ScalingCommand.self],
         defaultSubcommand: Integrate.self)
+
+    /// The first line of an ArgumentParser message, without its `Error: ` prefix (the line
+    /// already starts with `riccati: `).
+    static func oneLine(_ message: String) -> String? {
+        guard let first = message.split(separator: "\n").first else { return nil }
+        let line = String(first)
+        return line.hasPrefix("Error: ") ? String(line.dropFirst("Error: ".count)) : line
+    }
+
+    /// Writes `riccati: <message>` as exactly one line on standard error (line breaks that came
+    /// in with a flag's value or a file name are escaped).
+    static func report(_ message: String) {
+        let flat = message.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        FileHandle.standardError.write(Data("riccati: \(flat)\n".utf8))
+    }
 
     /// Parses, runs and maps every error to a one-line message and an exit code; no stack
     /// trace or trap reaches the user for bad input.
@@ -49,21 +66,21 @@ struct RiccatiCLI: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }   // --help, --version
-            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            FileHandle.standardError.write(Data("riccati: \(message)\n".utf8))
+            let message = oneLine(fullMessage(for: error)) ?? "invalid arguments"
+            report(message)
             Foundation.exit(2)
         }
         do {
             var runnable = command
             try runnable.run()
         } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("riccati: \(failure.description)\n".utf8))
+            report(failure.description)
             Foundation.exit(failure.exitCode)
         } catch {
             // ArgumentParser's own errors (help requested from a subcommand, validation).
             if exitCode(for: error) == .success { exit(withError: error) }
-            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("riccati: \(message)\n".utf8))
+            let message = oneLine(fullMessage(for: error)) ?? "\(error)"
+            report(message)
             Foundation.exit(2)
         }
     }

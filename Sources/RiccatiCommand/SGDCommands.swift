@@ -26,8 +26,8 @@ struct SGDOptions: ParsableArguments {
     @Option(help: "Teacher spectrum λ from a 1-D float64 .npy file.")
     var lambdas: String?
 
-    @Option(help: "Initial scale σ0: W0 entries ~ N(0, σ0²/d).")
-    var sigma0: Double = 0.3
+    @Option(help: "Initial scale σ0: W0 entries ~ N(0, σ0²/d) (default 0.3; conflicts with --init-w).")
+    var sigma0: Double?
 
     @Option(name: .customLong("init-w"), help: "W0 (r_s×d, C-order float64 .npy) instead of the random one.")
     var initW: String?
@@ -59,8 +59,8 @@ struct SGDOptions: ParsableArguments {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("save-count"), help: "Number of recorded times after t = 0, spaced by --save-spacing.")
-    var saveCount: Int = 24
+    @Option(name: .customLong("save-count"), help: "Number of recorded times after t = 0, spaced by --save-spacing (default 24).")
+    var saveCount: Int?
 
     @Option(name: .customLong("save-spacing"), help: "linear: k·T/N; log: N times geometric over the 4 decades ending at T.")
     var saveSpacing: SaveSpacing = .linear
@@ -85,18 +85,37 @@ struct SGDOptions: ParsableArguments {
         if theta != nil, teacher != .canonical { throw .badInput("--theta conflicts with --teacher \(teacher.rawValue)") }
         if steps != nil, finalTime != nil { throw .badInput("--steps and --t-end conflict: give one of them") }
         guard lr.isFinite, lr > 0 else { throw .badInput("--lr must be finite and > 0, got \(lr)") }
+        if saveAt != nil, saveCount != nil { throw .badInput("--save-at and --save-count conflict: give one of them") }
+        if initW != nil, sigma0 != nil { throw .badInput("--sigma0 conflicts with --init-w (W0 is read from the file)") }
+        let saveCount = saveCount ?? 24
         guard saveCount >= 1, saveCount <= 100_000 else { throw .badInput("--save-count must lie in [1, 100000], got \(saveCount)") }
         if saveAt != nil, saveSpacing != .linear { throw .badInput("--save-at conflicts with --save-spacing") }
+        let sigma0 = sigma0 ?? 0.3
+        try InputChecks.scale(sigma0, flag: "--sigma0")
+        try InputChecks.scale(noise, flag: "--noise", allowZero: true)
+        guard threads >= 1, threads <= 256 else { throw .badInput("--threads must lie in [1, 256], got \(threads)") }
+        guard studentWidth >= 1, Double(studentWidth) <= d else {
+            throw .badInput("--rs must be a positive integer ≤ --d = \(Int(d)) (got \(studentWidth))")
+        }
+        guard Double(studentWidth) * d <= InputChecks.maximumMatrixEntries else {
+            throw .badInput("--rs × --d = \(studentWidth)×\(Int(d)) exceeds 5e8 entries of W")
+        }
+        if let steps, !(steps >= 1 && Double(steps) <= InputChecks.maximumSteps) {
+            throw .badInput("--steps must lie in [1, 1e9], got \(steps)")
+        }
         var summary: [(String, JSONValue)] = []
         let spectrum: TeacherSpectrum
         do {
             if let path = lambdas {
-                spectrum = try TeacherSpectrum(try ModelOptions.load(path, flag: "--lambdas", dimensions: 1).values)
-                if let r = teacherWidth, r != spectrum.count { throw CommandFailure.badInput("--r \(r) disagrees with --lambdas, which has \(spectrum.count) entries") }
+                spectrum = try ModelOptions.spectrum(try ModelOptions.load(path, flag: "--lambdas", dimensions: 1).values, path: path)
+                if let r = teacherWidth, r != spectrum.count { throw CommandFailure.badInput("--r \(r) disagrees with --lambdas \(path), which has \(spectrum.count) entries") }
+                guard Double(spectrum.count) < d else {
+                    throw CommandFailure.badInput("--lambdas \(path) has r = \(spectrum.count) entries; r must be below --d = \(Int(d))")
+                }
                 summary.append(("lambdas", .string(path)))
             } else {
                 let r = teacherWidth ?? 8
-                guard r >= 1 else { throw CommandFailure.badInput("--r (teacher width) must be ≥ 1, got \(r)") }
+                guard r >= 1, r <= 100_000 else { throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(r)") }
                 guard r < Int(d) else { throw CommandFailure.badInput("--r must be below --d, got r = \(r), d = \(Int(d))") }
                 spectrum = try TeacherSpectrum.powerLaw(exponent: alpha ?? 1, count: r)
                 summary.append(("alpha", .number(alpha ?? 1)))
@@ -106,9 +125,11 @@ struct SGDOptions: ParsableArguments {
         } catch {
             throw .badInput("\(error)")
         }
+        if theta != nil || teacher == .random, Double(spectrum.count) * d > InputChecks.maximumMatrixEntries {
+            throw .badInput("\(theta != nil ? "--theta" : "--teacher random"): Θ would have r × d = \(spectrum.count)×\(Int(d)) entries; at most 5e8")
+        }
         let stepCount: Int
         if let steps {
-            guard steps >= 1 else { throw .badInput("--steps must be ≥ 1, got \(steps)") }
             stepCount = steps
         } else {
             let horizon = finalTime ?? 12
@@ -141,6 +162,9 @@ struct SGDOptions: ParsableArguments {
         } else {
             config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
         }
+        // Each record keeps M and P (and G for the reports); compare keeps the ODE's states as well.
+        let r = Double(spectrum.count), rs = Double(studentWidth)
+        try InputChecks.storage(saves: config.saveSteps.count + 2, doublesPerState: rs * (r + rs) + r + r * r, copies: 2)
         if let path = initW {
             let array = try ModelOptions.load(path, flag: "--init-w", dimensions: 2)
             do { config.initialWeights = try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values) } catch {
@@ -149,11 +173,18 @@ struct SGDOptions: ParsableArguments {
         }
         if let path = theta {
             let array = try ModelOptions.load(path, flag: "--theta", dimensions: 2)
+            guard array.shape == [spectrum.count, Int(d)] else {
+                throw .badInput("--theta \(path) has shape \(array.shape); expected r×d = [\(spectrum.count), \(Int(d))]")
+            }
             do { config.teacher = .given(try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values)) } catch {
                 throw .badInput("--theta: \(error)")
             }
         }
-        do { try config.validate() } catch { throw .badInput(error.description) }
+        do { try config.validate() } catch {
+            // The simulator's messages call the given teacher "Θ"; name the flag and file.
+            if let path = theta, error.description.contains("Θ") { throw .badInput("--theta \(path): \(error.description)") }
+            throw .badInput(error.description)
+        }
         summary += [("r", .integer(spectrum.count)), ("rs", .integer(studentWidth)), ("d", .integer(Int(d))), ("batch", .integer(batch)),
                     ("lr", .number(lr)), ("steps", .integer(stepCount)), ("sigma0", .number(sigma0)), ("noise", .number(noise)),
                     ("precision", .string(precision.rawValue)), ("teacher", .string(theta != nil ? "given" : teacher.rawValue)),
@@ -230,6 +261,7 @@ struct SGDCommand: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: options.output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: options.output, plot: artifacts.plot)
         var (configuration, config) = try options.configuration()
         let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
             fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
@@ -248,6 +280,7 @@ struct SGDCommand: ParsableCommand {
         options.finishProgress()
         config.append(("status", .string(result.completed ? "completed" : "interrupted")))
         config.append(("finalStep", .integer(result.finalStep)))
+        config = Provenance.stamp(config)
         let report: String
         switch options.format {
         case .json:
@@ -332,16 +365,31 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: options.output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
-        let (configuration, config) = try options.configuration()
+        try InputChecks.distinct(output: options.output, plot: artifacts.plot)
+        var (configuration, config) = try options.configuration()
         guard seeds >= 1, seeds <= 10_000 else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
-        let rates = try lrSweep.map { list in
-            try list.split(separator: ",").map { (item) throws(CommandFailure) -> Double in
-                let value = try parseReal(String(item), flag: "--lr-sweep")
+        let rates = try lrSweep.map { (list) throws(CommandFailure) -> [Double] in
+            try parseList(list, flag: "--lr-sweep") { (item) throws(CommandFailure) -> Double in
+                let value = try parseReal(item, flag: "--lr-sweep")
                 guard value.isFinite, value > 0 else { throw .badInput("--lr-sweep values must be finite and > 0, got \(item)") }
                 return value
             }
         }
         if lrSweep == nil, seeds != 1 { throw CommandFailure.badInput("--seeds applies to --lr-sweep only") }
+        // Each rate runs over the same horizon T = η·K: check its step count and configuration now,
+        // not after the main comparison has run.
+        let horizon = configuration.learningRate * Double(configuration.steps)
+        for eta in rates ?? [] {
+            let count = (horizon / eta).rounded()
+            guard count >= 1, count <= InputChecks.maximumSteps else {
+                throw CommandFailure.badInput("--lr-sweep \(eta): T/η rounds to \(count) steps over the horizon T = \(horizon); need 1 … 1e9")
+            }
+            var check = configuration
+            check.learningRate = eta
+            check.steps = Swift.max(1, Int(count))
+            check.saveSteps = []
+            do { try check.validate() } catch { throw CommandFailure.badInput("--lr-sweep \(eta): \(error.description)") }
+        }
         let comparison: ODEComparison
         var sweep: LearningRateSweep?
         do {
@@ -361,6 +409,7 @@ struct CompareCommand: ParsableCommand {
             options.finishProgress()
             throw sgdFailure(error)
         }
+        config = Provenance.stamp(config)
         let report: String
         switch options.format {
         case .json:

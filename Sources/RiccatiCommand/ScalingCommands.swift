@@ -46,11 +46,18 @@ struct ScalingPredict: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: output, plot: artifacts.plot)
         let d = try parseReal(dimension, flag: "--d")
+        // The same model constraints as `integrate` (r < d, 1 ≤ r_s ≤ d, d whole); σ0 and --t-end have
+        // no upper bound here: a huge σ0 only makes every T_j infinite, a huge T is one formula.
+        guard alpha.isFinite, alpha >= 0 else { throw CommandFailure.badInput("--alpha must be finite and ≥ 0, got \(alpha)") }
+        guard teacherWidth >= 1, teacherWidth <= 100_000 else {
+            throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(teacherWidth)")
+        }
+        try ModelOptions.checkWidths(r: teacherWidth, rs: studentWidth, d: d)
         let prediction: ScalingPrediction
         let times: [Double]
         do throws(RiccatiError) {
-            guard alpha.isFinite, alpha >= 0 else { throw RiccatiError.invalidInput("--alpha must be finite and ≥ 0, got \(alpha)") }
             prediction = try ScalingPrediction(spectrum: try .powerLaw(exponent: alpha, count: teacherWidth), studentWidth: studentWidth,
                                                dimension: d, sigma0: sigma0)
             times = try SaveTimes.logSpaced(count: saveCount, finalTime: finalTime)
@@ -60,8 +67,8 @@ struct ScalingPredict: ParsableCommand {
         let additive = times.map { prediction.additiveRisk(at: $0) }
         let exponent = ScalingPrediction.asymptoticExponent(alpha: alpha)
         let escape = prediction.escapeTimes.map { $0.isFinite ? $0 : nil }
-        let config: [(String, JSONValue)] = [("alpha", .number(alpha)), ("r", .integer(teacherWidth)), ("rs", .integer(studentWidth)),
-                                             ("d", .number(d)), ("sigma0", .number(sigma0))]
+        let config: [(String, JSONValue)] = Provenance.stamp([("alpha", .number(alpha)), ("r", .integer(teacherWidth)), ("rs", .integer(studentWidth)),
+                                             ("d", .number(d)), ("sigma0", .number(sigma0))])
         try arrays?.write([
             try .vector("escape_times", prediction.escapeTimes.map { $0.isFinite ? $0 : .nan }),
             try .vector("times", times), try .vector("risk_additive", additive),
@@ -128,15 +135,37 @@ struct ScalingSweepCommand: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: output, plot: artifacts.plot)
         var sweep = ScalingSweep(
-            alphas: try parseList(alphas, flag: "--alphas") { (item) throws(CommandFailure) in try parseReal(item, flag: "--alphas") },
-            teacherWidths: try parseList(teacherWidths, flag: "--r") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--r") },
-            studentWidths: try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") },
+            alphas: try parseList(alphas, flag: "--alphas") { (item) throws(CommandFailure) in
+                let value = try parseReal(item, flag: "--alphas")
+                guard value.isFinite, value >= 0 else { throw .badInput("--alphas values must be finite and ≥ 0, got '\(item)'") }
+                return value
+            },
+            teacherWidths: try parseList(teacherWidths, flag: "--r") { (item) throws(CommandFailure) in
+                let value = try parseWholeNumber(item, flag: "--r")
+                guard value >= 1, value <= 100_000 else { throw .badInput("--r values (teacher widths) must be positive integers ≤ 100000, got '\(item)'") }
+                return value
+            },
+            studentWidths: try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in
+                let value = try parseWholeNumber(item, flag: "--widths")
+                guard value >= 1, value <= 20_000 else { throw .badInput("--widths values (student widths) must be positive integers ≤ 20000, got '\(item)'") }
+                return value
+            },
             dimensions: try parseList(dims, flag: "--dims") { (item) throws(CommandFailure) in try parseReal(item, flag: "--dims") },
             seeds: try parseList(seeds, flag: "--seeds") { (item) throws(CommandFailure) -> UInt64 in
                 guard let value = UInt64(item) else { throw .badInput("--seeds expects non-negative whole numbers, got '\(item)'") }
                 return value
             })
+        let pointCount = [sweep.alphas.count, sweep.teacherWidths.count, sweep.studentWidths.count, sweep.dimensions.count, sweep.seeds.count]
+            .reduce(1.0) { $0 * Double($1) }
+        guard pointCount <= 10_000 else {
+            throw CommandFailure.badInput("--alphas × --r × --widths × --dims × --seeds gives \(Int(pointCount)) grid points; at most 10000")
+        }
+        for d in sweep.dimensions { for r in sweep.teacherWidths { for rs in sweep.studentWidths {
+            try ModelOptions.checkWidths(r: r, rs: rs, d: d, rsFlag: "--widths", dFlag: "--dims")
+        } } }
+        try InputChecks.scale(sigma0, flag: "--sigma0")
         sweep.sigma0 = sigma0
         sweep.smallInitialization = smallInit
         sweep.jobs = jobs
@@ -145,18 +174,30 @@ struct ScalingSweepCommand: ParsableCommand {
         sweep.factorization = factorization
         if let windowRanks {
             let ranks = try parseList(windowRanks, flag: "--window-ranks") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--window-ranks") }
-            guard ranks.count == 2 else { throw CommandFailure.badInput("--window-ranks expects two ranks a,b") }
+            guard ranks.count == 2, ranks[0] >= 1, ranks[1] > ranks[0] else {
+                throw CommandFailure.badInput("--window-ranks expects two ranks a,b with 1 ≤ a < b, got '\(windowRanks)'")
+            }
             sweep.ranks = (ranks[0], ranks[1])
         }
-        let points: [SweepPoint]
         do {
             try sweep.validate()
-            points = try sweep.run()
         } catch {
             throw CommandFailure.badInput(error.description)
         }
-        let config: [(String, JSONValue)] = [("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
-                                             ("factorization", .string(factorization.rawValue))]
+        try Self.checkStepBudget(sweep)
+        // Every point keeps three curves of --save-count values; one point at a time holds its states.
+        let largestR = Double(sweep.teacherWidths.max() ?? 0), largestRS = Double(sweep.studentWidths.max() ?? 0)
+        let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS
+        try InputChecks.storage(saves: saveCount, doublesPerState: 3 * pointCount + largestState)
+        let points: [SweepPoint]
+        do {
+            points = try sweep.run()
+        } catch {
+            // Everything was validated above: what fails now is an integration.
+            throw CommandFailure.runtime(error.description)
+        }
+        let config: [(String, JSONValue)] = Provenance.stamp([("seed", .string(seeds)), ("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
+                                             ("factorization", .string(factorization.rawValue))])
         func slope(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
         // Arrays: P points × T times (every point has --save-count times).
         try arrays?.write([
@@ -221,6 +262,41 @@ struct ScalingSweepCommand: ParsableCommand {
     }
 }
 
+extension ScalingSweepCommand {
+    /// Each grid point integrates with the exact propagator (`8 λ_max h ≤ 12`) up to `--t-end`, or by
+    /// default to twice the predicted escape time `T_b` of the window's upper rank (the same rule as
+    /// ``ScalingSweep``'s `runPoint`): at most 1e9 steps per point.
+    static func checkStepBudget(_ sweep: ScalingSweep) throws(CommandFailure) {
+        for alpha in sweep.alphas { for r in sweep.teacherWidths { for rs in sweep.studentWidths { for d in sweep.dimensions {
+            let end: Double
+            let largest: Double
+            do {
+                let spectrum = try TeacherSpectrum.powerLaw(exponent: alpha, count: r)
+                largest = spectrum.values.max() ?? 0
+                if let finalTime = sweep.finalTime {
+                    end = finalTime
+                } else {
+                    let prediction = try ScalingPrediction(spectrum: spectrum, studentWidth: rs, dimension: d, sigma0: sweep.sigma0)
+                    let lower = sweep.ranks?.lower ?? 3, upper = sweep.ranks?.upper ?? (Swift.min(r, rs) / 4)
+                    if upper > lower, let t0 = prediction.escapeTime(rank: lower), let t1 = prediction.escapeTime(rank: upper),
+                       t0.isFinite, t1.isFinite, t1 > t0 {
+                        end = 2 * t1
+                    } else {
+                        end = 1e4
+                    }
+                }
+            } catch {
+                throw .badInput(error.description)
+            }
+            let steps = end * 8 * largest / ExactPropagatorOptions().stepExponentCap
+            guard steps <= InputChecks.maximumSteps else {
+                throw .badInput("--t-end \(sweep.finalTime == nil ? "(default: twice the window's end) " : "")= \(end) needs about "
+                    + String(format: "%.3g", steps) + " exact-propagator steps at α = \(alpha), r = \(r), r_s = \(rs), d = \(InputChecks.whole(d)); at most 1e9")
+            }
+        } } } }
+    }
+}
+
 struct ScalingComputeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compute",
@@ -250,12 +326,32 @@ struct ScalingComputeCommand: ParsableCommand {
     func run() throws {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
-        let widthList = try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--widths") }
+        try InputChecks.distinct(output: output, plot: artifacts.plot)
+        guard dimension >= 2, dimension <= 100_000_000 else { throw CommandFailure.badInput("--d must be a whole number in [2, 1e8] for SGD, got \(dimension)") }
+        guard teacherWidth >= 1, teacherWidth <= 100_000 else {
+            throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(teacherWidth)")
+        }
+        guard teacherWidth < dimension else { throw CommandFailure.badInput("--d must exceed --r (the teacher width r < d), got --d \(dimension) and --r \(teacherWidth)") }
+        let widthList = try parseList(widths, flag: "--widths") { (item) throws(CommandFailure) -> Int in
+            let width = try parseWholeNumber(item, flag: "--widths")
+            guard width >= 1, width <= dimension else {
+                throw .badInput("--widths values (student widths r_s) must be positive integers ≤ --d = \(dimension), got '\(item)'")
+            }
+            guard Double(width) * Double(dimension) <= InputChecks.maximumMatrixEntries else {
+                throw .badInput("--widths \(width) × --d \(dimension) exceeds 5e8 entries of W")
+            }
+            return width
+        }
         guard lr.isFinite, lr > 0 else { throw CommandFailure.badInput("--lr must be finite and > 0, got \(lr)") }
         guard finalTime.isFinite, finalTime > 0 else { throw CommandFailure.badInput("--t-end must be finite and > 0, got \(finalTime)") }
-        guard gridCount >= 2, gridCount <= 100_000 else { throw CommandFailure.badInput("--grid-count must lie in [2, 100000]") }
-        let steps = Int((finalTime / lr).rounded())
-        guard steps >= 1, steps <= 1_000_000_000 else { throw CommandFailure.badInput("--t-end/--lr gives \(steps) steps; need 1 … 1e9") }
+        guard gridCount >= 2, gridCount <= 100_000 else { throw CommandFailure.badInput("--grid-count must lie in [2, 100000], got \(gridCount)") }
+        guard threads >= 1, threads <= 256 else { throw CommandFailure.badInput("--threads must lie in [1, 256], got \(threads)") }
+        try InputChecks.scale(sigma0, flag: "--sigma0")
+        let stepCount = (finalTime / lr).rounded()
+        guard stepCount >= 1, stepCount <= InputChecks.maximumSteps else {
+            throw CommandFailure.badInput("--t-end/--lr gives \(stepCount) steps; need 1 … 1e9")
+        }
+        let steps = Int(stepCount)
         var base: SGDConfiguration
         do {
             guard alpha.isFinite, alpha >= 0 else { throw RiccatiError.invalidInput("--alpha must be finite and ≥ 0, got \(alpha)") }
@@ -275,6 +371,16 @@ struct ScalingComputeCommand: ParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(error)")
         }
+        // Each width's run keeps M and P at every record.
+        try InputChecks.storage(saves: Set(base.saveSteps + [0, steps]).count,
+                                doublesPerState: widthList.reduce(0.0) { $0 + Double($1) * Double(teacherWidth + $1) + Double(teacherWidth) })
+        // The frontier spans the positive compute values k·B·d·r_s of the records (k > 0): it needs
+        // two different ones, from two record steps or two widths.
+        let recordSteps = Set(base.saveSteps + [steps]).filter { $0 > 0 }
+        guard Set(recordSteps.flatMap { k in widthList.map { Double(k) * Double($0) } }).count >= 2 else {
+            throw CommandFailure.badInput("--t-end/--lr gives \(steps) step(s) and --save-count \(saveCount) records with a single compute value "
+                                          + "after step 0; the frontier needs two: raise --t-end or --save-count, or give two --widths")
+        }
         let frontier: ComputeFrontier
         do {
             switch precision {
@@ -284,9 +390,9 @@ struct ScalingComputeCommand: ParsableCommand {
         } catch {
             throw sgdFailure(error)
         }
-        let config: [(String, JSONValue)] = [("d", .integer(dimension)), ("r", .integer(teacherWidth)), ("alpha", .number(alpha)),
+        let config: [(String, JSONValue)] = Provenance.stamp([("d", .integer(dimension)), ("r", .integer(teacherWidth)), ("alpha", .number(alpha)),
                                              ("batch", .integer(base.batchSize)), ("lr", .number(lr)), ("steps", .integer(steps)),
-                                             ("sigma0", .number(sigma0)), ("seed", .string(String(seed))), ("precision", .string(precision.rawValue))]
+                                             ("sigma0", .number(sigma0)), ("seed", .string(String(seed))), ("precision", .string(precision.rawValue))])
         let recordCount = frontier.curves.first?.compute.count ?? 0
         try arrays?.write([
             try .vector("widths", frontier.curves.map { Double($0.studentWidth) }),

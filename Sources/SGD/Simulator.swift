@@ -79,17 +79,26 @@ public struct SGDConfiguration: Sendable {
         let r = spectrum.count
         guard studentWidth >= 1 else { throw .invalidInput("--rs (student width) must be ≥ 1, got \(studentWidth)") }
         guard dimension > r else { throw .invalidInput("--d must exceed the teacher width r = \(r), got \(dimension)") }
-        guard dimension >= studentWidth else { throw .invalidInput("--d must be at least r_s = \(studentWidth), got \(dimension)") }
+        guard dimension >= studentWidth else { throw .invalidInput("--d must be at least --rs = \(studentWidth), got \(dimension)") }
         guard batchSize >= 1 else { throw .invalidInput("--batch must be ≥ 1, got \(batchSize)") }
+        for (count, what) in [(studentWidth, "--rs × --d (the weights W)"),
+                              (teacher == .canonical ? 0 : r, "--r × --d (the teacher Θ)")] where count > 0 {
+            let (entries, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, entries <= 500_000_000 else {
+                throw .invalidInput("\(what) = \(count)×\(dimension) exceeds 5e8 entries")
+            }
+        }
         guard batchSize.multipliedReportingOverflow(by: dimension).partialValue <= 500_000_000,
               !batchSize.multipliedReportingOverflow(by: dimension).overflow else {
             throw .invalidInput("--batch × --d = \(batchSize)×\(dimension) exceeds 5e8 entries per batch")
         }
         guard learningRate.isFinite, learningRate > 0 else { throw .invalidInput("--lr must be finite and > 0, got \(learningRate)") }
         guard steps >= 1, steps <= 1_000_000_000 else { throw .invalidInput("--steps must lie in [1, 1e9], got \(steps)") }
-        guard sigma0.isFinite, sigma0 > 0 else { throw .invalidInput("--sigma0 must be finite and > 0, got \(sigma0)") }
-        guard labelNoise.isFinite, labelNoise >= 0 else { throw .invalidInput("--noise must be finite and ≥ 0, got \(labelNoise)") }
-        guard threads >= 1, threads <= 256 else { throw .invalidInput("threads must lie in [1, 256], got \(threads)") }
+        guard sigma0.isFinite, sigma0 > 0, sigma0 <= 1e25 else { throw .invalidInput("--sigma0 must lie in (0, 1e25], got \(sigma0)") }
+        guard labelNoise.isFinite, labelNoise >= 0, labelNoise <= 1e25 else {
+            throw .invalidInput("--noise must lie in [0, 1e25], got \(labelNoise)")
+        }
+        guard threads >= 1, threads <= 256 else { throw .invalidInput("--threads must lie in [1, 256], got \(threads)") }
         for step in saveSteps where step < 0 || step > steps {
             throw .invalidInput("save step \(step) lies outside [0, \(steps)]")
         }
@@ -101,12 +110,12 @@ public struct SGDConfiguration: Sendable {
         }
         if case .given(let theta) = teacher {
             guard theta.rows == r, theta.columns == dimension else {
-                throw .invalidInput("the teacher Θ has shape \(theta.rows)×\(theta.columns); expected r×d = \(r)×\(dimension)")
+                throw .invalidInput("--theta: the teacher Θ has shape \(theta.rows)×\(theta.columns); expected r×d = \(r)×\(dimension)")
             }
-            guard theta.isFinite else { throw .invalidInput("the teacher Θ contains NaN or infinite values") }
+            guard theta.isFinite else { throw .invalidInput("--theta: the teacher Θ contains NaN or infinite values") }
             let gram = BLAS.gram(theta)
             guard (gram - Matrix.identity(r)).maxAbs <= 1e-10 else {
-                throw .invalidInput("the teacher Θ must have orthonormal rows (ΘΘᵀ = I within 1e-10)")
+                throw .invalidInput("--theta: the teacher Θ must have orthonormal rows (ΘΘᵀ = I within 1e-10)")
             }
         }
     }

@@ -26,7 +26,12 @@ func riccatiExecutable() throws -> URL {
 }
 
 /// Runs `executable` with `arguments` (optionally in `directory`) and collects its output.
-func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
+/// With `timeout`, a process still running after that many seconds is killed, so a run that should
+/// have failed fast cannot hang the suite. (SIGKILL: the child inherits the test runner's signal
+/// mask, in which SIGTERM is blocked. The timer runs on its own queue, because the global queues'
+/// threads may all be blocked reading pipes in parallel tests.)
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+                timeout: TimeInterval? = nil) throws -> CommandRun {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -35,6 +40,12 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    if let timeout {
+        let running = RunningProcess(process: process)
+        DispatchQueue(label: "riccati-tests.timeout").asyncAfter(deadline: .now() + timeout) {
+            if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
+        }
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -42,8 +53,11 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
                       standardError: String(decoding: errData, as: UTF8.self))
 }
 
-func runRiccati(_ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
-    try runProcess(try riccatiExecutable(), arguments, in: directory)
+/// A `Process` handed to the timeout's closure (read from another thread only to kill it).
+private struct RunningProcess: @unchecked Sendable { let process: Process }
+
+func runRiccati(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval? = nil) throws -> CommandRun {
+    try runProcess(try riccatiExecutable(), arguments, in: directory, timeout: timeout)
 }
 
 func temporaryFolder() throws -> URL {

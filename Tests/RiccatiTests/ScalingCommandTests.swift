@@ -70,7 +70,7 @@ import FoundationXML
             (["scaling", "sweep", "--window-ranks", "5,2"], "ranks"),
             (["scaling", "sweep", "--npy-dir", "/nonexistent/x"], "--npy-dir"),
             (["scaling", "predict", "--rs", "0"], "--rs"),
-            (["scaling", "compute", "--widths", "0"], "--rs"),
+            (["scaling", "compute", "--widths", "0"], "--widths"),
             (["scaling", "compute", "--lr", "0"], "--lr"),
         ]
         for (arguments, fragment) in cases {

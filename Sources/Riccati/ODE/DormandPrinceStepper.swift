@@ -41,6 +41,7 @@ public struct DormandPrinceOptions: Sendable, Equatable {
             guard value.isFinite, value > 0 else { throw .invalidInput("\(name) must be finite and positive, got \(value)") }
         }
         try positive(relativeTolerance, "rtol")
+        guard relativeTolerance < 1 else { throw .invalidInput("rtol must be below 1, got \(relativeTolerance)") }
         try positive(absoluteTolerance, "atol")
         if let h = initialStep { try positive(h, "initial step") }
         if let h = maxStep { try positive(h, "max step") }
