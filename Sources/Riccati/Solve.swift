@@ -208,7 +208,11 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
 /// `locateEscapes: false` skips the escape-time search (``Solution/escapeTimes`` is then all
 /// `nil`): with the exact propagator each located escape costs a few extra closed-form steps,
 /// which dominates wide sweeps that only need the risk.
-public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEscapes: Bool = true) throws(RiccatiError) -> Solution {
+///
+/// `shouldStop` is asked after every step; when it says yes the integration ends there with
+/// status ``IntegrationStatus/interrupted`` and the saves reached so far.
+public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEscapes: Bool = true,
+                  shouldStop: (() -> Bool)? = nil) throws(RiccatiError) -> Solution {
     let rs = problem.studentWidth, r = problem.teacherWidth
     try checkStepBudget(problem, method: method)
     let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs)
@@ -218,7 +222,8 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
     do {
         output = try IntegrationDriver.run(
             stepper: stepper, initialTime: 0, initialState: initial, finalTime: problem.finalTime,
-            saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil)
+            saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil,
+            shouldStop: shouldStop)
     } catch let error as RiccatiError {
         // A linear-algebra failure mid-run is a runtime failure, not bad input.
         guard case .linearAlgebra(let underlying) = error else { throw error }

@@ -84,8 +84,9 @@ struct Integrate: ParsableCommand {
             throw CommandFailure.badInput(error.description)
         }
         let solution: Solution
+        Interruption.install()
         do {
-            solution = try solve(problem, method: integrationMethod)
+            solution = try solve(problem, method: integrationMethod, shouldStop: { Interruption.requested })
         } catch {
             throw CommandFailure.badInput(error.description)
         }
@@ -115,6 +116,9 @@ struct Integrate: ParsableCommand {
         try destination.write(report)
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
         if let plotDestination, case .success(let svg) = figure { try plotDestination.write(svg) }
+        if solution.status == .interrupted {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): \(solution.message); the outputs hold the saves reached so far")
+        }
         guard solution.status.isSuccess else {
             let lastRisk = solution.risk.last.map { "; last saved risk \($0) at t = \(solution.times.last!)" } ?? ""
             throw CommandFailure.runtime("integration failed (\(solution.status.rawValue)): \(solution.message)\(lastRisk)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Riccati
 
 /// Errors that end the command with a one-line message and a documented exit code.
 enum CommandFailure: Error, CustomStringConvertible {
@@ -39,6 +40,7 @@ struct RiccatiCLI: ParsableCommand {
             3 a monotonicity check found a violation, 130 interrupted by SIGINT/SIGTERM. Errors are one \
             line on standard error: "riccati: <message>", naming the flag or file and the expected form.
             """,
+        version: RiccatiKitVersion.current,
         subcommands: [Integrate.self, MonotonicityCommand.self, SGDCommand.self, CompareCommand.self, ScalingCommand.self],
         defaultSubcommand: Integrate.self)
 

@@ -392,13 +392,17 @@ struct CompareCommand: ParsableCommand {
         }
         let comparison: ODEComparison
         var sweep: LearningRateSweep?
+        Interruption.install()
         do {
             switch options.precision {
-            case .double: comparison = try ODEComparison.run(configuration, precision: Double.self, progress: options.progressReporter)
-            case .float: comparison = try ODEComparison.run(configuration, precision: Float.self, progress: options.progressReporter)
+            case .double: comparison = try ODEComparison.run(configuration, precision: Double.self, progress: options.progressReporter,
+                                                             shouldStop: { Interruption.requested })
+            case .float: comparison = try ODEComparison.run(configuration, precision: Float.self, progress: options.progressReporter,
+                                                            shouldStop: { Interruption.requested })
             }
             options.finishProgress()
-            if let rates {
+            // An interrupted comparison skips the learning-rate sweep.
+            if let rates, !Interruption.requested {
                 let horizonTimes = comparison.times
                 switch options.precision {
                 case .double: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Double.self)
@@ -409,6 +413,8 @@ struct CompareCommand: ParsableCommand {
             options.finishProgress()
             throw sgdFailure(error)
         }
+        config.append(("status", .string(comparison.sgd.completed ? "completed" : "interrupted")))
+        config.append(("finalStep", .integer(comparison.sgd.finalStep)))
         config = Provenance.stamp(config)
         let report: String
         switch options.format {
@@ -469,6 +475,10 @@ struct CompareCommand: ParsableCommand {
         try destination.write(report)
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
         if let plotDestination, let plot { try plotDestination.write(plot) }
+        if !comparison.sgd.completed || Interruption.requested {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after SGD step \(comparison.sgd.finalStep) of \(configuration.steps)"
+                + "; the outputs compare the times recorded so far" + (rates == nil ? "" : " (the --lr-sweep was skipped)"))
+        }
     }
 
     /// The `--npy-dir` arrays (names and shapes in ``ArrayDirectory``).

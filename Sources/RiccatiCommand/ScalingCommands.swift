@@ -190,13 +190,14 @@ struct ScalingSweepCommand: ParsableCommand {
         let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS
         try InputChecks.storage(saves: saveCount, doublesPerState: 3 * pointCount + largestState)
         let points: [SweepPoint]
+        Interruption.install()
         do {
-            points = try sweep.run()
+            points = try sweep.run(shouldStop: { Interruption.requested })
         } catch {
             // Everything was validated above: what fails now is an integration.
             throw CommandFailure.runtime(error.description)
         }
-        let config: [(String, JSONValue)] = Provenance.stamp([("seed", .string(seeds)), ("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
+        let config: [(String, JSONValue)] = Provenance.stamp([("seed", .string(seeds)), ("pointsCompleted", .integer(points.count)), ("sigma0", .number(sigma0)), ("smallInit", .bool(smallInit)), ("saveCount", .integer(saveCount)),
                                              ("factorization", .string(factorization.rawValue))])
         func slope(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
         // Arrays: P points × T times (every point has --save-count times).
@@ -259,6 +260,9 @@ struct ScalingSweepCommand: ParsableCommand {
             try plotDestination.write(try Plots.render(figure))
         }
         try destination.write(report)
+        if Interruption.requested {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): \(points.count) grid points finished; the outputs hold them")
+        }
     }
 }
 
@@ -382,12 +386,18 @@ struct ScalingComputeCommand: ParsableCommand {
                                           + "after step 0; the frontier needs two: raise --t-end or --save-count, or give two --widths")
         }
         let frontier: ComputeFrontier
+        Interruption.install()
         do {
             switch precision {
-            case .double: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Double.self)
-            case .float: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Float.self)
+            case .double: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Double.self,
+                                                             shouldStop: { Interruption.requested })
+            case .float: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Float.self,
+                                                            shouldStop: { Interruption.requested })
             }
         } catch {
+            if Interruption.requested {
+                throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) before two compute values were recorded; nothing was written")
+            }
             throw sgdFailure(error)
         }
         let config: [(String, JSONValue)] = Provenance.stamp([("d", .integer(dimension)), ("r", .integer(teacherWidth)), ("alpha", .number(alpha)),
@@ -448,5 +458,8 @@ struct ScalingComputeCommand: ParsableCommand {
             try plotDestination.write(try Plots.render(figure))
         }
         try destination.write(report)
+        if !frontier.completed {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): the outputs hold the \(frontier.curves.count) width(s) run so far")
+        }
     }
 }

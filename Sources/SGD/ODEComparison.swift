@@ -18,10 +18,13 @@ public struct ODEComparison: Sendable {
 
     /// Runs SGD with `configuration` in `Scalar` precision, then integrates the ODE with the
     /// exact propagator from the recorded `(M0, P0)` and compares at every recorded time.
+    /// When `shouldStop` ends the SGD run early (``SGDResult/completed`` is then `false`), the
+    /// comparison covers the times recorded so far.
     public static func run<Scalar: SGDScalar>(
-        _ configuration: SGDConfiguration, precision: Scalar.Type, progress: ((SGDProgress) -> Void)? = nil
+        _ configuration: SGDConfiguration, precision: Scalar.Type, progress: ((SGDProgress) -> Void)? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws(SGDError) -> ODEComparison {
-        let sgd = try SGDSimulator<Scalar>(configuration: configuration).run(progress: progress)
+        let sgd = try SGDSimulator<Scalar>(configuration: configuration).run(progress: progress, shouldStop: shouldStop)
         return try compare(sgd, spectrum: configuration.spectrum)
     }
 

@@ -35,23 +35,34 @@ public struct ComputeFrontier: Sendable {
     public var envelopeWidth: [Int]
     public var fittedExponent: Double?
     public var fitStart: Double?
+    /// `false` when the run was stopped early (the frontier then covers the curves recorded so far).
+    public var completed = true
 
     /// Runs `base` once per width (each with the same seed and teacher) in `Scalar` precision.
+    /// When `shouldStop` says yes, the current run ends after its step, no further width starts,
+    /// and the frontier is built from the curves recorded so far (``completed`` is `false`).
     public static func run<Scalar: SGDScalar>(
-        base: SGDConfiguration, widths: [Int], gridCount: Int = 200, precision: Scalar.Type
+        base: SGDConfiguration, widths: [Int], gridCount: Int = 200, precision: Scalar.Type,
+        shouldStop: (() -> Bool)? = nil
     ) throws(SGDError) -> ComputeFrontier {
         guard !widths.isEmpty else { throw .invalidInput("--widths needs at least one width") }
         guard gridCount >= 2 else { throw .invalidInput("the envelope grid needs at least 2 points") }
         var curves: [Curve] = []
+        var completed = true
         for width in widths {
+            if let shouldStop, shouldStop() { completed = false; break }
             var configuration = base
             configuration.studentWidth = width
-            let result = try SGDSimulator<Scalar>(configuration: configuration).run()
+            let result = try SGDSimulator<Scalar>(configuration: configuration).run(shouldStop: shouldStop)
+            if !result.completed { completed = false }
             let perStep = Double(configuration.batchSize) * Double(configuration.dimension) * Double(width)
             curves.append(Curve(studentWidth: width, compute: result.steps.map { Double($0) * perStep }, risk: result.risk,
                                 statistics: result.statistics))
+            if !completed { break }
         }
-        return try envelope(of: curves, gridCount: gridCount)
+        var frontier = try envelope(of: curves, gridCount: gridCount)
+        frontier.completed = completed
+        return frontier
     }
 
     /// The lower envelope of given curves (each with increasing compute).

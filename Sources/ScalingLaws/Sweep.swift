@@ -95,7 +95,11 @@ public struct ScalingSweep: Sendable {
     }
 
     /// Integrates every grid point (in parallel with `jobs > 1`) and fits the slopes.
-    public func run() throws(RiccatiError) -> [SweepPoint] {
+    ///
+    /// `shouldStop` is asked before each point; once it says yes no further point starts, the
+    /// points already running finish, and the result holds the finished points in grid order
+    /// (fewer than the grid: the caller can tell an interrupted sweep by the count).
+    public func run(shouldStop: (@Sendable () -> Bool)? = nil) throws(RiccatiError) -> [SweepPoint] {
         try validate()
         let entries = grid
         let results = ResultSlots<Result<SweepPoint, RiccatiError>>(count: entries.count)
@@ -109,6 +113,7 @@ public struct ScalingSweep: Sendable {
         let work: @Sendable (Int) -> Void = { worker in
             var index = worker
             while index < entries.count {
+                if let shouldStop, shouldStop() { return }
                 do throws(RiccatiError) {
                     results.store(.success(try sweep.runPoint(entries[index])), at: index)
                 } catch {
@@ -123,7 +128,9 @@ public struct ScalingSweep: Sendable {
             switch result {
             case .success(let point)?: points.append(point)
             case .failure(let error)?: throw error
-            case nil: throw .invalidInput("internal error: a sweep point was not run")
+            case nil:
+                if let shouldStop, shouldStop() { continue }   // interrupted before this point started
+                throw .invalidInput("internal error: a sweep point was not run")
             }
         }
         return points

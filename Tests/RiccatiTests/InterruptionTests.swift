@@ -133,4 +133,47 @@ struct InterruptionTests {
         #expect(other.status == 0)
         #expect(outputHash(try resultFields(try String(contentsOf: folder.appendingPathComponent("other.json"), encoding: .utf8))) != hashes[0])
     }
+
+    /// Long ODE runs and sweeps: SIGINT ends them with the saves (points) reached so far written
+    /// and exit code 130.
+    @Test("integrate and scaling sweep stop on SIGINT with partial outputs and exit 130")
+    func otherLongRuns() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runs: [(name: String, arguments: [String])] = [
+            ("integrate", ["integrate", "--r", "256", "--rs", "64", "--d", "4096", "--t-end", "20000", "--method", "dopri5",
+                           "--format", "json", "--output", "integrate.json"]),
+            ("sweep", ["scaling", "sweep", "--alphas", "1,1.5,2", "--r", "64", "--widths", "8,16", "--dims", "1024,4096",
+                       "--seeds", "0,1,2,3,4,5,6,7,8,9", "--t-end", "1000", "--format", "json", "--output", "sweep.json"]),
+            ("compare", ["compare", "--d", "512", "--r", "8", "--rs", "4", "--batch", "512", "--lr", "0.001", "--steps", "40000",
+                         "--save-count", "400", "--format", "json", "--output", "compare.json"]),
+            ("compute", ["scaling", "compute", "--d", "512", "--r", "8", "--widths", "2,4,8", "--batch", "512", "--lr", "0.002",
+                         "--t-end", "80", "--save-count", "400", "--format", "json", "--output", "compute.json"]),
+        ]
+        for run in runs {
+            let process = try startRiccati(run.arguments, in: folder)
+            usleep(1_500_000)
+            #expect(process.isRunning, "\(run.name) finished before the signal")
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130, "\(run.name)")
+            let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
+            #expect(stderr.hasPrefix("riccati: interrupted by SIGINT") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
+            let report = try String(contentsOf: folder.appendingPathComponent("\(run.name).json"), encoding: .utf8)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+            switch run.name {
+            case "integrate":
+                #expect((object["stats"] as? [String: Any])?["status"] as? String == "interrupted")
+                #expect(((object["times"] as? [Double])?.count ?? 99) < 12)   // not every save was reached
+            case "sweep":
+                let completed = try #require((object["config"] as? [String: Any])?["pointsCompleted"] as? Int)
+                #expect(completed < 120 && (object["points"] as? [Any])?.count == completed)
+            case "compare":
+                #expect((object["config"] as? [String: Any])?["status"] as? String == "interrupted")
+                #expect(((object["times"] as? [Double])?.count ?? 999) < 401)
+            default:
+                #expect(((object["curves"] as? [Any])?.count ?? 9) < 3 || stderr.contains("width(s) run so far"))
+            }
+        }
+    }
 }

@@ -15,7 +15,8 @@ enum IntegrationDriver {
     /// Step failures end the loop with their status; other errors propagate.
     static func run(
         stepper: TimeStepper, initialTime: Double, initialState: [Double], finalTime: Double,
-        saveTimes: [Double], afterStep: ((TimeStepper) throws -> Void)? = nil
+        saveTimes: [Double], afterStep: ((TimeStepper) throws -> Void)? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws -> DriverOutput {
         var output = DriverOutput()
         let clock = ContinuousClock()
@@ -48,6 +49,9 @@ enum IntegrationDriver {
                         record(t, scratch.array)
                     }
                     nextSave += 1
+                }
+                if stepper.time < finalTime, let shouldStop, shouldStop() {
+                    throw StepFailure(status: .interrupted, message: "interrupted at t = \(stepper.time) of \(finalTime)")
                 }
             }
             output.status = .success

@@ -22,6 +22,9 @@ public enum IntegrationStatus: String, Sendable, Codable, Equatable {
     case probablyStiff
     /// The state became NaN or infinite.
     case nonFiniteState
+    /// The caller asked the integration to stop (for instance on SIGINT); the saves reached so
+    /// far are kept.
+    case interrupted
 
     public var isSuccess: Bool { self == .success }
 }
