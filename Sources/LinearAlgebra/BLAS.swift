@@ -15,6 +15,18 @@ public enum BLAS {
         openblas_set_num_threads(Int32(Swift.max(1, count)))
     }
 
+    /// Runs `body` with OpenBLAS on one thread, then restores the thread count. LAPACK routines
+    /// whose blocking depends on the thread count (`dpotrf`, `dtrtri`, `dsyevr` in OpenBLAS)
+    /// give results that differ in the last bits between thread counts; run single-threaded
+    /// they are bit-identical whatever the caller's setting.
+    @discardableResult
+    public static func singleThreaded<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        let threads = threadCount
+        if threads > 1 { setThreadCount(1) }
+        defer { if threads > 1 { setThreadCount(threads) } }
+        return try body()
+    }
+
     /// OpenBLAS's build configuration string (version, core, threading).
     public static var configuration: String {
         guard let raw = openblas_get_config() else { return "OpenBLAS (unknown configuration)" }

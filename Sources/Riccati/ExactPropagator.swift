@@ -174,7 +174,8 @@ final class ExactPropagatorStepper: TimeStepper {
             return
         }
         do {
-            try eigensolver.inverseSquareRoot(symmetric: kh, into: root)
+            // Single-threaded for bit-identical results across thread counts (BLAS.singleThreaded).
+            try BLAS.singleThreaded { () throws(LinearAlgebraError) in try eigensolver.inverseSquareRoot(symmetric: kh, into: root) }
         } catch {
             throw .linearAlgebra(error)
         }
@@ -200,15 +201,17 @@ final class ExactPropagatorStepper: TimeStepper {
     private func propagateWithCholesky(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>) throws(RiccatiError) {
         let rs = studentWidth, r = teacherWidth
         let kh = propagatorMatrix.pointer
-        do {
-            try LinearAlgebra.choleskyInPlace(kh, dimension: rs)
-        } catch {
-            throw .linearAlgebra(error)
-        }
-        // F = L⁻¹ explicitly (dtrtri, r_s³/3 multiply-adds), then GEMMs: at r_s = 64 two
-        // triangular solves (dtrsm) on the same shapes took 1.6× longer than dtrtri plus the GEMMs.
-        do {
-            try LinearAlgebra.invertLowerTriangularInPlace(kh, dimension: rs)
+        // OpenBLAS's threaded dpotrf/dtrtri block the work by thread count, which changes the
+        // last bits of L (2e-14 in the risk at r_s = 128 between 1 and 2 threads). They are
+        // O(r_s³/3) against the O(r_s² r) SYRK and GEMMs, so they run single-threaded: the
+        // results are then bit-identical for any OpenBLAS thread count (tested).
+        do throws(LinearAlgebraError) {
+            try BLAS.singleThreaded { () throws(LinearAlgebraError) in
+                try LinearAlgebra.choleskyInPlace(kh, dimension: rs)
+                // F = L⁻¹ explicitly (dtrtri, r_s³/3 multiply-adds), then GEMMs: at r_s = 64 two
+                // triangular solves (dtrsm) on the same shapes took 1.6× longer than dtrtri plus the GEMMs.
+                try LinearAlgebra.invertLowerTriangularInPlace(kh, dimension: rs)
+            }
         } catch {
             throw .linearAlgebra(error)
         }

@@ -94,7 +94,7 @@ final class ObservableEvaluator {
         BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 1, a: y, lda: r, beta: 1, c: k, ldc: rs)
         BLAS.mirrorUpperToLower(k, n: rs, ldc: rs)
         do {
-            try eigensolver.compute(symmetric: k, vectors: false)
+            try BLAS.singleThreaded { () throws(LinearAlgebraError) in try eigensolver.compute(symmetric: k, vectors: false) }
         } catch {
             throw .linearAlgebra(error)
         }

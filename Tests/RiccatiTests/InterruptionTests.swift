@@ -28,7 +28,7 @@ func startRiccati(_ arguments: [String], in folder: URL) throws -> Process {
 }
 
 private func touch(_ url: URL) -> URL {
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     return url
 }
 
@@ -175,5 +175,34 @@ struct InterruptionTests {
                 #expect(((object["curves"] as? [Any])?.count ?? 9) < 3 || stderr.contains("width(s) run so far"))
             }
         }
+    }
+
+    /// `riccati integrate` at r_s = 128 uses OpenBLAS's threads for its SYRK and GEMMs; the LAPACK
+    /// steps whose blocking depends on the thread count run single-threaded, so 1 and 2 threads
+    /// give the same bits for every method.
+    @Test("integrate gives bit-identical results with 1 and 2 OpenBLAS threads", arguments: [["--method", "exact"],
+          ["--method", "exact", "--factorization", "cholesky"], ["--method", "dopri5"]])
+    func integrateAcrossThreadCounts(method: [String]) throws {
+        var hashes: [UInt64] = []
+        for threads in ["1", "2"] {
+            let process = Process()
+            process.executableURL = try riccatiExecutable()
+            process.arguments = ["integrate", "--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--format", "json"] + method
+            var environment = ProcessInfo.processInfo.environment
+            environment["OPENBLAS_NUM_THREADS"] = threads
+            process.environment = environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect((object["config"] as? [String: Any])?["blasThreads"] as? Int == Int(threads))
+            let kept = ["times", "risk", "alignment", "escapeTimes", "studentGramSpectrum"].reduce(into: [String: Any]()) { $0[$1] = object[$1] }
+            hashes.append(outputHash(try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])))
+        }
+        #expect(hashes[0] == hashes[1])
     }
 }
