@@ -1,4 +1,5 @@
 import CLapack
+import Foundation
 
 /// Thin wrappers over CBLAS. All matrices are row-major (see ``Matrix``).
 ///
@@ -14,6 +15,26 @@ public enum BLAS {
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(Swift.max(1, count)))
     }
+
+    /// OpenBLAS's thread count is one setting for the whole process. A run that depends on it
+    /// (the SGD simulator, a sweep, a solve that splits its own work) claims it for its duration:
+    /// `claimThreadCount(n)` waits until no other thread holds a claim, sets `n` and returns the
+    /// previous count; `releaseThreadCount(previous)` restores it and lets the next claim in.
+    /// Claims nest on one thread (recursive lock). Call both on the same thread.
+    public static func claimThreadCount(_ count: Int) -> Int {
+        threadCountClaim.lock()
+        let previous = threadCount
+        setThreadCount(count)
+        return previous
+    }
+
+    /// Ends a ``claimThreadCount(_:)``.
+    public static func releaseThreadCount(_ previous: Int) {
+        setThreadCount(previous)
+        threadCountClaim.unlock()
+    }
+
+    private static let threadCountClaim = NSRecursiveLock()
 
     /// Runs `body` with OpenBLAS on one thread, then restores the thread count. LAPACK routines
     /// whose blocking depends on the thread count (`dpotrf`, `dtrtri`, `dsyevr` in OpenBLAS)

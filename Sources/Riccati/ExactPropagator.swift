@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LinearAlgebra
 
@@ -87,6 +88,11 @@ final class ExactPropagatorStepper: TimeStepper {
     private let inverseRoot: ScratchBuffer        // K_h^{-1/2}
     private let scaledOverlap: ScratchBuffer      // M S^{1/2}
     private let halfProduct: ScratchBuffer        // K_h^{-1/2} P
+    private let secondSyrk: ScratchBuffer         // second half of the split SYRK (parallel Cholesky steps)
+    /// The Cholesky step splits its SYRK and GEMMs into two fixed parts run on two threads of
+    /// ours (OpenBLAS single-threaded, see ``solve(_:method:locateEscapes:shouldStop:)``) when
+    /// `r_s ≥ 128`: the same bits for any thread count, without switching OpenBLAS's threads.
+    let splitsWork: Bool
     private var growth: [Double]                  // E_jj
     private var rootIntegral: [Double]            // S_jj^{1/2}
     /// The step length `growth` and `rootIntegral` were computed for (NaN: none yet). Most
@@ -113,6 +119,8 @@ final class ExactPropagatorStepper: TimeStepper {
         inverseRoot = ScratchBuffer(count: rs * rs)
         scaledOverlap = ScratchBuffer(count: rs * r)
         halfProduct = ScratchBuffer(count: rs * rs)
+        splitsWork = options.factorization == .cholesky && rs >= 128
+        secondSyrk = ScratchBuffer(count: splitsWork ? rs * rs : 1)
         growth = [Double](repeating: 1, count: r)
         rootIntegral = [Double](repeating: 0, count: r)
     }
@@ -167,7 +175,22 @@ final class ExactPropagatorStepper: TimeStepper {
         // K_h = I + 8 h P + 8 (M S^{1/2})(M S^{1/2})ᵀ.
         for index in 0..<(rs * rs) { kh[index] = 8 * h * p[index] }
         for i in 0..<rs { kh[i * rs + i] += 1 }
-        BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 8, a: scaled, lda: r, beta: 1, c: kh, ldc: rs)
+        if splitsWork {
+            // Two SYRKs over the halves of the columns, added in a fixed order.
+            let half = r / 2, second = secondSyrk.pointer
+            let buffers = SplitBuffers(first: kh, second: second, a: UnsafeMutablePointer(mutating: scaled))
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                if part == 0 {
+                    BLAS.syrkUpper(transpose: false, n: rs, k: half, alpha: 8, a: buffers.a, lda: r, beta: 1, c: buffers.first, ldc: rs)
+                } else {
+                    BLAS.syrkUpper(transpose: false, n: rs, k: r - half, alpha: 8, a: buffers.a + half, lda: r, beta: 0,
+                                   c: buffers.second, ldc: rs)
+                }
+            }
+            for i in 0..<rs { for j in i..<rs { kh[i * rs + j] += second[i * rs + j] } }
+        } else {
+            BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 8, a: scaled, lda: r, beta: 1, c: kh, ldc: rs)
+        }
         BLAS.mirrorUpperToLower(kh, n: rs, ldc: rs)
         if options.factorization == .cholesky {
             try propagateWithCholesky(input: input, output: output)
@@ -217,6 +240,30 @@ final class ExactPropagatorStepper: TimeStepper {
         }
         let mOut = output, pOut = output + rs * r
         let half = halfProduct.pointer
+        if splitsWork {
+            // M' = L⁻¹ M by column halves, Y = L⁻¹ P by column halves, then P' = Y L⁻ᵀ by row halves.
+            let buffers = SplitBuffers(first: kh, second: half, a: UnsafeMutablePointer(mutating: input), output: output)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let columns = part == 0 ? 0..<(r / 2) : (r / 2)..<r
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: columns.count, k: rs, alpha: 1, a: buffers.first, lda: rs,
+                          b: buffers.a + columns.lowerBound, ldb: r, beta: 0, c: buffers.output + columns.lowerBound, ldc: r)
+                let gramColumns = part == 0 ? 0..<(rs / 2) : (rs / 2)..<rs
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: gramColumns.count, k: rs, alpha: 1, a: buffers.first, lda: rs,
+                          b: buffers.a + rs * r + gramColumns.lowerBound, ldb: rs, beta: 0, c: buffers.second + gramColumns.lowerBound, ldc: rs)
+            }
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let rows = part == 0 ? 0..<(rs / 2) : (rs / 2)..<rs
+                BLAS.gemm(transposeA: false, transposeB: true, m: rows.count, n: rs, k: rs, alpha: 1, a: buffers.second + rows.lowerBound * rs, lda: rs,
+                          b: buffers.first, ldb: rs, beta: 0, c: buffers.output + rs * r + rows.lowerBound * rs, ldc: rs)
+            }
+            growth.withUnsafeBufferPointer { e in
+                for i in 0..<rs {
+                    for j in 0..<r { mOut[i * r + j] *= e[j] }
+                }
+            }
+            symmetrizeOrthogonalGram(pOut)
+            return
+        }
         // M(t+h) = L⁻¹ M E.
         BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: kh, lda: rs,
                   b: input, ldb: r, beta: 0, c: mOut, ldc: r)
@@ -261,5 +308,21 @@ final class ExactPropagatorStepper: TimeStepper {
         if t == time { output.update(from: current.pointer, count: dimension); return }
         if t == previousTime { output.update(from: previous.pointer, count: dimension); return }
         try propagate(from: previous.pointer, by: t - previousTime, into: output)
+    }
+}
+
+/// Pointers shared by the two parts of a split step; each part writes a disjoint block.
+private struct SplitBuffers: @unchecked Sendable {
+    let first: UnsafeMutablePointer<Double>
+    let second: UnsafeMutablePointer<Double>
+    let a: UnsafeMutablePointer<Double>
+    var output: UnsafeMutablePointer<Double>
+
+    init(first: UnsafeMutablePointer<Double>, second: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
+         output: UnsafeMutablePointer<Double>? = nil) {
+        self.first = first
+        self.second = second
+        self.a = a
+        self.output = output ?? first
     }
 }

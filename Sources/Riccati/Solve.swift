@@ -216,6 +216,14 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
     let rs = problem.studentWidth, r = problem.teacherWidth
     try checkStepBudget(problem, method: method)
     let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs)
+    // A Cholesky propagator that splits its work over two threads of its own runs OpenBLAS
+    // single-threaded for the whole solve (no thread switching per step; the same bits for any
+    // OpenBLAS thread count).
+    // Already single-threaded (for instance inside a sweep, which holds the claim): no claim, so
+    // that a sweep's worker threads never wait for the claim of the thread that started them.
+    let ownThreads = (stepper as? ExactPropagatorStepper)?.splitsWork == true && BLAS.threadCount > 1
+    let blasThreads = ownThreads ? BLAS.claimThreadCount(1) : 0
+    defer { if ownThreads { BLAS.releaseThreadCount(blasThreads) } }
     let initial = problem.initialState.packed
     let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0)
     var output: DriverOutput

@@ -466,9 +466,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         }
         // The simulator parallelises across its own threads (batch blocks, GEMM partitions);
         // OpenBLAS runs single-threaded meanwhile, so that its idle threads do not spin against ours.
-        let blasThreads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(blasThreads) }
+        let blasThreads = BLAS.claimThreadCount(1)
+        defer { BLAS.releaseThreadCount(blasThreads) }
         var nextSave = 0
         if restoredSteps.isEmpty {
             if saveSteps.first == 0 { try record(); nextSave = 1 }

@@ -105,9 +105,8 @@ public struct ScalingSweep: Sendable {
         let results = ResultSlots<Result<SweepPoint, RiccatiError>>(count: entries.count)
         // OpenBLAS single-threaded for every point, whatever `jobs` is, so that the numbers do not
         // depend on the parallelism (OpenBLAS's results can differ in the last bits between thread counts).
-        let blasThreads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(blasThreads) }
+        let blasThreads = BLAS.claimThreadCount(1)
+        defer { BLAS.releaseThreadCount(blasThreads) }
         let workers = Swift.min(jobs, entries.count)
         let sweep = self
         let work: @Sendable (Int) -> Void = { worker in

@@ -82,6 +82,18 @@ struct ExtremeConfigurationTests {
         }
     }
 
+    /// At r_s ≥ 128 the Cholesky step splits its SYRK and GEMMs over two threads of its own;
+    /// it must agree with the symmetric root (which does not split) as closely as at small r_s.
+    @Test("the split Cholesky step at r_s = 128 agrees with the symmetric root")
+    func splitCholeskyStep() throws {
+        let common = ["--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--seed", "2", "--method", "exact"]
+        let root = try ExtremeRunReport(common)
+        let split = try ExtremeRunReport(common + ["--factorization", "cholesky", "--step-exponent-cap", "12"])
+        let scale = 1e-4 * (root.risk.first ?? 1)
+        #expect(riskDeviation(root.risk, split.risk, scale: scale) < 1e-10)
+        #expect(zip(root.spectra.flatMap { $0 }, split.spectra.flatMap { $0 }).allSatisfy { abs($0 - $1) < 1e-11 * max(1, abs($0)) })
+    }
+
     /// Negative control for the agreement checks above, and the reason for the Cholesky default
     /// cap: on the d = 1e15 case a cap of 32 (escape inside one step) is visibly off.
     @Test("negative control: d = 1e15 with a step exponent cap of 32 deviates")
