@@ -262,7 +262,11 @@ struct SGDCommand: ParsableCommand {
         let destination = try ReportDestination(path: options.output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: options.output, plot: artifacts.plot)
-        var (configuration, config) = try options.configuration()
+        if let checkpoint = checkpointing.checkpoint, [options.output, artifacts.plot].contains(checkpoint) {
+            throw CommandFailure.badInput("--checkpoint \(checkpoint) names the same file as --output or --plot; give it its own file")
+        }
+        let (configuration, summary) = try options.configuration()
+        var config = summary
         let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
             fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
         if let snapshot { config.append(("resumedFromStep", .integer(snapshot.step))) }
