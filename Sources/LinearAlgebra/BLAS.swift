@@ -41,10 +41,13 @@ public enum BLAS {
     /// give results that differ in the last bits between thread counts; run single-threaded
     /// they are bit-identical whatever the caller's setting.
     @discardableResult
+    /// When OpenBLAS is already single-threaded (for instance inside a run that claimed one
+    /// thread, whose worker threads call this) nothing is switched or claimed; otherwise the
+    /// switch is a ``claimThreadCount(_:)``, so concurrent callers cannot undo each other's.
     public static func singleThreaded<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        let threads = threadCount
-        if threads > 1 { setThreadCount(1) }
-        defer { if threads > 1 { setThreadCount(threads) } }
+        guard threadCount > 1 else { return try body() }
+        let previous = claimThreadCount(1)
+        defer { releaseThreadCount(previous) }
         return try body()
     }
 

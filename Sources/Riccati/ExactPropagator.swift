@@ -206,11 +206,7 @@ final class ExactPropagatorStepper: TimeStepper {
         // M(t+h) = K_h^{-1/2} M E.
         BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: root, lda: rs,
                   b: m, ldb: r, beta: 0, c: mOut, ldc: r)
-        growth.withUnsafeBufferPointer { e in
-            for i in 0..<rs {
-                for j in 0..<r { mOut[i * r + j] *= e[j] }
-            }
-        }
+        scaleColumnsByGrowth(mOut)
         // P(t+h) = K_h^{-1/2} P K_h^{-1/2}.
         BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: root, lda: rs,
                   b: p, ldb: rs, beta: 0, c: half, ldc: rs)
@@ -256,28 +252,28 @@ final class ExactPropagatorStepper: TimeStepper {
                 BLAS.gemm(transposeA: false, transposeB: true, m: rows.count, n: rs, k: rs, alpha: 1, a: buffers.second + rows.lowerBound * rs, lda: rs,
                           b: buffers.first, ldb: rs, beta: 0, c: buffers.output + rs * r + rows.lowerBound * rs, ldc: rs)
             }
-            growth.withUnsafeBufferPointer { e in
-                for i in 0..<rs {
-                    for j in 0..<r { mOut[i * r + j] *= e[j] }
-                }
-            }
-            symmetrizeOrthogonalGram(pOut)
-            return
+        } else {
+            // M' = L⁻¹ M; P' = (L⁻¹ P) L⁻ᵀ.
+            BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: kh, lda: rs,
+                      b: input, ldb: r, beta: 0, c: mOut, ldc: r)
+            BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: kh, lda: rs,
+                      b: input + rs * r, ldb: rs, beta: 0, c: half, ldc: rs)
+            BLAS.gemm(transposeA: false, transposeB: true, m: rs, n: rs, k: rs, alpha: 1, a: half, lda: rs,
+                      b: kh, ldb: rs, beta: 0, c: pOut, ldc: rs)
         }
         // M(t+h) = L⁻¹ M E.
-        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: kh, lda: rs,
-                  b: input, ldb: r, beta: 0, c: mOut, ldc: r)
+        scaleColumnsByGrowth(mOut)
+        symmetrizeOrthogonalGram(pOut)
+    }
+
+    /// `M ← M E`: column `j` of the `r_s×r` matrix at `m` times `E_jj = e^{4λ_j h}`.
+    private func scaleColumnsByGrowth(_ m: UnsafeMutablePointer<Double>) {
+        let rs = studentWidth, r = teacherWidth
         growth.withUnsafeBufferPointer { e in
             for i in 0..<rs {
-                for j in 0..<r { mOut[i * r + j] *= e[j] }
+                for j in 0..<r { m[i * r + j] *= e[j] }
             }
         }
-        // P(t+h) = L⁻¹ P L⁻ᵀ.
-        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: kh, lda: rs,
-                  b: input + rs * r, ldb: rs, beta: 0, c: half, ldc: rs)
-        BLAS.gemm(transposeA: false, transposeB: true, m: rs, n: rs, k: rs, alpha: 1, a: half, lda: rs,
-                  b: kh, ldb: rs, beta: 0, c: pOut, ldc: rs)
-        symmetrizeOrthogonalGram(pOut)
     }
 
     /// Replaces `P` by `(P + Pᵀ)/2` so that round-off cannot accumulate asymmetry over many steps.

@@ -228,7 +228,7 @@ struct Integrate: ParsableCommand {
 
     static func csv(_ solution: Solution, config: [(String, JSONValue)]) -> String {
         let r = solution.spectrum.count
-        var lines = ["# riccati integrate " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+        var lines = ["# riccati integrate " + JSONValue.keyValueLine(config)]
         lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
         for (index, t) in solution.times.enumerated() {
             let alignments = solution.alignment[index].map { $0.map { "\($0)" } ?? "" }
@@ -241,7 +241,7 @@ struct Integrate: ParsableCommand {
         let r = solution.spectrum.count
         let shown = Swift.min(r, 4)
         var lines: [String] = []
-        lines.append("riccati integrate — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "))
+        lines.append("riccati integrate — " + JSONValue.keyValueLine(config))
         lines.append("risk R = 2‖WᵀW − A‖_F²; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}")
         func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
         var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)

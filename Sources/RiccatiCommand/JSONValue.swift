@@ -14,6 +14,12 @@ enum JSONValue {
         .members(keys: members.map(\.0), values: members.map(\.1))
     }
 
+    /// `key=value` pairs separated by spaces, values serialised as JSON: a configuration on one
+    /// line (the CSV header comment and the table title).
+    static func keyValueLine(_ members: [(String, JSONValue)]) -> String {
+        members.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")
+    }
+
     static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
     static func optionalNumbers(_ values: [Double?]) -> JSONValue { .array(values.map { $0.map(JSONValue.number) ?? .null }) }
 

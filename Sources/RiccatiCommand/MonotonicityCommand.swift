@@ -254,7 +254,7 @@ struct MonotonicityCommand: ParsableCommand {
     }
 
     static func csv(_ runs: [ComparisonPrincipleRun], config: [(String, JSONValue)]) -> String {
-        var lines = ["# riccati monotonicity " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+        var lines = ["# riccati monotonicity " + JSONValue.keyValueLine(config)]
         lines.append((["t"] + runs.flatMap { ["relation_\($0.method.name)", "margin_\($0.method.name)"] }).joined(separator: ","))
         for (index, t) in runs[0].comparison.times.enumerated() {
             let cells = runs.flatMap { run in
@@ -268,7 +268,7 @@ struct MonotonicityCommand: ParsableCommand {
     static func table(_ runs: [ComparisonPrincipleRun], _ analysis: TimeMonotonicity, _ sandwich: SandwichCheck,
                       config: [(String, JSONValue)]) -> String {
         func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
-        var lines = ["riccati monotonicity — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+        var lines = ["riccati monotonicity — " + JSONValue.keyValueLine(config)]
         lines.append("relation of G_A(t) to G_B(t) (le: G_A ⪯ G_B); margin = λ_min(G_B − G_A)")
         var header = padded("t", 12)
         for run in runs { header += "  " + padded("\(run.method.name)", 12) + "  " + padded("margin", 12) }

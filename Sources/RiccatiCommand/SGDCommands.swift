@@ -219,13 +219,6 @@ func sgdStatistics(_ statistics: SGDStatistics) -> JSONValue {
     ])
 }
 
-func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progress: ((SGDProgress) -> Void)?) throws(SGDError) -> SGDResult {
-    switch precision {
-    case .double: return try SGDSimulator<Double>(configuration: configuration).run(progress: progress)
-    case .float: return try SGDSimulator<Float>(configuration: configuration).run(progress: progress)
-    }
-}
-
 /// A run of `riccati sgd` that can resume, checkpoint and be interrupted.
 func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progress: ((SGDProgress) -> Void)?,
             resume snapshot: SGDSnapshot?, checkpointEvery: Int?, checkpoint: ((SGDSnapshot) throws -> Void)?,
@@ -298,7 +291,7 @@ struct SGDCommand: ParsableCommand {
                 ("config", .object(config)),
             ]).serialized(indent: 2) + "\n"
         case .csv:
-            var lines = ["# riccati sgd " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["# riccati sgd " + JSONValue.keyValueLine(config)]
             let r = configuration.spectrum.count
             lines.append((["step", "t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
             for index in result.times.indices {
@@ -307,7 +300,7 @@ struct SGDCommand: ParsableCommand {
             }
             report = lines.joined(separator: "\n") + "\n"
         case .table:
-            var lines = ["riccati sgd — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["riccati sgd — " + JSONValue.keyValueLine(config)]
             lines.append("      step            t           risk  learned")
             for index in result.times.indices {
                 lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.risk[index],
@@ -444,14 +437,14 @@ struct CompareCommand: ParsableCommand {
             members.append(("config", .object(config)))
             report = JSONValue.object(members).serialized(indent: 2) + "\n"
         case .csv:
-            var lines = ["# riccati compare " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["# riccati compare " + JSONValue.keyValueLine(config)]
             lines.append("t,riskSGD,riskODE,relativeDeviation,overlapDeviation")
             for index in comparison.times.indices {
                 lines.append("\(comparison.times[index]),\(comparison.riskSGD[index]),\(comparison.riskODE[index]),\(comparison.relativeDeviation[index]),\(comparison.overlapDeviation[index])")
             }
             report = lines.joined(separator: "\n") + "\n"
         case .table:
-            var lines = ["riccati compare — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["riccati compare — " + JSONValue.keyValueLine(config)]
             lines.append("relative deviation = |R_SGD − R_ODE|/R_ODE; overlap deviation = ‖G_SGD − G_ODE‖_F/‖Λ‖_F")
             lines.append("           t         R_SGD         R_ODE   rel. dev.  overlap dev.")
             for index in comparison.times.indices {

@@ -90,11 +90,11 @@ struct ScalingPredict: ParsableCommand {
                 ("config", .object(config)),
             ]).serialized(indent: 2) + "\n")
         case .csv:
-            var lines = ["# riccati scaling predict " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "), "t,riskAdditive"]
+            var lines = ["# riccati scaling predict " + JSONValue.keyValueLine(config), "t,riskAdditive"]
             lines += zip(times, additive).map { "\($0),\($1)" }
             try destination.write(lines.joined(separator: "\n") + "\n")
         case .table:
-            var lines = ["riccati scaling predict — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["riccati scaling predict — " + JSONValue.keyValueLine(config)]
             lines.append("T_j = ln(λ_j d/(r_s σ0²))/(8λ_j): " + escape.prefix(10).enumerated().map { "T_\($0 + 1)=" + ($1.map { String(format: "%.4g", $0) } ?? "∞") }.joined(separator: " ") + (escape.count > 10 ? " …" : ""))
             lines.append("           t       R_add(t)")
             lines += zip(times, additive).map { String(format: "%12.5g  %13.6e", $0, $1) }
@@ -214,7 +214,7 @@ struct ScalingSweepCommand: ParsableCommand {
         let report: String
         switch format {
         case .csv:
-            var lines = ["# riccati scaling sweep " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "),
+            var lines = ["# riccati scaling sweep " + JSONValue.keyValueLine(config),
                          "alpha,r,rs,d,sigma0,seed,t,risk,riskAdditive"]
             for point in points {
                 for index in point.times.indices {
@@ -235,7 +235,7 @@ struct ScalingSweepCommand: ParsableCommand {
                 ("config", .object(config)),
             ]).serialized(indent: 2) + "\n"
         case .table:
-            var lines = ["riccati scaling sweep — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["riccati scaling sweep — " + JSONValue.keyValueLine(config)]
             lines.append("     α      r    r_s          d  seed          window [t0, t1]   ODE slope  additive  asymptotic")
             func show(_ value: Double?) -> String { value.map { String(format: "%9.3f", $0) } ?? "        —" }
             for point in points {
@@ -427,7 +427,7 @@ struct ScalingComputeCommand: ParsableCommand {
                 ("config", .object(config)),
             ]).serialized(indent: 2) + "\n"
         case .csv:
-            var lines = ["# riccati scaling compute " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " "), "curve,rs,compute,risk"]
+            var lines = ["# riccati scaling compute " + JSONValue.keyValueLine(config), "curve,rs,compute,risk"]
             for curve in frontier.curves {
                 for (c, r) in zip(curve.compute, curve.risk) { lines.append("width,\(curve.studentWidth),\(c),\(r)") }
             }
@@ -436,7 +436,7 @@ struct ScalingComputeCommand: ParsableCommand {
             }
             report = lines.joined(separator: "\n") + "\n"
         case .table:
-            var lines = ["riccati scaling compute — " + config.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")]
+            var lines = ["riccati scaling compute — " + JSONValue.keyValueLine(config)]
             lines.append("compute = steps·B·d·r_s multiply-adds (forward pass)")
             for curve in frontier.curves {
                 lines.append(String(format: "r_s = %4d: final risk %.4e after %.3e multiply-adds (%.1f steps/s)", curve.studentWidth,

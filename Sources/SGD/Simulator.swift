@@ -450,17 +450,17 @@ public final class SGDSimulator<Scalar: SGDScalar> {
                 throw .checkpointFailed("\(error)")
             }
         }
-        func record() throws(SGDError) {
-            let state = try overlapState()
+        /// Appends `(M, P)` at `recordedStep` (the current step, or one restored from a snapshot).
+        func record(_ recordedStep: Int, _ state: OverlapState) throws(SGDError) {
             let observables: Observables
             do { observables = try state.observables(spectrum: config.spectrum) } catch { throw .invalidInput("\(error)") }
             guard observables.risk.isFinite else {
-                throw .diverged(step: step, time: Double(step) * config.learningRate, risk: observables.risk,
+                throw .diverged(step: recordedStep, time: Double(recordedStep) * config.learningRate, risk: observables.risk,
                                 hint: lastFiniteRiskNote(result) + hint)
             }
-            if step == 0 { initialRisk = Swift.max(1, observables.risk) }
-            result.steps.append(step)
-            result.times.append(Double(step) * config.learningRate)
+            if recordedStep == 0 { initialRisk = Swift.max(1, observables.risk) }
+            result.steps.append(recordedStep)
+            result.times.append(Double(recordedStep) * config.learningRate)
             result.states.append(state)
             result.observables.append(observables)
         }
@@ -470,17 +470,9 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         defer { BLAS.releaseThreadCount(blasThreads) }
         var nextSave = 0
         if restoredSteps.isEmpty {
-            if saveSteps.first == 0 { try record(); nextSave = 1 }
+            if saveSteps.first == 0 { try record(step, try overlapState()); nextSave = 1 }
         } else {
-            for (recordedStep, state) in zip(restoredSteps, restoredStates) {
-                let observables: Observables
-                do { observables = try state.observables(spectrum: config.spectrum) } catch { throw .invalidInput("\(error)") }
-                if recordedStep == 0 { initialRisk = Swift.max(1, observables.risk) }
-                result.steps.append(recordedStep)
-                result.times.append(Double(recordedStep) * config.learningRate)
-                result.states.append(state)
-                result.observables.append(observables)
-            }
+            for (recordedStep, state) in zip(restoredSteps, restoredStates) { try record(recordedStep, state) }
             nextSave = saveSteps.firstIndex(where: { $0 > step }) ?? saveSteps.count
             restoredSteps = []
             restoredStates = []
@@ -493,7 +485,7 @@ public final class SGDSimulator<Scalar: SGDScalar> {
                                 hint: lastFiniteRiskNote(result) + hint)
             }
             if nextSave < saveSteps.count, saveSteps[nextSave] == step {
-                try record()
+                try record(step, try overlapState())
                 nextSave += 1
             }
             if let every = checkpointEvery, step % every == 0, step < config.steps { try saveCheckpoint() }
