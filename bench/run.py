@@ -2,7 +2,7 @@
 """RiccatiKit benchmark harness (issue 7). `make bench` runs it; `make bench-smoke` runs it with --smoke.
 
 Writes the inputs of every problem once (fixed seed) to bench/inputs/, times `riccati integrate`
-(dopri5, rk4, exact, exact+cholesky) against scipy's solve_ivp (RK45, DOP853) and, when jax and
+(dopri5, rk4, exact in its three factorisations) against scipy's solve_ivp (RK45, DOP853) and, when jax and
 diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a numpy loop; and
 writes bench/RESULTS.md (or a temporary file with --smoke).
 """
@@ -242,11 +242,9 @@ def bench_ode(prob, args, binary, tally, cmds):
             rows.append(dict(label=label, peer=False, t="not run", n=0, nfev=None, err=None,
                              note="skipped (--skip-explicit-large): one RHS costs about as much as scipy's, so it would "
                                   "need as many minutes as the peers; pass --no-skip-explicit-large to run it"))
-    riccati_case("RiccatiKit exact (symmetric root, c = 12)", ["--method", "exact"])
+    riccati_case("RiccatiKit exact (LQ, adaptive; the default)", ["--method", "exact"])
     riccati_case("RiccatiKit exact (Cholesky, c = 20)", ["--method", "exact", "--factorization", "cholesky"])
-    # Not a default: c = 32 is accurate on these inputs but not in general (README, "step cap").
-    riccati_case("RiccatiKit exact (Cholesky, c = 32, non-default)",
-                 ["--method", "exact", "--factorization", "cholesky", "--step-exponent-cap", "32"])
+    riccati_case("RiccatiKit exact (symmetric root, c = 12)", ["--method", "exact", "--factorization", "symmetricRoot"])
 
     peers = [("scipy", "RK45"), ("scipy", "DOP853")]
     if peers_available():

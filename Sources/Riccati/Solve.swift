@@ -195,6 +195,7 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
         return DormandPrince5Stepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs), options: options)
     case .exact(let options):
         try options.validate()
+        if options.factorization == .lq { return try LQPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options) }
         return try ExactPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options)
     }
 }
@@ -221,7 +222,9 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
     // OpenBLAS thread count).
     // Already single-threaded (for instance inside a sweep, which holds the claim): no claim, so
     // that a sweep's worker threads never wait for the claim of the thread that started them.
-    let ownThreads = (stepper as? ExactPropagatorStepper)?.splitsWork == true && BLAS.threadCount > 1
+    // The LQ propagator runs its LAPACK single-threaded (bit-identical results), so it too holds
+    // one OpenBLAS thread for the whole solve instead of switching twice per step.
+    let ownThreads = ((stepper as? ExactPropagatorStepper)?.splitsWork == true || stepper is LQPropagatorStepper) && BLAS.threadCount > 1
     let blasThreads = ownThreads ? BLAS.claimThreadCount(1) : 0
     defer { if ownThreads { BLAS.releaseThreadCount(blasThreads) } }
     let initial = problem.initialState.packed

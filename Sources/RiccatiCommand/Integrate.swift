@@ -20,7 +20,8 @@ struct Integrate: ParsableCommand {
         discussion: """
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
-            --step-exponent-cap, default 12 for symmetricRoot and 20 for cholesky).
+            --step-exponent-cap: default 600 for lq, whose steps are chosen by a round-off control, \
+            12 for symmetricRoot and 20 for cholesky).
 
             Save times: --save-at t1,t2,... or --save-count N log-spaced times over the 4 decades \
             ending at --t-end (default 12).
@@ -42,10 +43,10 @@ struct Integrate: ParsableCommand {
     @Option(help: "Step size: rk4's fixed step, dopri5's maximum step, or an extra cap for exact.")
     var step: Double?
 
-    @Option(help: "Factorisation of K_h in the exact propagator: symmetricRoot (K_h^{-1/2} by dsyevr, default) or cholesky (faster; same invariants).")
+    @Option(help: "Factorisation in the exact propagator: lq (Householder LQ with adaptive steps, default), cholesky (fixed cap) or symmetricRoot (K_h^{-1/2} by dsyevr, as in MODEL.md). Same invariants.")
     var factorization: PropagatorFactorization?
 
-    @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 12 for symmetricRoot, 20 for cholesky; round-off grows with c, see the README).")
+    @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 600 for lq, at most 600; 12 for symmetricRoot and 20 for cholesky, at most 40: their round-off grows with c, see the README).")
     var stepExponentCap: Double?
 
     @Option(help: "Output format.")
@@ -95,6 +96,7 @@ struct Integrate: ParsableCommand {
         if case .exact(let options) = integrationMethod {
             config.append(("factorization", .string(options.factorization.rawValue)))
             config.append(("stepExponentCap", .number(options.stepExponentCap)))
+            if options.factorization == .lq { config.append(("conditionLimit", .number(options.conditionLimit))) }
         }
         config = Provenance.stamp(config)
         let report: String
@@ -172,8 +174,9 @@ struct Integrate: ParsableCommand {
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
         if method != .exact, stepExponentCap != nil { throw .badInput("--step-exponent-cap applies to --method exact only") }
-        if let cap = stepExponentCap, !(cap.isFinite && cap > 0 && cap <= 40) {
-            throw .badInput("--step-exponent-cap must be a number in (0, 40], got \(cap)")
+        let largestCap = ExactPropagatorOptions.largestStepExponentCap(for: factorization ?? .lq)
+        if let cap = stepExponentCap, !(cap.isFinite && cap > 0 && cap <= largestCap) {
+            throw .badInput("--step-exponent-cap must be a number in (0, \(Int(largestCap))] for \((factorization ?? .lq).rawValue), got \(cap)")
         }
         switch method {
         case .rk4:
@@ -191,7 +194,7 @@ struct Integrate: ParsableCommand {
             return .dormandPrince(options)
         case .exact:
             return .exact(ExactPropagatorOptions(stepExponentCap: stepExponentCap, maxStep: step,
-                                                 factorization: factorization ?? .symmetricRoot))
+                                                 factorization: factorization ?? .lq))
         }
     }
 

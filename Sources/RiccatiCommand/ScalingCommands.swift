@@ -127,7 +127,7 @@ struct ScalingSweepCommand: ParsableCommand {
     @Option(name: .customLong("t-end"), help: "Final time (default: twice the window's end).") var finalTime: Double?
     @Option(name: .customLong("save-count"), help: "Log-spaced save times per point.") var saveCount: Int = 200
     @Option(name: .customLong("window-ranks"), help: "Ranks a,b of the fit window [T_a, T_b], e.g. 3,16.") var windowRanks: String?
-    @Option(help: "Factorisation of K_h in the exact propagator (cholesky is faster for wide students).") var factorization: PropagatorFactorization = .symmetricRoot
+    @Option(help: "Factorisation in the exact propagator: lq (default; adaptive steps), cholesky or symmetricRoot.") var factorization: PropagatorFactorization = .lq
     @Option(help: "Output format.") var format: OutputFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
     @OptionGroup var artifacts: ArtifactOptions

@@ -54,7 +54,7 @@ public struct ScalingSweep: Sendable {
     public var jobs = 1
     /// The exact propagator's factorisation (``PropagatorFactorization``); Cholesky is the
     /// faster choice for wide students (`r_s ≥ 256`).
-    public var factorization: PropagatorFactorization = .symmetricRoot
+    public var factorization: PropagatorFactorization = .lq
 
     public init(alphas: [Double], teacherWidths: [Int], studentWidths: [Int], dimensions: [Double], seeds: [UInt64]) {
         self.alphas = alphas

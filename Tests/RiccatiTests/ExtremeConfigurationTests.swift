@@ -59,13 +59,14 @@ struct ExtremeConfigurationTests {
         Case(name: "σ0 = 10", arguments: ["--r", "4", "--rs", "2", "--d", "100", "--sigma0", "10"], finalTime: 400),
     ]
 
-    @Test("runs, stays finite, and the exact propagator, its Cholesky form and DOPRI5 agree", arguments: cases)
+    @Test("runs, stays finite, and the exact propagator's three forms and DOPRI5 agree", arguments: cases)
     func extremeCase(_ item: Case) throws {
         let common = item.arguments + ["--t-end", "\(item.finalTime)", "--seed", "3"]
-        let exact = try ExtremeRunReport(common + ["--method", "exact"])
+        let exact = try ExtremeRunReport(common + ["--method", "exact"])   // LQ, the default
         let cholesky = try ExtremeRunReport(common + ["--method", "exact", "--factorization", "cholesky"])
+        let root = try ExtremeRunReport(common + ["--method", "exact", "--factorization", "symmetricRoot"])
         let dopri = try ExtremeRunReport(common + ["--method", "dopri5", "--rtol", "1e-9", "--atol", "1e-12"])
-        for report in [exact, cholesky, dopri] {
+        for report in [exact, cholesky, root, dopri] {
             #expect(report.allNumbersFinite)
             #expect(report.status == "success")
             // Gradient flow never increases the risk (up to the integrators' error, 1e-9 of R(0)).
@@ -75,6 +76,7 @@ struct ExtremeConfigurationTests {
         // Relative deviations, floored at 1e-4·R(0): near a zero floor only absolute errors mean anything.
         let scale = 1e-4 * (exact.risk.first ?? 1)
         #expect(riskDeviation(exact.risk, cholesky.risk, scale: scale) < 1e-9)
+        #expect(riskDeviation(exact.risk, root.risk, scale: scale) < 1e-9)
         #expect(riskDeviation(exact.risk, dopri.risk, scale: scale) < item.tolerance)
         if item.reachesFloor {
             let final = try #require(exact.risk.last)
@@ -87,7 +89,7 @@ struct ExtremeConfigurationTests {
     @Test("the split Cholesky step at r_s = 128 agrees with the symmetric root")
     func splitCholeskyStep() throws {
         let common = ["--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--seed", "2", "--method", "exact"]
-        let root = try ExtremeRunReport(common)
+        let root = try ExtremeRunReport(common + ["--factorization", "symmetricRoot"])
         let split = try ExtremeRunReport(common + ["--factorization", "cholesky", "--step-exponent-cap", "12"])
         let scale = 1e-4 * (root.risk.first ?? 1)
         #expect(riskDeviation(root.risk, split.risk, scale: scale) < 1e-10)

@@ -144,7 +144,8 @@ struct InterruptionTests {
             ("integrate", ["integrate", "--r", "256", "--rs", "64", "--d", "4096", "--t-end", "20000", "--method", "dopri5",
                            "--format", "json", "--output", "integrate.json"]),
             ("sweep", ["scaling", "sweep", "--alphas", "1,1.5,2", "--r", "64", "--widths", "8,16", "--dims", "1024,4096",
-                       "--seeds", "0,1,2,3,4,5,6,7,8,9", "--t-end", "1000", "--format", "json", "--output", "sweep.json"]),
+                       "--seeds", "0,1,2,3,4,5,6,7,8,9", "--t-end", "1000", "--factorization", "symmetricRoot",
+                       "--format", "json", "--output", "sweep.json"]),   // the slowest factorisation: still running at the signal
             ("compare", ["compare", "--d", "512", "--r", "8", "--rs", "4", "--batch", "512", "--lr", "0.001", "--steps", "40000",
                          "--save-count", "400", "--format", "json", "--output", "compare.json"]),
             ("compute", ["scaling", "compute", "--d", "512", "--r", "8", "--widths", "2,4,8", "--batch", "512", "--lr", "0.002",
