@@ -1,4 +1,5 @@
 import CLapack
+import Dispatch
 
 /// The LQ factorisation `C = L Q` of a row-major `r×n` matrix with `r ≤ n`, without
 /// allocation after ``init(rows:columns:)``: `L` is `r×r` lower triangular and `Q` (`r×n`) has
@@ -19,16 +20,32 @@ import CLapack
 public final class LQFactorization {
     public let rows: Int
     public let columns: Int
+    /// Whether ``factor(_:lowerDiagonal:orthonormal:)`` forms `Q` in two halves of its rows on
+    /// two threads of its own (each applying the same reflectors with `dgemqrt`). The split is
+    /// fixed, so the bits do not depend on any thread count.
+    public let formsInParts: Bool
     private var blockReflector: [Double]   // T of the compact WY form, r×r
-    private var workspace: [Double]
+    private let workspace: UnsafeMutablePointer<Double>
+    private let secondWorkspace: UnsafeMutablePointer<Double>
 
-    public init(rows r: Int, columns n: Int) throws(LinearAlgebraError) {
+    /// `formsInParts`: form `Q` in two halves concurrently (worth it from `r ≈ 128`); OpenBLAS
+    /// must then be single-threaded.
+    public init(rows r: Int, columns n: Int, formsInParts: Bool = false) throws(LinearAlgebraError) {
         guard r >= 1, n >= r else { throw .dimensionMismatch("LQ needs 1 ≤ rows ≤ columns, got \(r)×\(n)") }
         rows = r
         columns = n
+        self.formsInParts = formsInParts && r >= 2
         blockReflector = [Double](repeating: 0, count: r * r)
-        // dgeqrt needs nb·r, dgemqrt (side L, r columns) needs r·nb.
-        workspace = [Double](repeating: 0, count: r * r)
+        // dgeqrt needs nb·r, dgemqrt (side L, k columns) needs k·nb ≤ r·r.
+        workspace = .allocate(capacity: r * r)
+        workspace.initialize(repeating: 0, count: r * r)
+        secondWorkspace = .allocate(capacity: r * r)
+        secondWorkspace.initialize(repeating: 0, count: r * r)
+    }
+
+    deinit {
+        workspace.deallocate()
+        secondWorkspace.deallocate()
     }
 
     /// Factors the row-major `rows×columns` matrix at `c`, which is overwritten: on return
@@ -41,10 +58,7 @@ public final class LQFactorization {
         for index in 0..<(r * n) where !c[index].isFinite { throw .nonFiniteInput(routine: "dgeqrt") }
         var info: Int32 = 0
         blockReflector.withUnsafeMutableBufferPointer { t in
-            workspace.withUnsafeMutableBufferPointer { work in
-                info = LAPACKE_dgeqrt_work(LAPACK_COL_MAJOR, Int32(n), Int32(r), Int32(r), c, Int32(n), t.baseAddress, Int32(r),
-                                           work.baseAddress)
-            }
+            info = LAPACKE_dgeqrt_work(LAPACK_COL_MAJOR, Int32(n), Int32(r), Int32(r), c, Int32(n), t.baseAddress, Int32(r), workspace)
         }
         guard info == 0 else { throw LinearAlgebraError.fromInfo(info, routine: "dgeqrt", positiveMeaning: "unexpected") }
         // R is the column-major upper triangle with R_ij at i + j·n, i.e. row-major L_ji = R_ij at j·n + i.
@@ -53,12 +67,35 @@ public final class LQFactorization {
         // Q̃ [I; 0]: column-major n×r, i.e. row-major r×n with q[i·n + i] = 1.
         q.update(repeating: 0, count: r * n)
         for i in 0..<r { q[i * n + i] = 1 }
-        blockReflector.withUnsafeMutableBufferPointer { t in
-            workspace.withUnsafeMutableBufferPointer { work in
-                info = LAPACKE_dgemqrt_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")), Int32(n), Int32(r),
-                                            Int32(r), Int32(r), c, Int32(n), t.baseAddress, Int32(r), q, Int32(n), work.baseAddress)
+        // Columns [first, first + count) of Q̃ [I; 0] are rows [first, first + count) of the row-major Q.
+        let parts = formsInParts ? [0..<(r / 2), (r / 2)..<r] : [0..<r]
+        var infos: [Int32] = [0, 0]
+        blockReflector.withUnsafeBufferPointer { t in
+            infos.withUnsafeMutableBufferPointer { codes in
+                let shared = FormingBuffers(reflectors: UnsafeMutablePointer(mutating: c), blockReflector: t.baseAddress!, q: q,
+                                            workspaces: (workspace, secondWorkspace), infos: codes.baseAddress!)
+                let apply: @Sendable (Int) -> Void = { part in
+                    let columnRange = parts[part]
+                    shared.infos[part] = LAPACKE_dgemqrt_work(
+                        LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")), Int32(n), Int32(columnRange.count),
+                        Int32(r), Int32(r), shared.reflectors, Int32(n), shared.blockReflector, Int32(r),
+                        shared.q + columnRange.lowerBound * n, Int32(n), part == 0 ? shared.workspaces.0 : shared.workspaces.1)
+                }
+                if parts.count == 2 { DispatchQueue.concurrentPerform(iterations: 2, execute: apply) } else { apply(0) }
             }
         }
-        guard info == 0 else { throw LinearAlgebraError.fromInfo(info, routine: "dgemqrt", positiveMeaning: "unexpected") }
+        for code in infos where code != 0 {
+            throw LinearAlgebraError.fromInfo(code, routine: "dgemqrt", positiveMeaning: "unexpected")
+        }
     }
+}
+
+/// Pointers shared by the two halves of `Q`'s formation; each half writes its own rows of `q`,
+/// its own workspace and its own `info`.
+private struct FormingBuffers: @unchecked Sendable {
+    let reflectors: UnsafeMutablePointer<Double>
+    let blockReflector: UnsafePointer<Double>
+    let q: UnsafeMutablePointer<Double>
+    let workspaces: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
+    let infos: UnsafeMutablePointer<Int32>
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// The observables of one overlap state (MODEL.md, "Risk" and the Core issue).
@@ -106,12 +107,12 @@ final class ObservableEvaluator {
 /// Finds the first time each direction is learned, `G_jj(t) ≥ λ_j/2`, on the stepper's own
 /// continuous output: after every accepted step the directions not yet learned are checked at
 /// the step's end; a crossing is located inside the step to a relative time tolerance of 1e-12
-/// by a safeguarded Newton iteration. The slope of the gap `g(t) = G_jj − λ_j/2` comes from the
-/// ODE itself, `dG_jj/dt = 2 mᵀ (dM/dt)_{:,j} = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` with
-/// `m = M_{:,j}`, at `O(r_s r + r_s²)` per point; a Newton point outside the current bracket
-/// is replaced by the Illinois variant of regula falsi (Dowell & Jarratt 1971). With the exact
-/// propagator every trial point costs a closed-form step, and Newton needs about half the
-/// points of Illinois alone. A direction that crosses and uncrosses within one step is not seen.
+/// by a safeguarded Newton iteration on `log(G_jj/(λ_j/2))`. Its slope comes from the ODE itself,
+/// `dG_jj/dt = 2 mᵀ (dM/dt)_{:,j} = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` with `m = M_{:,j}`, at
+/// `O(r_s r + r_s²)` per point; a Newton point outside the current bracket is replaced by the
+/// Illinois variant of regula falsi (Dowell & Jarratt 1971). With the exact propagator every
+/// trial point costs a closed-form step, so each trial state is used for every direction that
+/// crosses in the same step. A direction that crosses and uncrosses within one step is not seen.
 final class EscapeTimeDetector {
     let spectrum: TeacherSpectrum
     let studentWidth: Int
@@ -120,6 +121,11 @@ final class EscapeTimeDetector {
     private let probe: ScratchBuffer
     private let projection: ScratchBuffer   // Mᵀ m (length r)
     private let gramProduct: ScratchBuffer  // P m (length r_s)
+    /// Directions that cross inside the current step, with the best points known on either side
+    /// of each crossing (every trial state is recorded for all of them).
+    private var crossingNow: [Int] = []
+    private var below: [CrossingPoint] = []
+    private var above: [CrossingPoint] = []
 
     init(spectrum: TeacherSpectrum, studentWidth rs: Int, initialState: [Double], initialTime: Double) {
         self.spectrum = spectrum
@@ -130,6 +136,9 @@ final class EscapeTimeDetector {
         probe = ScratchBuffer(count: initialState.count)
         projection = ScratchBuffer(count: r)
         gramProduct = ScratchBuffer(count: rs)
+        crossingNow.reserveCapacity(r)
+        below.reserveCapacity(r)
+        above.reserveCapacity(r)
         initialState.withUnsafeBufferPointer { y in
             for j in 0..<r where spectrum.values[j] > 0 {
                 if gap(y.baseAddress!, j) >= 0 { escapeTimes[j] = initialTime } else { pending.append(j) }
@@ -146,17 +155,33 @@ final class EscapeTimeDetector {
     func inspect(_ stepper: TimeStepper) throws {
         guard !pending.isEmpty else { return }
         // Compacts `pending` in place (no allocation inside the step loop).
+        crossingNow.removeAll(keepingCapacity: true)
         var kept = 0
         for index in pending.indices {
             let j = pending[index]
             if gap(stepper.state, j) >= 0 {
-                escapeTimes[j] = try locateCrossing(direction: j, in: stepper)
+                crossingNow.append(j)
             } else {
                 pending[kept] = j
                 kept += 1
             }
         }
         pending.removeLast(pending.count - kept)
+        guard !crossingNow.isEmpty else { return }
+        let start = try stepper.previousState(into: probe)
+        below.removeAll(keepingCapacity: true)
+        above.removeAll(keepingCapacity: true)
+        for j in crossingNow {
+            below.append(CrossingPoint(time: stepper.previousTime, crossing(start, j)))
+            // Already learned at the start (not expected: that state was checked after the last
+            // step): an empty bracket, located at the start.
+            let end = gap(start, j) >= 0 ? stepper.previousTime : stepper.time
+            above.append(CrossingPoint(time: end, crossing(stepper.state, j)))
+        }
+        // `start` points into `probe`, which the trials overwrite from here on.
+        for index in crossingNow.indices {
+            escapeTimes[crossingNow[index]] = try locateCrossing(index, in: stepper)
+        }
     }
 
     /// `dg/dt = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` at the state `y`, `m = M_{:,j}`.
@@ -183,57 +208,137 @@ final class EscapeTimeDetector {
         return 8 * (spectrum.values[j] * column - projected - orthogonal)
     }
 
-    private func locateCrossing(direction j: Int, in stepper: TimeStepper) throws -> Double {
-        var lower = stepper.previousTime, upper = stepper.time
-        let lowerState = try stepper.previousState(into: probe)
-        var gapLower = gap(lowerState, j)
-        guard gapLower < 0 else { return lower }
-        let slopeLower = gapSlope(lowerState, j)
-        var gapUpper = gap(stepper.state, j)
-        let slopeUpper = gapSlope(stepper.state, j)
-        // Newton starts from the end whose gap is smaller relative to its slope.
-        var latest = (time: upper, gap: gapUpper, slope: slopeUpper)
-        if slopeLower > 0, slopeUpper > 0, -gapLower / slopeLower < gapUpper / slopeUpper {
-            latest = (lower, gapLower, slopeLower)
+    /// The crossing function `φ = log(G_jj / (λ_j/2))` (same sign as the gap, `−∞` when
+    /// `G_jj = 0`) and its slope `φ' = Ġ_jj / G_jj`.
+    private func crossing(_ y: UnsafePointer<Double>, _ j: Int) -> (value: Double, slope: Double) {
+        let signal = ObservableEvaluator.signalDiagonal(packed: y, direction: j, studentWidth: studentWidth, teacherWidth: spectrum.count)
+        return (log(signal / (spectrum.values[j] / 2)), gapSlope(y, j) / signal)
+    }
+
+    /// Records the trial state `y` at `t` for the crossing directions from `first` on: it
+    /// tightens their brackets. Returns the crossing point of direction `crossingNow[first]`.
+    private func record(_ t: Double, _ y: UnsafePointer<Double>, from first: Int) -> CrossingPoint {
+        var own = CrossingPoint(time: t, value: 0, slope: 0)
+        for index in first..<crossingNow.count {
+            let j = crossingNow[index]
+            let point = CrossingPoint(time: t, crossing(y, j))
+            if gap(y, j) >= 0 {
+                if t < above[index].time { above[index] = point }
+            } else if t > below[index].time {
+                below[index] = point
+            }
+            if index == first { own = point }
         }
+        return own
+    }
+
+    /// Newton on `φ = log(G_jj/(λ_j/2))` from the best point below the crossing. While a
+    /// direction grows, `G_jj` is close to exponential, so `φ` is close to linear and the first
+    /// tangent lands near the crossing; as it saturates `φ` bends down (concave), so tangents
+    /// from below stay below the crossing and converge to it monotonically and quadratically.
+    /// Points outside the bracket (where `φ` is not concave) fall back to Illinois regula falsi.
+    /// Every trial state also tightens the brackets of the directions still to be located in
+    /// this step, which start from the best points found so far.
+    private func locateCrossing(_ index: Int, in stepper: TimeStepper) throws -> Double {
+        let j = crossingNow[index]
+        var latest = below[index]
+        var earlier: CrossingPoint? = nil   // the Newton point before `latest`, for a curvature estimate
         var side = 0
+        var weightBelow = 1.0, weightAbove = 1.0   // Illinois: halve a retained end's value
         for _ in 0..<200 {
-            let tolerance = 1e-12 * Swift.max(1, abs(upper))
-            if upper - lower <= tolerance { break }
-            var trial = latest.time - latest.gap / latest.slope
-            let newton = trial > lower && trial < upper
+            let lower = below[index], upper = above[index]
+            let tolerance = 1e-12 * Swift.max(1, abs(upper.time))
+            if upper.time - lower.time <= tolerance { break }
+            var trial = latest.time - latest.value / latest.slope
+            // On a bracket still the whole step (no other direction's trials inside it), the cubic
+            // through both ends is a better first guess than the tangent at the start.
+            if earlier == nil, latest.time == lower.time, lower.time == stepper.previousTime, upper.time == stepper.time,
+               let guess = hermiteRoot(lower, upper) {
+                trial = guess
+            }
+            // Close to convergence from below: when the Newton step's own error, about
+            // ½ |φ''/φ'| Δ² (φ'' from the last two slopes), is below a quarter of the tolerance,
+            // aim half a tolerance past the predicted crossing, so that a learned answer comes
+            // without a separate confirming point.
+            var aimedPast = false
+            if let earlier, latest.value < 0, latest.time != earlier.time {
+                let curvature = abs((latest.slope - earlier.slope) / (latest.time - earlier.time) / latest.slope)
+                let newtonStep = trial - latest.time
+                if 0.5 * curvature * newtonStep * newtonStep <= 0.25 * tolerance {
+                    trial += 0.5 * tolerance
+                    aimedPast = true
+                }
+            }
+            let newton = trial > lower.time && trial < upper.time
             if !newton {
-                trial = upper - gapUpper * (upper - lower) / (gapUpper - gapLower)
-                if !(trial > lower && trial < upper) { trial = 0.5 * (lower + upper) }
+                let valueBelow = weightBelow * lower.value, valueAbove = weightAbove * upper.value
+                trial = valueBelow.isFinite ? upper.time - valueAbove * (upper.time - lower.time) / (valueAbove - valueBelow) : .nan
+                if !(trial > lower.time && trial < upper.time) { trial = 0.5 * (lower.time + upper.time) }
             }
             let step = abs(trial - latest.time)
             try stepper.interpolate(at: trial, into: probe.pointer)
-            let gapTrial = gap(probe.pointer, j)
-            latest = (trial, gapTrial, gapSlope(probe.pointer, j))
-            if gapTrial >= 0 {
-                upper = trial; gapUpper = gapTrial
-                if !newton, side == 1 { gapLower *= 0.5 }
+            earlier = newton ? latest : nil
+            latest = record(trial, probe.pointer, from: index)
+            let learned = gap(probe.pointer, j) >= 0
+            if learned {
+                weightAbove = 1
+                if !newton, side == 1 { weightBelow *= 0.5 }
                 side = 1
             } else {
-                lower = trial; gapLower = gapTrial
-                if !newton, side == -1 { gapUpper *= 0.5 }
+                weightBelow = 1
+                if !newton, side == -1 { weightAbove *= 0.5 }
                 side = -1
             }
             // A Newton step this short has converged (quadratically): the crossing is within a
             // tolerance of `trial`. The answer must be a time at which the direction is learned, so
             // a converged point just below the crossing is nudged up by a tolerance and checked.
+            if newton, aimedPast, learned { return trial }
             if newton, step <= tolerance {
-                if gapTrial >= 0 { return trial }
+                if learned { return trial }
                 let nudged = trial + tolerance
-                guard nudged < upper else { return upper }
+                guard nudged < above[index].time else { return above[index].time }
                 try stepper.interpolate(at: nudged, into: probe.pointer)
-                let gapNudged = gap(probe.pointer, j)
-                if gapNudged >= 0 { return nudged }
-                lower = nudged; gapLower = gapNudged
-                latest = (nudged, gapNudged, gapSlope(probe.pointer, j))
+                latest = record(nudged, probe.pointer, from: index)
+                if gap(probe.pointer, j) >= 0 { return nudged }
             }
         }
-        return upper
+        return above[index].time
+    }
+}
+
+/// The root of the cubic Hermite interpolant of `φ` through two points with `φ(a) < 0 ≤ φ(b)`
+/// (bisection on the cubic, then nothing to evaluate): the first guess inside a step, where the
+/// tangent at `a` alone ignores everything known at `b`. `nil` when a slope is not finite.
+private func hermiteRoot(_ a: CrossingPoint, _ b: CrossingPoint) -> Double? {
+    let width = b.time - a.time
+    guard width > 0, a.value < 0, b.value >= 0, a.slope.isFinite, b.slope.isFinite, a.value.isFinite else { return nil }
+    func cubic(_ s: Double) -> Double {
+        let s2 = s * s, s3 = s2 * s
+        return (2 * s3 - 3 * s2 + 1) * a.value + (s3 - 2 * s2 + s) * width * a.slope
+            + (-2 * s3 + 3 * s2) * b.value + (s3 - s2) * width * b.slope
+    }
+    var low = 0.0, high = 1.0
+    for _ in 0..<60 {
+        let middle = 0.5 * (low + high)
+        if cubic(middle) >= 0 { high = middle } else { low = middle }
+    }
+    return a.time + 0.5 * (low + high) * width
+}
+
+/// A point of the crossing function `φ = log(G_jj/(λ_j/2))`: its time, value and slope.
+private struct CrossingPoint {
+    var time: Double
+    var value: Double
+    var slope: Double
+
+    init(time: Double, value: Double, slope: Double) {
+        self.time = time
+        self.value = value
+        self.slope = slope
+    }
+
+    init(time: Double, _ crossing: (value: Double, slope: Double)) {
+        self.init(time: time, value: crossing.value, slope: crossing.slope)
     }
 }
 

@@ -86,7 +86,7 @@ struct ExtremeConfigurationTests {
 
     /// At r_s ≥ 128 the Cholesky step splits its SYRK and GEMMs over two threads of its own;
     /// it must agree with the symmetric root (which does not split) as closely as at small r_s.
-    @Test("the split Cholesky step at r_s = 128 agrees with the symmetric root")
+    @Test("the split Cholesky and LQ steps at r_s = 128 agree with the symmetric root")
     func splitCholeskyStep() throws {
         let common = ["--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--seed", "2", "--method", "exact"]
         let root = try ExtremeRunReport(common + ["--factorization", "symmetricRoot"])
@@ -94,6 +94,10 @@ struct ExtremeConfigurationTests {
         let scale = 1e-4 * (root.risk.first ?? 1)
         #expect(riskDeviation(root.risk, split.risk, scale: scale) < 1e-10)
         #expect(zip(root.spectra.flatMap { $0 }, split.spectra.flatMap { $0 }).allSatisfy { abs($0 - $1) < 1e-11 * max(1, abs($0)) })
+        // The LQ form (the default) forms Q and solves escape trials in two halves at r_s ≥ 128.
+        let lq = try ExtremeRunReport(common)
+        #expect(riskDeviation(root.risk, lq.risk, scale: scale) < 1e-10)
+        #expect(zip(root.spectra.flatMap { $0 }, lq.spectra.flatMap { $0 }).allSatisfy { abs($0 - $1) < 1e-11 * max(1, abs($0)) })
     }
 
     /// Negative control for the agreement checks above, and the reason for the Cholesky default
