@@ -274,7 +274,9 @@ def bench_ode(prob, args, binary, tally, cmds):
             tally.ok()
         except TimeoutError as e:
             rows.append(dict(label=label, peer=True, t=str(e.args[0]), n=0, nfev=None, err=None,
-                             note=e.args[1] if len(e.args) > 1 else f"stopped after {args.cap:g} s"))
+                             note=e.args[1] if len(e.args) > 1 else
+                             f"killed after {args.cap + 120:g} s of wall time (start-up, input loading and JIT included; "
+                             f"it cannot stop itself mid-solve)"))
             (tally.ok() if not args.smoke else tally.fail(label, e))
         except Exception as e:
             rows.append(dict(label=label, peer=True, t="failed", n=0, nfev=None, err=None, note=str(e)[:120]))
