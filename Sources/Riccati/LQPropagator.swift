@@ -283,7 +283,7 @@ final class LQPropagatorStepper: TimeStepper {
                 current.copy(from: previous.pointer)
                 currentRoot.copy(from: previousRoot.pointer)
                 throw StepFailure(status: .stepTooSmall, message: String(
-                    format: "the exact propagator's round-off indicator κ = %.3g stays above --condition-limit %.3g even at step %.3g (t = %.17g)",
+                    format: "the exact propagator's round-off indicator κ = %.3g stays above its limit %.3g (ExactPropagatorOptions.conditionLimit) even at step %.3g (t = %.17g)",
                     kappa, options.conditionLimit, h, time))
             }
         }
@@ -314,7 +314,7 @@ final class LQPropagatorStepper: TimeStepper {
             if withinLimit { return }
             pieces *= 2
         }
-        throw StepFailure(status: .stepTooSmall, message: "the exact propagator cannot reach t = \(t) within --condition-limit \(options.conditionLimit)")
+        throw StepFailure(status: .stepTooSmall, message: "the exact propagator cannot reach t = \(t) with its round-off indicator within \(options.conditionLimit)")
     }
 }
 
