@@ -120,7 +120,6 @@ final class EscapeTimeDetector {
     private var pending: [Int]
     private let probe: ScratchBuffer
     private let projection: ScratchBuffer   // Mᵀ m (length r)
-    private let gramProduct: ScratchBuffer  // P m (length r_s)
     /// Directions that cross inside the current step, with the best points known on either side
     /// of each crossing (every trial state is recorded for all of them).
     private var crossingNow: [Int] = []
@@ -135,7 +134,6 @@ final class EscapeTimeDetector {
         pending = []
         probe = ScratchBuffer(count: initialState.count)
         projection = ScratchBuffer(count: r)
-        gramProduct = ScratchBuffer(count: rs)
         crossingNow.reserveCapacity(r)
         below.reserveCapacity(r)
         above.reserveCapacity(r)
