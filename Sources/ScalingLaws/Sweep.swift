@@ -52,8 +52,8 @@ public struct ScalingSweep: Sendable {
     /// Points integrated at once. Every point runs OpenBLAS single-threaded, so the results are
     /// bit-identical for any `jobs`.
     public var jobs = 1
-    /// The exact propagator's factorisation (``PropagatorFactorization``); Cholesky is the
-    /// faster choice for wide students (`r_s ≥ 256`).
+    /// The exact propagator's factorisation (``PropagatorFactorization``); the default LQ form
+    /// chooses its steps by a round-off control and is the fastest of the three.
     public var factorization: PropagatorFactorization = .lq
 
     public init(alphas: [Double], teacherWidths: [Int], studentWidths: [Int], dimensions: [Double], seeds: [UInt64]) {
