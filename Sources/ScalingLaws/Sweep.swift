@@ -53,7 +53,8 @@ public struct ScalingSweep: Sendable {
     /// bit-identical for any `jobs`.
     public var jobs = 1
     /// The exact propagator's factorisation (``PropagatorFactorization``); the default LQ form
-    /// chooses its steps by a round-off control and is the fastest of the three.
+    /// chooses its steps by a round-off control and was the fastest of the three on every
+    /// benchmark problem (bench/RESULTS.md).
     public var factorization: PropagatorFactorization = .lq
 
     public init(alphas: [Double], teacherWidths: [Int], studentWidths: [Int], dimensions: [Double], seeds: [UInt64]) {
