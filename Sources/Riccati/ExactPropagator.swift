@@ -106,7 +106,6 @@ final class ExactPropagatorStepper: TimeStepper {
     let teacherWidth: Int
     let dimension: Int
     let options: ExactPropagatorOptions
-    private let lambda: [Double]
     private let largestLambda: Double
     private let eigensolver: SymmetricEigensolver
     private let current: ScratchBuffer
@@ -120,11 +119,7 @@ final class ExactPropagatorStepper: TimeStepper {
     /// ours (OpenBLAS single-threaded, see ``solve(_:method:locateEscapes:shouldStop:)``) when
     /// `r_s ≥ 128`: the same bits for any thread count, without switching OpenBLAS's threads.
     let splitsWork: Bool
-    private var growth: [Double]                  // E_jj
-    private var rootIntegral: [Double]            // S_jj^{1/2}
-    /// The step length `growth` and `rootIntegral` were computed for (NaN: none yet). Most
-    /// steps have the same length (the cap), so the `2r` exponentials are usually reused.
-    private var coefficientStep = Double.nan
+    private var coefficients: GrowthCoefficients
     private(set) var time = 0.0
     private(set) var previousTime = 0.0
     var statistics = IntegrationStatistics()
@@ -137,7 +132,6 @@ final class ExactPropagatorStepper: TimeStepper {
         let r = spectrum.count
         dimension = rs * r + rs * rs
         self.options = options
-        lambda = spectrum.values
         largestLambda = spectrum.largest
         do { eigensolver = try SymmetricEigensolver(dimension: rs) } catch { throw .linearAlgebra(error) }
         current = ScratchBuffer(count: dimension)
@@ -148,8 +142,7 @@ final class ExactPropagatorStepper: TimeStepper {
         halfProduct = ScratchBuffer(count: rs * rs)
         splitsWork = options.factorization == .cholesky && rs >= 128
         secondSyrk = ScratchBuffer(count: splitsWork ? rs * rs : 1)
-        growth = [Double](repeating: 1, count: r)
-        rootIntegral = [Double](repeating: 0, count: r)
+        coefficients = GrowthCoefficients(lambda: spectrum.values)
     }
 
     var state: UnsafeMutablePointer<Double> { current.pointer }
@@ -164,18 +157,7 @@ final class ExactPropagatorStepper: TimeStepper {
     /// The largest step allowed from the current state: `c/(8 λ_max)`, or `c/(8 tr K)` when
     /// `λ = 0`, further capped by ``ExactPropagatorOptions/maxStep``.
     var stepCap: Double {
-        var cap: Double
-        if largestLambda > 0 {
-            cap = options.stepExponentCap / (8 * largestLambda)
-        } else {
-            let rs = studentWidth, r = teacherWidth
-            var traceK = 0.0
-            for index in 0..<(rs * r) { traceK += current.pointer[index] * current.pointer[index] }
-            for i in 0..<rs { traceK += current.pointer[rs * r + i * rs + i] }
-            cap = traceK > 0 ? options.stepExponentCap / (8 * traceK) : .infinity
-        }
-        if let maxStep = options.maxStep { cap = Swift.min(cap, maxStep) }
-        return cap
+        options.stepCap(largestLambda: largestLambda, state: current.pointer, studentWidth: studentWidth, teacherWidth: teacherWidth)
     }
 
     /// One closed-form step of length `h` from `input` to `output` (distinct buffers).
@@ -185,16 +167,8 @@ final class ExactPropagatorStepper: TimeStepper {
         let mOut = output, pOut = output + rs * r
         let kh = propagatorMatrix.pointer, root = inverseRoot.pointer
         let scaled = scaledOverlap.pointer, half = halfProduct.pointer
-        if h != coefficientStep {
-            for j in 0..<r {
-                let rate = lambda[j]
-                let integral = rate > 0 ? expm1(8 * rate * h) / (8 * rate) : h
-                rootIntegral[j] = integral.squareRoot()
-                growth[j] = exp(4 * rate * h)
-            }
-            coefficientStep = h
-        }
-        rootIntegral.withUnsafeBufferPointer { s in
+        coefficients.update(step: h)
+        coefficients.rootIntegral.withUnsafeBufferPointer { s in
             for i in 0..<rs {
                 for j in 0..<r { scaled[i * r + j] = m[i * r + j] * s[j] }
             }
@@ -296,7 +270,7 @@ final class ExactPropagatorStepper: TimeStepper {
     /// `M ← M E`: column `j` of the `r_s×r` matrix at `m` times `E_jj = e^{4λ_j h}`.
     private func scaleColumnsByGrowth(_ m: UnsafeMutablePointer<Double>) {
         let rs = studentWidth, r = teacherWidth
-        growth.withUnsafeBufferPointer { e in
+        coefficients.growth.withUnsafeBufferPointer { e in
             for i in 0..<rs {
                 for j in 0..<r { m[i * r + j] *= e[j] }
             }
@@ -347,5 +321,57 @@ private struct SplitBuffers: @unchecked Sendable {
         self.second = second
         self.a = a
         self.output = output ?? first
+    }
+}
+
+/// `E_jj = e^{4λ_j h}` and `S_jj^{1/2}` of a step `h`, shared by both exact steppers. They are
+/// cached per step length: most steps have the same length, so the `2r` exponentials are
+/// usually reused. `S^{1/2} = e^{4λh} √((1 − e^{−8λh})/(8λ))` neither overflows through
+/// `e^{8λh}` (LQ steps reach `8λh = 600`) nor cancels for small `λh`; it is `√h` when `λ = 0`.
+struct GrowthCoefficients {
+    private let lambda: [Double]
+    private(set) var growth: [Double]
+    private(set) var rootIntegral: [Double]
+    /// The step length the coefficients hold (NaN: none yet).
+    private var step = Double.nan
+
+    init(lambda: [Double]) {
+        self.lambda = lambda
+        growth = [Double](repeating: 1, count: lambda.count)
+        rootIntegral = [Double](repeating: 0, count: lambda.count)
+    }
+
+    mutating func update(step h: Double) {
+        guard h != step else { return }
+        for j in lambda.indices {
+            let rate = lambda[j]
+            if rate > 0 {
+                growth[j] = exp(4 * rate * h)
+                rootIntegral[j] = growth[j] * (-expm1(-8 * rate * h) / (8 * rate)).squareRoot()
+            } else {
+                growth[j] = 1
+                rootIntegral[j] = h.squareRoot()
+            }
+        }
+        step = h
+    }
+}
+
+extension ExactPropagatorOptions {
+    /// The largest step from the packed state `y`: `c/(8 λ_max)`, or `c/(8 tr K)` when every
+    /// `λ_j = 0` (unbounded when `K = 0` as well: the state then stays 0), further capped by
+    /// ``maxStep``.
+    func stepCap(largestLambda: Double, state y: UnsafePointer<Double>, studentWidth rs: Int, teacherWidth r: Int) -> Double {
+        var cap: Double
+        if largestLambda > 0 {
+            cap = stepExponentCap / (8 * largestLambda)
+        } else {
+            var traceK = 0.0
+            for index in 0..<(rs * r) { traceK += y[index] * y[index] }
+            for i in 0..<rs { traceK += y[rs * r + i * rs + i] }
+            cap = traceK > 0 ? stepExponentCap / (8 * traceK) : .infinity
+        }
+        if let maxStep { cap = Swift.min(cap, maxStep) }
+        return cap
     }
 }

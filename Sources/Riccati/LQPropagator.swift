@@ -46,7 +46,6 @@ final class LQPropagatorStepper: TimeStepper {
     let teacherWidth: Int
     let dimension: Int
     let options: ExactPropagatorOptions
-    private let lambda: [Double]
     private let largestLambda: Double
     private let augmentedColumns: Int
     /// From `r_s = 128` on, `Q` is formed (and the evaluation-only solves run) in two fixed
@@ -64,9 +63,7 @@ final class LQPropagatorStepper: TimeStepper {
     // Sub-step buffers for `interpolate` when a partial step must be split.
     private let subState: [ScratchBuffer]
     private let subRoot: [ScratchBuffer]
-    private var rootIntegral: [Double]            // S_jj^{1/2}
-    private var growth: [Double]                  // E_jj = e^{4λ_j h}
-    private var coefficientStep = Double.nan
+    private var coefficients: GrowthCoefficients
     /// The next step to try (before clipping to a save time or the cap).
     private var proposedStep = 0.0
     private(set) var time = 0.0
@@ -81,7 +78,6 @@ final class LQPropagatorStepper: TimeStepper {
         let r = spectrum.count
         dimension = rs * r + rs * rs
         self.options = options
-        lambda = spectrum.values
         largestLambda = spectrum.largest
         augmentedColumns = 2 * rs + r
         splitsWork = rs >= 128
@@ -96,8 +92,7 @@ final class LQPropagatorStepper: TimeStepper {
         rowNorms = ScratchBuffer(count: rs)
         subState = [ScratchBuffer(count: dimension), ScratchBuffer(count: dimension)]
         subRoot = [ScratchBuffer(count: rs * rs), ScratchBuffer(count: rs * rs)]
-        rootIntegral = [Double](repeating: 0, count: r)
-        growth = [Double](repeating: 1, count: r)
+        coefficients = GrowthCoefficients(lambda: spectrum.values)
     }
 
     var state: UnsafeMutablePointer<Double> { current.pointer }
@@ -126,21 +121,9 @@ final class LQPropagatorStepper: TimeStepper {
         proposedStep = largestLambda > 0 ? 4 / (8 * largestLambda) : stepCap
     }
 
-    /// The largest step allowed: `c/(8 λ_max)` (`c/(8 tr K)` when `λ = 0`), further capped by
-    /// ``ExactPropagatorOptions/maxStep``.
+    /// The largest step allowed (``ExactPropagatorOptions/stepCap(largestLambda:state:studentWidth:teacherWidth:)``).
     var stepCap: Double {
-        var cap: Double
-        if largestLambda > 0 {
-            cap = options.stepExponentCap / (8 * largestLambda)
-        } else {
-            let rs = studentWidth, r = teacherWidth
-            var traceK = 0.0
-            for index in 0..<(rs * r) { traceK += current.pointer[index] * current.pointer[index] }
-            for i in 0..<rs { traceK += current.pointer[rs * r + i * rs + i] }
-            cap = traceK > 0 ? options.stepExponentCap / (8 * traceK) : 1
-        }
-        if let maxStep = options.maxStep { cap = Swift.min(cap, maxStep) }
-        return cap
+        options.stepCap(largestLambda: largestLambda, state: current.pointer, studentWidth: studentWidth, teacherWidth: teacherWidth)
     }
 
     /// One closed-form step of length `h` from `(input, inputRoot)` into `(output, outputRoot)`
@@ -157,24 +140,10 @@ final class LQPropagatorStepper: TimeStepper {
                    into output: UnsafeMutablePointer<Double>, root outputRoot: UnsafeMutablePointer<Double>,
                    formingQ: Bool = true) throws(RiccatiError) -> Double {
         let rs = studentWidth, r = teacherWidth, n = augmentedColumns
-        if h != coefficientStep {
-            for j in 0..<r {
-                let rate = lambda[j]
-                if rate > 0 {
-                    // S^{1/2} = e^{4λh} √((1 − e^{−8λh})/(8λ)): no overflow of e^{8λh}, no cancellation.
-                    let saturation = -expm1(-8 * rate * h)
-                    growth[j] = exp(4 * rate * h)
-                    rootIntegral[j] = growth[j] * (saturation / (8 * rate)).squareRoot()
-                } else {
-                    growth[j] = 1
-                    rootIntegral[j] = h.squareRoot()
-                }
-            }
-            coefficientStep = h
-        }
+        coefficients.update(step: h)
         let c = augmented.pointer
         let rootEight = 8.0.squareRoot()
-        rootIntegral.withUnsafeBufferPointer { s in
+        coefficients.rootIntegral.withUnsafeBufferPointer { s in
             for i in 0..<rs {
                 let row = c + i * n
                 for k in 0..<rs { row[k] = 0 }
@@ -207,8 +176,8 @@ final class LQPropagatorStepper: TimeStepper {
         }
         // M(t+h) and F(t+h) from the blocks of Q.
         let rootEightH = (8 * h).squareRoot()
-        growth.withUnsafeBufferPointer { e in
-            rootIntegral.withUnsafeBufferPointer { s in
+        coefficients.growth.withUnsafeBufferPointer { e in
+            coefficients.rootIntegral.withUnsafeBufferPointer { s in
                 for i in 0..<rs {
                     let row = orthonormal.pointer + i * n
                     for k in 0..<rs { outputRoot[i * rs + k] = row[rs + k] / rootEightH }
@@ -231,7 +200,7 @@ final class LQPropagatorStepper: TimeStepper {
     private func solveWithLowerFactor(input: UnsafePointer<Double>, inputRoot: UnsafePointer<Double>,
                                       output: UnsafeMutablePointer<Double>, outputRoot: UnsafeMutablePointer<Double>) {
         let rs = studentWidth, r = teacherWidth, n = augmentedColumns
-        growth.withUnsafeBufferPointer { e in
+        coefficients.growth.withUnsafeBufferPointer { e in
             for i in 0..<rs {
                 for j in 0..<r { output[i * r + j] = input[i * r + j] * e[j] }
             }
