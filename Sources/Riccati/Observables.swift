@@ -182,12 +182,11 @@ final class EscapeTimeDetector {
         }
     }
 
-    /// `dg/dt = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` at the state `y`, `m = M_{:,j}`.
-    private func gapSlope(_ y: UnsafePointer<Double>, _ j: Int) -> Double {
+    /// `dG_jj/dt = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` at the state `y`, `m = M_{:,j}`, given
+    /// `column = ‖m‖² = G_jj`.
+    private func gapSlope(_ y: UnsafePointer<Double>, _ j: Int, column: Double) -> Double {
         let rs = studentWidth, r = spectrum.count
         let p = y + rs * r
-        var column = 0.0
-        for i in 0..<rs { column += y[i * r + j] * y[i * r + j] }
         // Mᵀ m = Σ_i m_i M_{i,:}
         let mtm = projection.pointer
         mtm.update(repeating: 0, count: r)
@@ -208,24 +207,25 @@ final class EscapeTimeDetector {
 
     /// The crossing function `φ = log(G_jj / (λ_j/2))` (same sign as the gap, `−∞` when
     /// `G_jj = 0`) and its slope `φ' = Ġ_jj / G_jj`.
-    private func crossing(_ y: UnsafePointer<Double>, _ j: Int) -> (value: Double, slope: Double) {
+    /// Whether the direction is learned there (`G_jj ≥ λ_j/2`, the sign of ``gap(_:_:)``) comes
+    /// from the same `G_jj`.
+    private func crossing(_ y: UnsafePointer<Double>, _ j: Int) -> (value: Double, slope: Double, learned: Bool) {
         let signal = ObservableEvaluator.signalDiagonal(packed: y, direction: j, studentWidth: studentWidth, teacherWidth: spectrum.count)
-        return (log(signal / (spectrum.values[j] / 2)), gapSlope(y, j) / signal)
+        let half = spectrum.values[j] / 2
+        return (log(signal / half), gapSlope(y, j, column: signal) / signal, signal >= half)
     }
 
     /// Records the trial state `y` at `t` for the crossing directions from `first` on: it
     /// tightens their brackets. Returns the crossing point of direction `crossingNow[first]`.
     private func record(_ t: Double, _ y: UnsafePointer<Double>, from first: Int) -> CrossingPoint {
-        var own = CrossingPoint(time: t, value: 0, slope: 0)
+        let own = CrossingPoint(time: t, crossing(y, crossingNow[first]))
         for index in first..<crossingNow.count {
-            let j = crossingNow[index]
-            let point = CrossingPoint(time: t, crossing(y, j))
-            if gap(y, j) >= 0 {
+            let point = index == first ? own : CrossingPoint(time: t, crossing(y, crossingNow[index]))
+            if point.learned {
                 if t < above[index].time { above[index] = point }
             } else if t > below[index].time {
                 below[index] = point
             }
-            if index == first { own = point }
         }
         return own
     }
@@ -238,7 +238,6 @@ final class EscapeTimeDetector {
     /// Every trial state also tightens the brackets of the directions still to be located in
     /// this step, which start from the best points found so far.
     private func locateCrossing(_ index: Int, in stepper: TimeStepper) throws -> Double {
-        let j = crossingNow[index]
         var latest = below[index]
         var earlier: CrossingPoint? = nil   // the Newton point before `latest`, for a curvature estimate
         var side = 0
@@ -277,7 +276,7 @@ final class EscapeTimeDetector {
             try stepper.interpolate(at: trial, into: probe.pointer)
             earlier = newton ? latest : nil
             latest = record(trial, probe.pointer, from: index)
-            let learned = gap(probe.pointer, j) >= 0
+            let learned = latest.learned
             if learned {
                 weightAbove = 1
                 if !newton, side == 1 { weightBelow *= 0.5 }
@@ -297,7 +296,7 @@ final class EscapeTimeDetector {
                 guard nudged < above[index].time else { return above[index].time }
                 try stepper.interpolate(at: nudged, into: probe.pointer)
                 latest = record(nudged, probe.pointer, from: index)
-                if gap(probe.pointer, j) >= 0 { return nudged }
+                if latest.learned { return nudged }
             }
         }
         return above[index].time
@@ -328,15 +327,14 @@ private struct CrossingPoint {
     var time: Double
     var value: Double
     var slope: Double
+    /// `G_jj ≥ λ_j/2` at this point.
+    var learned: Bool
 
-    init(time: Double, value: Double, slope: Double) {
+    init(time: Double, _ crossing: (value: Double, slope: Double, learned: Bool)) {
         self.time = time
-        self.value = value
-        self.slope = slope
-    }
-
-    init(time: Double, _ crossing: (value: Double, slope: Double)) {
-        self.init(time: time, value: crossing.value, slope: crossing.slope)
+        value = crossing.value
+        slope = crossing.slope
+        learned = crossing.learned
     }
 }
 
