@@ -119,7 +119,12 @@ final class EscapeTimeDetector {
     private(set) var escapeTimes: [Double?]
     private var pending: [Int]
     private let probe: ScratchBuffer
-    private let projection: ScratchBuffer   // Mᵀ m (length r)
+    /// Slopes are computed for up to `batchWidth` crossing directions at a time with two GEMMs.
+    private let batchWidth: Int
+    private let selectedColumns: ScratchBuffer   // M_J, the columns of the crossing directions (r_s × batch)
+    private let projections: ScratchBuffer       // Mᵀ M_J (r × batch)
+    private let orthogonalProducts: ScratchBuffer // P M_J (r_s × batch)
+    private var batchPoints: [(value: Double, slope: Double, learned: Bool)] = []
     /// Directions that cross inside the current step, with the best points known on either side
     /// of each crossing (every trial state is recorded for all of them).
     private var crossingNow: [Int] = []
@@ -133,7 +138,11 @@ final class EscapeTimeDetector {
         escapeTimes = [Double?](repeating: nil, count: r)
         pending = []
         probe = ScratchBuffer(count: initialState.count)
-        projection = ScratchBuffer(count: r)
+        batchWidth = Swift.max(1, Swift.min(r, 64))
+        selectedColumns = ScratchBuffer(count: rs * batchWidth)
+        projections = ScratchBuffer(count: r * batchWidth)
+        orthogonalProducts = ScratchBuffer(count: rs * batchWidth)
+        batchPoints.reserveCapacity(r)
         crossingNow.reserveCapacity(r)
         below.reserveCapacity(r)
         above.reserveCapacity(r)
@@ -169,12 +178,14 @@ final class EscapeTimeDetector {
         let start = try stepper.previousState(into: probe)
         below.removeAll(keepingCapacity: true)
         above.removeAll(keepingCapacity: true)
-        for j in crossingNow {
-            below.append(CrossingPoint(time: stepper.previousTime, crossing(start, j)))
+        crossings(start, from: 0)
+        for point in batchPoints { below.append(CrossingPoint(time: stepper.previousTime, point)) }
+        crossings(stepper.state, from: 0)
+        for (index, point) in batchPoints.enumerated() {
             // Already learned at the start (not expected: that state was checked after the last
             // step): an empty bracket, located at the start.
-            let end = gap(start, j) >= 0 ? stepper.previousTime : stepper.time
-            above.append(CrossingPoint(time: end, crossing(stepper.state, j)))
+            let end = below[index].learned ? stepper.previousTime : stepper.time
+            above.append(CrossingPoint(time: end, point))
         }
         // `start` points into `probe`, which the trials overwrite from here on.
         for index in crossingNow.indices {
@@ -182,45 +193,59 @@ final class EscapeTimeDetector {
         }
     }
 
-    /// `dG_jj/dt = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` at the state `y`, `m = M_{:,j}`, given
-    /// `column = ‖m‖² = G_jj`.
-    private func gapSlope(_ y: UnsafePointer<Double>, _ j: Int, column: Double) -> Double {
+    /// The crossing function `φ = log(G_jj / (λ_j/2))` (same sign as the gap, `−∞` when
+    /// `G_jj = 0`), its slope `φ' = Ġ_jj / G_jj` and whether the direction is learned there
+    /// (`G_jj ≥ λ_j/2`, from the same `G_jj`), for the directions `crossingNow[first...]` at the
+    /// state `y`, into ``batchPoints`` (in that order).
+    ///
+    /// `Ġ_jj = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` with `m = M_{:,j}`: for a batch `J` of directions
+    /// the products `Mᵀ M_J` (`r × |J|`) and `P M_J` (`r_s × |J|`) are two GEMMs, single-threaded
+    /// so that the trial points, and hence the escape times, do not depend on OpenBLAS's threads.
+    private func crossings(_ y: UnsafePointer<Double>, from first: Int) {
         let rs = studentWidth, r = spectrum.count
         let p = y + rs * r
-        // Mᵀ m = Σ_i m_i M_{i,:}
-        let mtm = projection.pointer
-        mtm.update(repeating: 0, count: r)
-        for i in 0..<rs {
-            let weight = y[i * r + j]
-            for k in 0..<r { mtm[k] += weight * y[i * r + k] }
+        batchPoints.removeAll(keepingCapacity: true)
+        var batchStart = first
+        while batchStart < crossingNow.count {
+            let width = Swift.min(batchWidth, crossingNow.count - batchStart)
+            let selected = selectedColumns.pointer
+            for i in 0..<rs {
+                for column in 0..<width { selected[i * width + column] = y[i * r + crossingNow[batchStart + column]] }
+            }
+            BLAS.singleThreaded {
+                BLAS.gemm(transposeA: true, transposeB: false, m: r, n: width, k: rs, alpha: 1, a: y, lda: r,
+                          b: selected, ldb: width, beta: 0, c: projections.pointer, ldc: width)
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: width, k: rs, alpha: 1, a: p, lda: rs,
+                          b: selected, ldb: width, beta: 0, c: orthogonalProducts.pointer, ldc: width)
+            }
+            for column in 0..<width {
+                let j = crossingNow[batchStart + column]
+                var signal = 0.0, orthogonal = 0.0
+                for i in 0..<rs {
+                    let entry = selected[i * width + column]
+                    signal += entry * entry
+                    orthogonal += entry * orthogonalProducts.pointer[i * width + column]
+                }
+                var projected = 0.0
+                for k in 0..<r {
+                    let entry = projections.pointer[k * width + column]
+                    projected += entry * entry
+                }
+                let half = spectrum.values[j] / 2
+                let slope = 8 * (spectrum.values[j] * signal - projected - orthogonal)
+                batchPoints.append((log(signal / half), slope / signal, signal >= half))
+            }
+            batchStart += width
         }
-        var projected = 0.0
-        for k in 0..<r { projected += mtm[k] * mtm[k] }
-        var orthogonal = 0.0
-        for i in 0..<rs {
-            var sum = 0.0
-            for k in 0..<rs { sum += p[i * rs + k] * y[k * r + j] }
-            orthogonal += y[i * r + j] * sum
-        }
-        return 8 * (spectrum.values[j] * column - projected - orthogonal)
-    }
-
-    /// The crossing function `φ = log(G_jj / (λ_j/2))` (same sign as the gap, `−∞` when
-    /// `G_jj = 0`) and its slope `φ' = Ġ_jj / G_jj`.
-    /// Whether the direction is learned there (`G_jj ≥ λ_j/2`, the sign of ``gap(_:_:)``) comes
-    /// from the same `G_jj`.
-    private func crossing(_ y: UnsafePointer<Double>, _ j: Int) -> (value: Double, slope: Double, learned: Bool) {
-        let signal = ObservableEvaluator.signalDiagonal(packed: y, direction: j, studentWidth: studentWidth, teacherWidth: spectrum.count)
-        let half = spectrum.values[j] / 2
-        return (log(signal / half), gapSlope(y, j, column: signal) / signal, signal >= half)
     }
 
     /// Records the trial state `y` at `t` for the crossing directions from `first` on: it
     /// tightens their brackets. Returns the crossing point of direction `crossingNow[first]`.
     private func record(_ t: Double, _ y: UnsafePointer<Double>, from first: Int) -> CrossingPoint {
-        let own = CrossingPoint(time: t, crossing(y, crossingNow[first]))
+        crossings(y, from: first)
+        let own = CrossingPoint(time: t, batchPoints[0])
         for index in first..<crossingNow.count {
-            let point = index == first ? own : CrossingPoint(time: t, crossing(y, crossingNow[index]))
+            let point = CrossingPoint(time: t, batchPoints[index - first])
             if point.learned {
                 if t < above[index].time { above[index] = point }
             } else if t > below[index].time {

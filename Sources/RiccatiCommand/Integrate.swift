@@ -49,6 +49,10 @@ struct Integrate: ParsableCommand {
     @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 600 for lq, at most 600; 12 for symmetricRoot and 20 for cholesky, at most 40: their round-off grows with c, see the README).")
     var stepExponentCap: Double?
 
+    @Flag(inversion: .prefixedNo,
+          help: "Locate the escape time of each direction (G_jj first reaching λ_j/2). With the exact propagator each located escape costs a few extra closed-form evaluations; --no-escape-times skips the search and reports them as not located (null/NaN).")
+    var escapeTimes = true
+
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
@@ -87,12 +91,13 @@ struct Integrate: ParsableCommand {
         let solution: Solution
         Interruption.install()
         do {
-            solution = try solve(problem, method: integrationMethod, shouldStop: { Interruption.requested })
+            solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, shouldStop: { Interruption.requested })
         } catch {
             throw CommandFailure.badInput(error.description)
         }
         var config = resolved.summary
         config += [("tEnd", .number(finalTime)), ("method", .string(integrationMethod.name))]
+        config.append(("escapeTimes", .bool(escapeTimes)))
         if case .exact(let options) = integrationMethod {
             config.append(("factorization", .string(options.factorization.rawValue)))
             config.append(("stepExponentCap", .number(options.stepExponentCap)))
@@ -258,11 +263,18 @@ struct Integrate: ParsableCommand {
             lines.append(row)
         }
         lines.append(String(format: "width floor R_min = 2 Σ_{j>r_s} λ_j² = %.6e", solution.riskFloor))
+        let located = config.contains { key, value in
+            if key == "escapeTimes", case .bool(true) = value { return true } else { return false }
+        }
         let escapes = solution.escapeTimes.prefix(8).enumerated().map { index, time in
             "T_\(index + 1)=" + (time.map { String(format: "%.4g", $0) } ?? "—")
         }
         let reached = solution.escapeTimes.compactMap { $0 }.count
-        lines.append("escape times (G_jj ≥ λ_j/2): \(escapes.joined(separator: " "))\(r > 8 ? " …" : "") [\(reached) of \(r) reached]")
+        if located {
+            lines.append("escape times (G_jj ≥ λ_j/2): \(escapes.joined(separator: " "))\(r > 8 ? " …" : "") [\(reached) of \(r) reached]")
+        } else {
+            lines.append("escape times (G_jj ≥ λ_j/2): not located (--no-escape-times)")
+        }
         let stats = solution.statistics
         lines.append("\(solution.method.name): \(solution.status.rawValue) (\(solution.message)); "
             + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "

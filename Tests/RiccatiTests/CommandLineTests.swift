@@ -101,6 +101,30 @@ func writeNPY(_ shape: [Int], _ values: [Double], to url: URL) throws {
         #expect((stats["rhsEvaluations"] as? Int ?? 0) > 0)
     }
 
+    /// `--no-escape-times` skips only the escape search: the saved states are the same bits, the
+    /// escape times are null and the table says they were not located. The default run is the
+    /// control: there the same directions do escape.
+    @Test func noEscapeTimesSkipsOnlyTheSearch() throws {
+        let common = ["integrate", "--r", "8", "--rs", "4", "--d", "4096", "--t-end", "200", "--save-count", "5", "--format", "json"]
+        func object(_ extra: [String]) throws -> [String: Any] {
+            let run = try runRiccati(common + extra)
+            #expect(run.status == 0, "stderr: \(run.standardError)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        }
+        let located = try object([])
+        let skipped = try object(["--no-escape-times"])
+        let risk = try #require(located["risk"] as? [Double])
+        #expect(risk == (skipped["risk"] as? [Double]))
+        let escapes = try #require(located["escapeTimes"] as? [Any])
+        #expect(escapes.compactMap { $0 as? Double }.count == 4, "the control run locates the 4 learned directions")
+        let none = try #require(skipped["escapeTimes"] as? [Any])
+        #expect(none.count == 8 && none.allSatisfy { $0 is NSNull })
+        let config = try #require(skipped["config"] as? [String: Any])
+        #expect(config["escapeTimes"] as? Bool == false)
+        let table = try runRiccati(Array(common.dropLast(2)) + ["--no-escape-times"])
+        #expect(table.standardOutput.contains("not located (--no-escape-times)"))
+    }
+
     @Test func csvAndOutputFileAreWritten() throws {
         let folder = try temporaryFolder()
         let target = folder.appendingPathComponent("run.csv")
