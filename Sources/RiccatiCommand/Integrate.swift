@@ -49,6 +49,9 @@ struct Integrate: ParsableCommand {
     @Option(help: "Cap c on 8·λ_max·h for the exact propagator (default 600 for lq, at most 600; 12 for symmetricRoot and 20 for cholesky, at most 40: their round-off grows with c, see the README).")
     var stepExponentCap: Double?
 
+    @Option(help: "Threads of rk4 and dopri5 (1 or 2). They always compute the right-hand side and their vector arithmetic in two fixed parts; with 2, from r_s·r ≥ 16384, the parts run on two threads (OpenBLAS single-threaded meanwhile). Results are bit-identical for 1 and 2. The exact propagator splits its work by itself from r_s = 128.")
+    var threads: Int = 2
+
     @Flag(inversion: .prefixedNo,
           help: "Locate the escape time of each direction (G_jj first reaching λ_j/2). With the exact propagator each located escape costs a few extra closed-form evaluations; --no-escape-times skips the search and reports them as not located (null/NaN).")
     var escapeTimes = true
@@ -65,6 +68,7 @@ struct Integrate: ParsableCommand {
         let destination = try ReportDestination(path: output)
         let (arrayDirectory, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
+        guard threads == 1 || threads == 2 else { throw CommandFailure.badInput("--threads must be 1 or 2, got \(threads)") }
         let saveTimes = try time.resolveSaveTimes()
         let finalTime = time.finalTime
         let integrationMethod = try resolveMethod()
@@ -91,7 +95,7 @@ struct Integrate: ParsableCommand {
         let solution: Solution
         Interruption.install()
         do {
-            solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, shouldStop: { Interruption.requested })
+            solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, threads: threads, shouldStop: { Interruption.requested })
         } catch {
             throw CommandFailure.badInput(error.description)
         }

@@ -125,6 +125,16 @@ func writeNPY(_ shape: [Int], _ values: [Double], to url: URL) throws {
         #expect(table.standardOutput.contains("not located (--no-escape-times)"))
     }
 
+    /// `--threads` is 1 or 2; anything else is refused with a one-line error and no output.
+    @Test func integrateThreadsOutsideOneOrTwoAreRefused() throws {
+        let bad = try runRiccati(["integrate", "--threads", "3", "--t-end", "10"])
+        #expect(bad.status != 0)
+        #expect(bad.standardOutput.isEmpty)
+        #expect(bad.standardError.contains("--threads must be 1 or 2"))
+        let good = try runRiccati(["integrate", "--threads", "1", "--t-end", "10", "--method", "dopri5"])
+        #expect(good.status == 0, "stderr: \(good.standardError)")
+    }
+
     @Test func csvAndOutputFileAreWritten() throws {
         let folder = try temporaryFolder()
         let target = folder.appendingPathComponent("run.csv")

@@ -96,7 +96,15 @@ final class DormandPrince5Stepper: TimeStepper {
     /// Whether ``dense`` belongs to the last accepted step. It is computed lazily, only when a
     /// save time or an event falls inside the step (or for every step with `storeDenseOutput`).
     private var denseIsCurrent = false
-    private let errorEstimate: ScratchBuffer
+    /// Per part, the error estimate of one range at a time (as long as the longest range).
+    private let partEstimates: [ScratchBuffer]
+    /// Per part: the sum of squared scaled errors, and the count of new entries that are not
+    /// finite or beyond the divergence bound.
+    /// (Buffers, not arrays: the two lanes write them concurrently.)
+    private let partSums = ScratchBuffer(count: 2)
+    private let partOutside = ScratchBuffer(count: 2)
+    private let errorWeights = ScratchBuffer(count: 7)
+    private let errorStages = ScratchPointers(count: 7)
     private(set) var time = 0.0
     private(set) var previousTime = 0.0
     private(set) var lastStepSize = 0.0
@@ -115,18 +123,24 @@ final class DormandPrince5Stepper: TimeStepper {
     /// Continuous extensions of all accepted steps, when ``DormandPrinceOptions/storeDenseOutput``.
     private(set) var segments: [DenseOutputSegment] = []
 
-    init(system: ODESystem, options: DormandPrinceOptions) {
+    /// `executor` runs the vector loops in two parts (on two threads when it is concurrent; give
+    /// the system the same executor); the results are the same either way.
+    init(system: ODESystem, options: DormandPrinceOptions, executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         self.system = system
         self.options = options
         dimension = system.dimension
-        cache = RungeKuttaCache(tableau: .dormandPrince54, dimension: dimension)
+        cache = RungeKuttaCache(tableau: .dormandPrince54, dimension: dimension, parts: system.laneParts, executor: executor)
         current = ScratchBuffer(count: dimension)
         proposal = ScratchBuffer(count: dimension)
         dense = ScratchBuffer(count: 5 * dimension)
-        errorEstimate = ScratchBuffer(count: dimension)
+        let longestRange = system.laneParts.flatMap { $0 }.map(\.count).max() ?? 1
+        partEstimates = [ScratchBuffer(count: longestRange), ScratchBuffer(count: longestRange)]
     }
 
     var state: UnsafeMutablePointer<Double> { current.pointer }
+
+    /// Whether the vector loops and the right-hand side run on two threads.
+    var usesTwoLanes: Bool { cache.executor.isConcurrent }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
         self.time = time
@@ -198,19 +212,39 @@ final class DormandPrince5Stepper: TimeStepper {
                 system: system, time: time, state: current.pointer, stepSize: h,
                 firstStageReady: firstStageReady, output: proposal.pointer)
             firstStageReady = true
-            let y = current.pointer, yNew = proposal.pointer
-            // Local error estimate h Σ e_j k_j, accumulated stage by stage (vectorisable).
-            let estimate = errorEstimate.pointer
-            estimate.update(repeating: 0, count: n)
+            let y = UnsafePointer(current.pointer), yNew = UnsafePointer(proposal.pointer)
+            // Local error estimate h Σ e_j k_j, accumulated stage by stage (vectorisable), its RMS
+            // norm, and the divergence check of y_new, in the cache's two parts; the two partial
+            // sums are added in a fixed order.
+            let estimates = (partEstimates[0].pointer, partEstimates[1].pointer)
+            var errorTermCount = 0
             for j in 0..<7 where e[j] != 0 {
-                let weight = h * e[j], k = cache.stages[j].pointer
-                for i in 0..<n { estimate[i] += weight * k[i] }
+                errorWeights.pointer[errorTermCount] = h * e[j]
+                errorStages.pointer[errorTermCount] = UnsafePointer(cache.stages[j].pointer)
+                errorTermCount += 1
             }
-            var errorSum = 0.0
-            for i in 0..<n {
-                let ratio = estimate[i] / (atol + rtol * Swift.max(abs(y[i]), abs(yNew[i])))
-                errorSum += ratio * ratio
+            let errorTerms = WeightedTerms(weights: UnsafePointer(errorWeights.pointer), vectors: UnsafePointer(errorStages.pointer),
+                                           count: errorTermCount)
+            let bound = FixedStepRungeKuttaStepper.divergenceBound
+            cache.executor.run { part in
+                var sum = 0.0
+                var outside = 0
+                // Each range's estimate goes to a small per-part buffer (it stays in L1 for the next loop).
+                let estimate = (part == 0 ? estimates.0 : estimates.1)
+                for range in self.cache.parts[part] {
+                    let local = estimate - range.lowerBound
+                    errorTerms.accumulate(onto: nil, into: local, range: range)
+                    for i in range {
+                        let ratio = local[i] / (atol + rtol * Swift.max(abs(y[i]), abs(yNew[i])))
+                        sum += ratio * ratio
+                        outside &+= abs(yNew[i]) <= bound ? 0 : 1
+                    }
+                }
+                self.partSums.pointer[part] = sum
+                self.partOutside.pointer[part] = Double(outside)
             }
+            let errorSum = partSums.pointer[0] + partSums.pointer[1]
+            let diverged = partOutside.pointer[0] + partOutside.pointer[1] > 0
             let error = (errorSum / Double(n)).squareRoot()
             guard error.isFinite else {
                 // A non-finite trial (overflow inside the stages): shrink as much as allowed and retry.
@@ -243,7 +277,7 @@ final class DormandPrince5Stepper: TimeStepper {
                 if lastStepRejected { proposedStep = Swift.min(proposedStep, h) }
                 lastStepRejected = false
                 stepSize = proposedStep
-                if !current.isFinite(bound: FixedStepRungeKuttaStepper.divergenceBound) {
+                if diverged {
                     throw StepFailure(status: .nonFiniteState,
                                       message: "dopri5 diverged (a state entry beyond ±\(FixedStepRungeKuttaStepper.divergenceBound) or not finite) at t = \(time)")
                 }
@@ -261,6 +295,8 @@ final class DormandPrince5Stepper: TimeStepper {
     /// six negative checks in a row reset the count.
     private func detectStiffness(stepSize h: Double) throws {
         guard statistics.acceptedSteps % options.stiffnessCheckInterval == 0 || stiffCount > 0 else { return }
+        // Once reported (and not fatal), further checks could change nothing.
+        guard advisory == nil else { return }
         let n = dimension
         let k6 = cache.stages[5].pointer, k7 = cache.stages[6].pointer
         let yNew = proposal.pointer, y6 = cache.stageInput.pointer

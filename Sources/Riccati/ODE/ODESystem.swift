@@ -8,6 +8,18 @@ public protocol ODESystem: AnyObject {
     var dimension: Int { get }
     /// Writes `f(t, y)` into `derivative` (length ``dimension``). `state` and `derivative` never alias.
     func evaluate(time: Double, state: UnsafePointer<Double>, derivative: UnsafeMutablePointer<Double>)
+    /// The two fixed parts of the state, as index ranges, in which the integrators do their
+    /// vector arithmetic (on two threads when they are given a concurrent executor). A system
+    /// that evaluates `f` in two parts itself should return the entries each of its parts
+    /// computes, so that each thread keeps working on the same memory. Default: the two halves.
+    var laneParts: [[Range<Int>]] { get }
+}
+
+extension ODESystem {
+    public var laneParts: [[Range<Int>]] {
+        let split = Swift.min(dimension, (dimension / 2 + 7) / 8 * 8)
+        return [[0..<split], [split..<dimension]]
+    }
 }
 
 /// How an integration ended. The raw values follow the spirit of Hairer's DOPRI5 `IDID`.

@@ -1,17 +1,49 @@
 /// Stage vectors and the generic explicit Runge–Kutta step shared by the RK4 and Dormand–Prince steppers.
+///
+/// Every vector loop runs in the system's two fixed parts (``ODESystem/laneParts``) through a
+/// ``TwoLaneExecutor``: on two threads when it is concurrent, one after the other otherwise, with
+/// the same results either way.
 final class RungeKuttaCache {
     let tableau: ButcherTableau
     let dimension: Int
+    let executor: TwoLaneExecutor
+    /// The index ranges of part 0 and part 1.
+    let parts: [[Range<Int>]]
     /// `stages[i]` holds `k_i`. Steppers may swap entries (FSAL) instead of copying.
     var stages: [ScratchBuffer]
     /// Input of the stage being evaluated; after ``step`` it holds the last intermediate stage's input.
     let stageInput: ScratchBuffer
+    private let stagePointers: ScratchPointers
+    private let weights: ScratchBuffer
+    private let usedVectors: ScratchPointers      // the stages with a non-zero weight
+    private let usedWeights: ScratchBuffer
 
-    init(tableau: ButcherTableau, dimension: Int) {
+    init(tableau: ButcherTableau, dimension: Int, parts: [[Range<Int>]], executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         self.tableau = tableau
         self.dimension = dimension
+        self.executor = executor
+        self.parts = parts
         stages = (0..<tableau.stageCount).map { _ in ScratchBuffer(count: dimension) }
         stageInput = ScratchBuffer(count: dimension)
+        stagePointers = ScratchPointers(count: tableau.stageCount)
+        weights = ScratchBuffer(count: tableau.stageCount)
+        usedVectors = ScratchPointers(count: tableau.stageCount)
+        usedWeights = ScratchBuffer(count: tableau.stageCount)
+    }
+
+    /// `output = base + Σ_{j<count} weight_j · k_j` with the weights in ``weights`` and the stage
+    /// pointers in ``stagePointers`` (terms with weight 0 skipped), on both parts.
+    private func combine(_ base: UnsafePointer<Double>, terms count: Int, into output: UnsafeMutablePointer<Double>) {
+        var used = 0
+        for term in 0..<count where weights.pointer[term] != 0 {
+            usedWeights.pointer[used] = weights.pointer[term]
+            usedVectors.pointer[used] = stagePointers.pointer[term]
+            used += 1
+        }
+        let terms = WeightedTerms(weights: UnsafePointer(usedWeights.pointer), vectors: UnsafePointer(usedVectors.pointer), count: used)
+        executor.run { part in
+            for range in self.parts[part] { terms.accumulate(onto: base, into: output, range: range) }
+        }
     }
 
     /// Computes `y_new = y + h Σ b_i k_i`. When `firstStageReady`, `stages[0]` already holds
@@ -22,7 +54,6 @@ final class RungeKuttaCache {
         system: ODESystem, time t: Double, state y: UnsafePointer<Double>, stepSize h: Double,
         firstStageReady: Bool, output yNew: UnsafeMutablePointer<Double>
     ) -> Int {
-        let n = dimension
         var evaluations = 0
         if !firstStageReady {
             system.evaluate(time: t, state: y, derivative: stages[0].pointer)
@@ -30,23 +61,15 @@ final class RungeKuttaCache {
         }
         let lastIntermediate = tableau.firstSameAsLast ? tableau.stageCount - 1 : tableau.stageCount
         let input = stageInput.pointer
+        for (index, stage) in stages.enumerated() { stagePointers.pointer[index] = UnsafePointer(stage.pointer) }
         for i in 1..<lastIntermediate {
-            let row = tableau.a[i]
-            input.update(from: y, count: n)
-            for j in 0..<i where row[j] != 0 {
-                let weight = h * row[j]
-                let k = stages[j].pointer
-                for index in 0..<n { input[index] += weight * k[index] }
-            }
+            for j in 0..<i { weights.pointer[j] = h * tableau.a[i][j] }
+            combine(y, terms: i, into: input)
             system.evaluate(time: t + tableau.c[i] * h, state: input, derivative: stages[i].pointer)
             evaluations += 1
         }
-        yNew.update(from: y, count: n)
-        for j in 0..<tableau.stageCount where tableau.b[j] != 0 {
-            let weight = h * tableau.b[j]
-            let k = stages[j].pointer
-            for index in 0..<n { yNew[index] += weight * k[index] }
-        }
+        for j in 0..<tableau.stageCount { weights.pointer[j] = h * tableau.b[j] }
+        combine(y, terms: tableau.stageCount, into: yNew)
         if tableau.firstSameAsLast {
             system.evaluate(time: t + h, state: yNew, derivative: stages[tableau.stageCount - 1].pointer)
             evaluations += 1
@@ -75,17 +98,22 @@ final class FixedStepRungeKuttaStepper: TimeStepper {
     let landsOnSaveTimes = true
     let advisory: String? = nil
 
-    init(system: ODESystem, tableau: ButcherTableau = .classicalRK4, stepSize: Double) {
+    /// `executor`: as for ``DormandPrince5Stepper/init(system:options:executor:)``.
+    init(system: ODESystem, tableau: ButcherTableau = .classicalRK4, stepSize: Double,
+         executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         self.system = system
         self.stepSize = stepSize
         dimension = system.dimension
-        cache = RungeKuttaCache(tableau: tableau, dimension: dimension)
-        interpolationCache = RungeKuttaCache(tableau: tableau, dimension: dimension)
+        cache = RungeKuttaCache(tableau: tableau, dimension: dimension, parts: system.laneParts, executor: executor)
+        interpolationCache = RungeKuttaCache(tableau: tableau, dimension: dimension, parts: system.laneParts, executor: executor)
         current = ScratchBuffer(count: dimension)
         previous = ScratchBuffer(count: dimension)
     }
 
     var state: UnsafeMutablePointer<Double> { current.pointer }
+
+    /// Whether the vector loops and the right-hand side run on two threads.
+    var usesTwoLanes: Bool { cache.executor.isConcurrent }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
         self.time = time
@@ -121,5 +149,63 @@ final class FixedStepRungeKuttaStepper: TimeStepper {
         statistics.rhsEvaluations += interpolationCache.step(
             system: system, time: previousTime, state: previous.pointer, stepSize: t - previousTime,
             firstStageReady: false, output: output)
+    }
+}
+
+/// Weighted vectors `w_j v_j` to add to a base vector in one pass over memory instead of one
+/// pass per term: `output[i] = ((base[i] + w_0 v_0[i]) + w_1 v_1[i]) + …`, added in that order,
+/// so the result is the same, bit for bit, as adding the terms one pass at a time.
+struct WeightedTerms: @unchecked Sendable {
+    let weights: UnsafePointer<Double>
+    let vectors: UnsafePointer<UnsafePointer<Double>>
+    let count: Int
+
+    /// `output[range] = base[range] + Σ_j w_j v_j[range]`; `base == nil` starts from zero (and
+    /// `0 + x = x` exactly). In chunks of at most four terms per pass.
+    func accumulate(onto base: UnsafePointer<Double>?, into output: UnsafeMutablePointer<Double>, range: Range<Int>) {
+        guard count > 0 else {
+            if let base { (output + range.lowerBound).update(from: base + range.lowerBound, count: range.count) } else {
+                (output + range.lowerBound).update(repeating: 0, count: range.count)
+            }
+            return
+        }
+        var first = 0
+        var source = base
+        while first < count {
+            let chunk = Swift.min(4, count - first)
+            Self.pass(source, weights + first, vectors + first, chunk, output, range)
+            source = UnsafePointer(output)
+            first += chunk
+        }
+    }
+
+    private static func pass(_ source: UnsafePointer<Double>?, _ w: UnsafePointer<Double>, _ v: UnsafePointer<UnsafePointer<Double>>,
+                             _ chunk: Int, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>) {
+        switch (chunk, source) {
+        case (1, let s?):
+            let w0 = w[0], v0 = v[0]
+            for i in range { output[i] = s[i] + w0 * v0[i] }
+        case (2, let s?):
+            let w0 = w[0], w1 = w[1], v0 = v[0], v1 = v[1]
+            for i in range { output[i] = (s[i] + w0 * v0[i]) + w1 * v1[i] }
+        case (3, let s?):
+            let w0 = w[0], w1 = w[1], w2 = w[2], v0 = v[0], v1 = v[1], v2 = v[2]
+            for i in range { output[i] = ((s[i] + w0 * v0[i]) + w1 * v1[i]) + w2 * v2[i] }
+        case (_, let s?):
+            let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3]
+            for i in range { output[i] = (((s[i] + w0 * v0[i]) + w1 * v1[i]) + w2 * v2[i]) + w3 * v3[i] }
+        case (1, nil):
+            let w0 = w[0], v0 = v[0]
+            for i in range { output[i] = w0 * v0[i] }
+        case (2, nil):
+            let w0 = w[0], w1 = w[1], v0 = v[0], v1 = v[1]
+            for i in range { output[i] = w0 * v0[i] + w1 * v1[i] }
+        case (3, nil):
+            let w0 = w[0], w1 = w[1], w2 = w[2], v0 = v[0], v1 = v[1], v2 = v[2]
+            for i in range { output[i] = (w0 * v0[i] + w1 * v1[i]) + w2 * v2[i] }
+        case (_, nil):
+            let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3]
+            for i in range { output[i] = ((w0 * v0[i] + w1 * v1[i]) + w2 * v2[i]) + w3 * v3[i] }
+        }
     }
 }

@@ -1,13 +1,35 @@
 /// A fixed-size block of `Double`s owned by a stepper or a vector field, allocated once.
 ///
 /// Steppers keep their stage vectors in these so that a step never allocates.
+/// A fixed array of pointers to stage vectors, allocated once.
+final class ScratchPointers {
+    let pointer: UnsafeMutablePointer<UnsafePointer<Double>>
+
+    init(count: Int) {
+        let placeholder = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        placeholder.initialize(to: 0)
+        pointer = .allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: UnsafePointer(placeholder), count: Swift.max(count, 1))
+        self.placeholder = placeholder
+    }
+
+    private let placeholder: UnsafeMutablePointer<Double>
+
+    deinit {
+        pointer.deallocate()
+        placeholder.deallocate()
+    }
+}
+
 final class ScratchBuffer {
     let count: Int
     let pointer: UnsafeMutablePointer<Double>
 
     init(count: Int) {
         self.count = count
-        pointer = .allocate(capacity: Swift.max(count, 1))
+        // Cache-line aligned, so that vector loops over equal ranges of different buffers line up.
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Double>.stride, alignment: 64)
+            .bindMemory(to: Double.self, capacity: Swift.max(count, 1))
         pointer.initialize(repeating: 0, count: Swift.max(count, 1))
     }
 
