@@ -172,3 +172,73 @@ func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
         #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.qr(random.matrix(3, 5)) }
     }
 }
+
+@Suite struct LQFactorizationTests {
+    /// A graded random `r×n` matrix (row `i` scaled by `10^{−i/4}`), row-major.
+    func gradedMatrix(rows r: Int, columns n: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        return (0..<(r * n)).map { index in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let uniform = Double(state >> 11) / Double(1 << 53) - 0.5
+            return uniform * pow(10, -Double(index / n) / 4)
+        }
+    }
+
+    /// `L` (lower triangle, row-major `r×r`) from `c` after `factor`, with each column's sign
+    /// fixed so that the diagonal is positive (`C = L Q = (L D)(D Q)` for any signs `D`).
+    func normalisedLower(_ c: [Double], rows r: Int, columns n: Int) -> [Double] {
+        var lower = [Double](repeating: 0, count: r * r)
+        for i in 0..<r {
+            for j in 0...i { lower[i * r + j] = (c[j * n + j] < 0 ? -1 : 1) * c[i * n + j] }
+        }
+        return lower
+    }
+
+    /// Without `Q`, the two-part (TSQR) factorisation gives the same `L` as one `dgeqrt`, up to
+    /// the signs of its rows, and `L Lᵀ = C Cᵀ`. The control: `L` of a perturbed matrix differs
+    /// by far more than the tolerance.
+    @Test(arguments: [(4, 12), (64, 384), (128, 640), (33, 70)])
+    func twoPartTriangleMatchesOnePart(rows r: Int, columns n: Int) throws {
+        let original = gradedMatrix(rows: r, columns: n, seed: UInt64(r * 1000 + n))
+        let diagonal = UnsafeMutablePointer<Double>.allocate(capacity: r)
+        defer { diagonal.deallocate() }
+        var single = original, split = original
+        try single.withUnsafeMutableBufferPointer { try LQFactorization(rows: r, columns: n).factor($0.baseAddress!, lowerDiagonal: diagonal) }
+        try split.withUnsafeMutableBufferPointer {
+            try LQFactorization(rows: r, columns: n, formsInParts: true).factor($0.baseAddress!, lowerDiagonal: diagonal)
+        }
+        let a = normalisedLower(single, rows: r, columns: n), b = normalisedLower(split, rows: r, columns: n)
+        // Row i of L has size about 10^{−i/4}: compare row by row, relative to the row's norm.
+        // (The signs of the columns are LAPACK's choice and differ between the two; see normalisedLower.)
+        var worst = 0.0
+        for i in 0..<r {
+            var squares = 0.0
+            for j in 0...i { squares += a[i * r + j] * a[i * r + j] }
+            let norm = squares.squareRoot()
+            for j in 0...i { worst = max(worst, abs(a[i * r + j] - b[i * r + j]) / norm) }
+            #expect(abs(diagonal[i]) > 0)
+        }
+        #expect(worst < 1e-12, "row-relative difference \(worst)")
+        // L Lᵀ reproduces C Cᵀ (first and last rows).
+        for (i, j) in [(0, 0), (r - 1, r - 1), (r - 1, 0)] {
+            var gram = 0.0, fromLower = 0.0
+            for k in 0..<n { gram += original[i * n + k] * original[j * n + k] }
+            for k in 0...min(i, j) { fromLower += b[i * r + k] * b[j * r + k] }
+            let rowScale: Double = pow(10, -Double(i + j) / 8)
+            let tolerance: Double = 1e-12 * abs(gram) + 1e-14 * rowScale
+            #expect(abs(gram - fromLower) <= tolerance)
+        }
+        // Control: a 1e-6 change of one entry in the last row shows up far above 1e-12.
+        var perturbed = original
+        perturbed[(r - 1) * n] += 1e-6 * pow(10, -Double(r - 1) / 4)
+        try perturbed.withUnsafeMutableBufferPointer {
+            try LQFactorization(rows: r, columns: n, formsInParts: true).factor($0.baseAddress!, lowerDiagonal: diagonal)
+        }
+        let c = normalisedLower(perturbed, rows: r, columns: n)
+        var lastSquares = 0.0, change = 0.0
+        for k in 0..<r { lastSquares += a[(r - 1) * r + k] * a[(r - 1) * r + k] }
+        for k in 0..<r { change = max(change, abs(a[(r - 1) * r + k] - c[(r - 1) * r + k])) }
+        change /= lastSquares.squareRoot()
+        #expect(change > 1e-9, "control change \(change)")
+    }
+}
