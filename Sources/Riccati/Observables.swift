@@ -109,7 +109,8 @@ final class ObservableEvaluator {
 /// the step's end; a crossing is located inside the step to a relative time tolerance of 1e-12
 /// by a safeguarded Newton iteration on `log(G_jj/(λ_j/2))`. Its slope comes from the ODE itself,
 /// `dG_jj/dt = 2 mᵀ (dM/dt)_{:,j} = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` with `m = M_{:,j}`, at
-/// `O(r_s r + r_s²)` per point; a Newton point outside the current bracket is replaced by the
+/// `O(r_s r + r_s²)` per direction and point (for all directions crossing in a step at once, by
+/// two GEMMs); a Newton point outside the current bracket is replaced by the
 /// Illinois variant of regula falsi (Dowell & Jarratt 1971). With the exact propagator every
 /// trial point costs a closed-form step, so each trial state is used for every direction that
 /// crosses in the same step. A direction that crosses and uncrosses within one step is not seen.
