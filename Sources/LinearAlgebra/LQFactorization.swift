@@ -58,8 +58,9 @@ public final class LQFactorization {
     /// With `orthonormal`, `Q` is formed there (`rows×columns`, row-major).
     ///
     /// With ``formsInParts`` the work runs on two threads of its own with OpenBLAS held at one
-    /// thread (``BLAS/singleThreaded(_:)``): concurrent calls into a multi-threaded OpenBLAS
-    /// gave wrong factors in a test.
+    /// thread (``BLAS/singleThreaded(_:)``), so that the two threads do not oversubscribe the
+    /// cores and the bits do not depend on OpenBLAS's thread count (its threaded GEMM/TRMM inside
+    /// `dgeqrt` change the last bits with it).
     public func factor(_ c: UnsafeMutablePointer<Double>, lowerDiagonal: UnsafeMutablePointer<Double>,
                        orthonormal q: UnsafeMutablePointer<Double>? = nil) throws(LinearAlgebraError) {
         if formsInParts {
