@@ -51,6 +51,8 @@ final class LQPropagatorStepper: TimeStepper {
     /// From `r_s = 128` on, `Q` is formed (and the evaluation-only solves run) in two fixed
     /// halves on two threads of ours, OpenBLAS single-threaded: the same bits for any thread count.
     let splitsWork: Bool
+    /// Always: its LAPACK runs single-threaded (bit-identical results for any thread count).
+    let holdsOneOpenBLASThread = true
     private let factorization: LQFactorization
     private let current: ScratchBuffer
     private let previous: ScratchBuffer

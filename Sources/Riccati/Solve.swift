@@ -25,6 +25,13 @@ public enum IntegrationMethod: Sendable, Equatable {
         return true
     }
 
+    /// Runs `body` (an integration with this method) in the method's floating-point mode: RK4 and
+    /// Dormand–Prince flush subnormals to zero (see ``solve(_:method:locateEscapes:threads:shouldStop:)``),
+    /// the exact propagators run in the caller's mode.
+    func inFloatingPointMode<T>(_ body: () throws -> T) throws -> T {
+        isExplicit ? try FloatingPointMode.withSubnormalsFlushed(body) : try body()
+    }
+
     /// What to try when an integration with this method diverges.
     public var divergenceHint: String? {
         switch self {
@@ -154,12 +161,10 @@ public struct Solution: Sendable {
         let output: DriverOutput
         do {
             let stepper = try makeStepper(method: method, spectrum: spectrum, studentWidth: rs)
-            let integrate = { () throws -> DriverOutput in
+            output = try method.inFloatingPointMode {
                 try IntegrationDriver.run(stepper: stepper, initialTime: startTime, initialState: start.packed,
                                           finalTime: t, saveTimes: [t])
             }
-            // As in ``solve(_:method:locateEscapes:threads:shouldStop:)``.
-            output = method.isExplicit ? try FloatingPointMode.withSubnormalsFlushed(integrate) : try integrate()
         } catch let error as RiccatiError {
             throw error
         } catch {
@@ -261,23 +266,19 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
     // The LQ propagator runs its LAPACK single-threaded (bit-identical results), so it too holds
     // one OpenBLAS thread for the whole solve instead of switching twice per step.
     // Explicit methods on two lanes likewise (each lane's GEMMs single-threaded).
-    let twoLanes = (stepper as? DormandPrince5Stepper)?.usesTwoLanes == true || (stepper as? FixedStepRungeKuttaStepper)?.usesTwoLanes == true
-    let ownThreads = ((stepper as? ExactPropagatorStepper)?.splitsWork == true || stepper is LQPropagatorStepper || twoLanes)
-        && BLAS.threadCount > 1
+    let ownThreads = stepper.holdsOneOpenBLASThread && BLAS.threadCount > 1
     let blasThreads = ownThreads ? BLAS.claimThreadCount(1) : 0
     defer { if ownThreads { BLAS.releaseThreadCount(blasThreads) } }
     let initial = problem.initialState.packed
     let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0)
     var output: DriverOutput
     do {
-        let integrate = { () throws -> DriverOutput in
+        output = try method.inFloatingPointMode {
             try IntegrationDriver.run(
                 stepper: stepper, initialTime: 0, initialState: initial, finalTime: problem.finalTime,
                 saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil,
                 shouldStop: shouldStop)
         }
-        // The explicit methods flush subnormals to zero (see above).
-        output = method.isExplicit ? try FloatingPointMode.withSubnormalsFlushed(integrate) : try integrate()
     } catch let error as RiccatiError {
         // A linear-algebra failure mid-run is a runtime failure, not bad input.
         guard case .linearAlgebra(let underlying) = error else { throw error }

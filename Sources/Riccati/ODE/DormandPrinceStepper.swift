@@ -141,6 +141,7 @@ final class DormandPrince5Stepper: TimeStepper {
 
     /// Whether the vector loops and the right-hand side run on two threads.
     var usesTwoLanes: Bool { cache.executor.isConcurrent }
+    var holdsOneOpenBLASThread: Bool { usesTwoLanes }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
         self.time = time
@@ -217,14 +218,7 @@ final class DormandPrince5Stepper: TimeStepper {
             // norm, and the divergence check of y_new, in the cache's two parts; the two partial
             // sums are added in a fixed order.
             let estimates = (partEstimates[0].pointer, partEstimates[1].pointer)
-            var errorTermCount = 0
-            for j in 0..<7 where e[j] != 0 {
-                errorWeights.pointer[errorTermCount] = h * e[j]
-                errorStages.pointer[errorTermCount] = UnsafePointer(cache.stages[j].pointer)
-                errorTermCount += 1
-            }
-            let errorTerms = WeightedTerms(weights: UnsafePointer(errorWeights.pointer), vectors: UnsafePointer(errorStages.pointer),
-                                           count: errorTermCount)
+            let errorTerms = cache.weightedStages(e, step: h, weights: errorWeights, vectors: errorStages)
             let bound = FixedStepRungeKuttaStepper.divergenceBound
             cache.executor.run { part in
                 var sum = 0.0

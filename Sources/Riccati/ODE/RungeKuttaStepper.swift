@@ -13,10 +13,8 @@ final class RungeKuttaCache {
     var stages: [ScratchBuffer]
     /// Input of the stage being evaluated; after ``step`` it holds the last intermediate stage's input.
     let stageInput: ScratchBuffer
-    private let stagePointers: ScratchPointers
-    private let weights: ScratchBuffer
-    private let usedVectors: ScratchPointers      // the stages with a non-zero weight
-    private let usedWeights: ScratchBuffer
+    private let termVectors: ScratchPointers      // the stages of the current stage sum with a non-zero weight
+    private let termWeights: ScratchBuffer
 
     init(tableau: ButcherTableau, dimension: Int, parts: [[Range<Int>]], executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         self.tableau = tableau
@@ -25,22 +23,25 @@ final class RungeKuttaCache {
         self.parts = parts
         stages = (0..<tableau.stageCount).map { _ in ScratchBuffer(count: dimension) }
         stageInput = ScratchBuffer(count: dimension)
-        stagePointers = ScratchPointers(count: tableau.stageCount)
-        weights = ScratchBuffer(count: tableau.stageCount)
-        usedVectors = ScratchPointers(count: tableau.stageCount)
-        usedWeights = ScratchBuffer(count: tableau.stageCount)
+        termVectors = ScratchPointers(count: tableau.stageCount)
+        termWeights = ScratchBuffer(count: tableau.stageCount)
     }
 
-    /// `output = base + Σ_{j<count} weight_j · k_j` with the weights in ``weights`` and the stage
-    /// pointers in ``stagePointers`` (terms with weight 0 skipped), on both parts.
-    private func combine(_ base: UnsafePointer<Double>, terms count: Int, into output: UnsafeMutablePointer<Double>) {
+    /// The terms `h c_j k_j` for the stages `j` with `c_j ≠ 0`, gathered into `weights` and
+    /// `vectors` (at least `coefficients.count` long).
+    func weightedStages(_ coefficients: [Double], step h: Double, weights: ScratchBuffer, vectors: ScratchPointers) -> WeightedTerms {
         var used = 0
-        for term in 0..<count where weights.pointer[term] != 0 {
-            usedWeights.pointer[used] = weights.pointer[term]
-            usedVectors.pointer[used] = stagePointers.pointer[term]
+        for (j, coefficient) in coefficients.enumerated() where coefficient != 0 {
+            weights.pointer[used] = h * coefficient
+            vectors.pointer[used] = UnsafePointer(stages[j].pointer)
             used += 1
         }
-        let terms = WeightedTerms(weights: UnsafePointer(usedWeights.pointer), vectors: UnsafePointer(usedVectors.pointer), count: used)
+        return WeightedTerms(weights: UnsafePointer(weights.pointer), vectors: UnsafePointer(vectors.pointer), count: used)
+    }
+
+    /// `output = base + h Σ_j c_j k_j` on both parts.
+    private func combine(_ base: UnsafePointer<Double>, _ coefficients: [Double], step h: Double, into output: UnsafeMutablePointer<Double>) {
+        let terms = weightedStages(coefficients, step: h, weights: termWeights, vectors: termVectors)
         executor.run { part in
             for range in self.parts[part] { terms.accumulate(onto: base, into: output, range: range) }
         }
@@ -61,15 +62,12 @@ final class RungeKuttaCache {
         }
         let lastIntermediate = tableau.firstSameAsLast ? tableau.stageCount - 1 : tableau.stageCount
         let input = stageInput.pointer
-        for (index, stage) in stages.enumerated() { stagePointers.pointer[index] = UnsafePointer(stage.pointer) }
         for i in 1..<lastIntermediate {
-            for j in 0..<i { weights.pointer[j] = h * tableau.a[i][j] }
-            combine(y, terms: i, into: input)
+            combine(y, tableau.a[i], step: h, into: input)
             system.evaluate(time: t + tableau.c[i] * h, state: input, derivative: stages[i].pointer)
             evaluations += 1
         }
-        for j in 0..<tableau.stageCount { weights.pointer[j] = h * tableau.b[j] }
-        combine(y, terms: tableau.stageCount, into: yNew)
+        combine(y, tableau.b, step: h, into: yNew)
         if tableau.firstSameAsLast {
             system.evaluate(time: t + h, state: yNew, derivative: stages[tableau.stageCount - 1].pointer)
             evaluations += 1
@@ -114,6 +112,7 @@ final class FixedStepRungeKuttaStepper: TimeStepper {
 
     /// Whether the vector loops and the right-hand side run on two threads.
     var usesTwoLanes: Bool { cache.executor.isConcurrent }
+    var holdsOneOpenBLASThread: Bool { usesTwoLanes }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
         self.time = time

@@ -77,6 +77,10 @@ protocol TimeStepper: AnyObject {
     var landsOnSaveTimes: Bool { get }
     /// A note on a recoverable event (e.g. stiffness suspected) to append to the final message.
     var advisory: String? { get }
+    /// Whether the stepper splits its work over threads of its own, with OpenBLAS on one thread
+    /// (``solve(_:method:locateEscapes:threads:shouldStop:)`` then holds that setting for the
+    /// whole solve instead of switching it per step).
+    var holdsOneOpenBLASThread: Bool { get }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws
     /// Takes one accepted step that ends no later than `limit` (and exactly at `limit` when the
