@@ -1,16 +1,70 @@
 import LinearAlgebra
 
-/// Errors of the `Riccati` module. Invalid input is reported before any work is done.
-public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A parameter or input matrix violates the model's constraints. The message names it.
-    case invalidInput(String)
+/// Errors of the `Riccati` module.
+///
+/// Invalid input is reported before any work is done, by one of the parameter cases; they name
+/// the library's parameter (the Swift property or argument label, e.g. `finalTime`,
+/// `options.relativeTolerance`, `spectrum[3]`), never a command-line flag. A program that maps
+/// those names to its own vocabulary (the `riccati` tool maps them to its flags) uses
+/// ``message(naming:)``; ``description`` uses the library's names.
+public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, ParameterNamingError {
+    /// One parameter has a value outside its domain: `name` `reason`, got `value`
+    /// (for instance `finalTime`, "must be finite and > 0", `-1`).
+    case invalidParameter(name: String, value: String, reason: String)
+    /// Parameters that are each valid but do not fit together (shapes, orderings).
+    case incompatibleParameters(names: [String], reason: String)
+    /// The request would exceed a limit of the library (a step budget, the memory of the saves).
+    case exceedsLimit(names: [String], reason: String)
+    /// The method does not apply to the dynamics (for instance the exact propagator to anything
+    /// but the quadratic gradient flow).
+    case unsupportedMethod(method: String, dynamics: String, reason: String)
+    /// An integration that had to succeed to produce the requested value failed at `time`.
+    /// (``solve(_:method:locateEscapes:threads:shouldStop:)`` itself reports failures in its
+    /// ``Solution/status`` instead, with the saves it reached.)
+    case integrationFailed(status: IntegrationStatus, time: Double, message: String)
     /// A linear-algebra routine failed (for instance a non-positive-definite `K_h`).
     case linearAlgebra(LinearAlgebraError)
+    /// TRANSITIONAL (being replaced by the structured cases above; removed once no caller uses it).
+    case invalidInput(String)
 
-    public var description: String {
+    /// A parameter error for `name` whose value is shown as `value`'s description.
+    public static func invalid(_ name: String, _ value: some CustomStringConvertible, _ reason: String) -> RiccatiError {
+        .invalidParameter(name: name, value: value.description, reason: reason)
+    }
+
+    public var parameterNames: [String] {
         switch self {
-        case .invalidInput(let message): return message
-        case .linearAlgebra(let error): return error.description
+        case .invalidParameter(let name, _, _): return [name]
+        case .incompatibleParameters(let names, _), .exceedsLimit(let names, _): return names
+        case .unsupportedMethod, .integrationFailed, .linearAlgebra, .invalidInput: return []
         }
     }
+
+    public func message(naming: (String) -> String) -> String {
+        switch self {
+        case .invalidParameter(let name, let value, let reason):
+            return value.isEmpty ? "\(naming(name)) \(reason)" : "\(naming(name)) \(reason), got \(value)"
+        case .incompatibleParameters(let names, let reason), .exceedsLimit(let names, let reason):
+            return names.isEmpty ? reason : "\(names.map(naming).joined(separator: ", ")): \(reason)"
+        case .unsupportedMethod(let method, let dynamics, let reason):
+            return "the \(method) method does not apply to \(dynamics): \(reason)"
+        case .integrationFailed(let status, let time, let message):
+            return "the integration failed at t = \(time) (\(status.rawValue)): \(message)"
+        case .linearAlgebra(let error):
+            return error.description
+        case .invalidInput(let message):
+            return message
+        }
+    }
+
+    public var description: String { message(naming: { $0 }) }
+}
+
+/// An error that can say which parameters it is about and phrase its message with another
+/// program's names for them (a command-line tool's flags, a configuration file's keys).
+public protocol ParameterNamingError: Error {
+    /// The library names of the parameters the error is about (empty for run-time failures).
+    var parameterNames: [String] { get }
+    /// The message, with each parameter name passed through `naming`.
+    func message(naming: (String) -> String) -> String
 }

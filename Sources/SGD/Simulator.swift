@@ -14,22 +14,44 @@ public enum TeacherDirections: Sendable, Equatable {
     case given(Matrix)
 }
 
-/// Errors of the simulator.
-public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible {
+/// Errors of the simulator. Parameter errors name the library's parameters (the properties of
+/// ``SGDConfiguration`` and friends), never command-line flags; see ``ParameterNamingError``.
+public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, ParameterNamingError {
+    /// One parameter has a value outside its domain: `name` `reason`, got `value`.
+    case invalidParameter(name: String, value: String, reason: String)
+    /// Parameters that are each valid but do not fit together.
+    case incompatibleParameters(names: [String], reason: String)
+    /// The request would exceed a limit (matrix sizes, memory).
+    case exceedsLimit(names: [String], reason: String)
+    /// TRANSITIONAL (being replaced by the structured cases above; removed once no caller uses it).
     case invalidInput(String)
     /// The run diverged: a non-finite or exploding loss at `step`.
     case diverged(step: Int, time: Double, risk: Double, hint: String)
     /// Writing a checkpoint failed.
     case checkpointFailed(String)
 
-    public var description: String {
+    public var parameterNames: [String] {
         switch self {
+        case .invalidParameter(let name, _, _): return [name]
+        case .incompatibleParameters(let names, _), .exceedsLimit(let names, _): return names
+        case .invalidInput, .diverged, .checkpointFailed: return []
+        }
+    }
+
+    public func message(naming: (String) -> String) -> String {
+        switch self {
+        case .invalidParameter(let name, let value, let reason):
+            return value.isEmpty ? "\(naming(name)) \(reason)" : "\(naming(name)) \(reason), got \(value)"
+        case .incompatibleParameters(let names, let reason), .exceedsLimit(let names, let reason):
+            return names.isEmpty ? reason : "\(names.map(naming).joined(separator: ", ")): \(reason)"
         case .invalidInput(let message): return message
         case .diverged(let step, let time, let risk, let hint):
             return "SGD diverged at step \(step) (t = \(time)): population risk \(risk); \(hint)"
         case .checkpointFailed(let why): return "could not write the checkpoint: \(why)"
         }
     }
+
+    public var description: String { message(naming: { $0 }) }
 }
 
 /// One online-SGD experiment (MODEL.md, "Gradient flow and online SGD").
