@@ -236,6 +236,7 @@ func runSGD(_ configuration: SGDConfiguration, precision: PrecisionName, progres
 func sgdFailure(_ error: SGDError) -> CommandFailure {
     switch error {
     case .invalidInput(let message): return .badInput(message)
+    case .invalidParameter, .incompatibleParameters, .exceedsLimit: return .badInput(error.description)
     case .diverged, .checkpointFailed: return .runtime(error.description)
     }
 }
