@@ -165,7 +165,7 @@ struct Integrate: ParsableCommand {
 
     static func plotTitle(_ solution: Solution, model: ModelOptions, resolved: ModelOptions.Resolved) -> String {
         let rs = resolved.initialState.studentWidth
-        var title = "Population risk, \(solution.method.name): r = \(solution.spectrum.count), r_s = \(rs)"
+        var title = "Population risk, \(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
         if model.initM != nil {
             title += " (no additive model: initial state from file)"
         } else {
@@ -212,7 +212,7 @@ struct Integrate: ParsableCommand {
     static func statistics(_ solution: Solution) -> JSONValue {
         let stats = solution.statistics
         return .object([
-            ("method", .string(solution.method.name)),
+            ("method", .string(solution.methodName)),
             ("status", .string(solution.status.rawValue)),
             ("message", .string(solution.message)),
             ("rhsEvaluations", .integer(stats.rhsEvaluations)),
@@ -280,7 +280,7 @@ struct Integrate: ParsableCommand {
             lines.append("escape times (G_jj ≥ λ_j/2): not located (--no-escape-times)")
         }
         let stats = solution.statistics
-        lines.append("\(solution.method.name): \(solution.status.rawValue) (\(solution.message)); "
+        lines.append("\(solution.methodName): \(solution.status.rawValue) (\(solution.message)); "
             + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "
             + "\(stats.eigendecompositions) eigendecompositions, "
             + String(format: "%.3f s", stats.solveSeconds))
