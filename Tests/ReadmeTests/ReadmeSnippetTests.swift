@@ -55,6 +55,28 @@ private func snippetCatalog() throws -> SnippetCatalog {
         #expect(catalog.match([]) == .notFound)
     }
 
+    /// The README stays a five-minute read: under 200 lines, the two commands exactly as the
+    /// Makefile provides them, and no absolute path of a machine. Negative control: the same checks
+    /// reject a README with an added absolute path, or with 200 lines.
+    @Test func readmeIsShortAndPortable() throws {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        func problems(_ text: String) -> [String] {
+            var found: [String] = []
+            let lines = text.components(separatedBy: "\n")
+            if lines.count >= 200 { found.append("\(lines.count) lines") }
+            for command in ["make run ", "make test "] where !lines.contains(where: { $0.hasPrefix(command) }) {
+                found.append("no `\(command)` line")
+            }
+            for prefix in ["/work/", "/home/", "/tmp/", "/Users/", "/root/"] where text.contains(prefix) {
+                found.append("absolute path \(prefix)")
+            }
+            return found
+        }
+        #expect(problems(readme) == [])
+        #expect(problems(readme + "\nsee /home/someone/RiccatiKit\n") == ["absolute path /home/"])
+        #expect(problems(readme + String(repeating: "\n", count: 200)).first?.hasSuffix("lines") == true)
+    }
+
     /// Snippet (a): the risk falls at every save time (6.6 at t = 0.2) to within 5% of the width
     /// floor (0.0553) in fewer than 100 steps; direction 1 escapes (t ≈ 1.10) within a factor 2 of
     /// the prediction ln(λ_1 d/(r_s σ0²))/(8λ_1) ≈ 0.78 and before directions 2…8, in order; the
