@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // CBLAS (OpenBLAS) and LAPACKE. Debian's OpenBLAS ships without LAPACKE,
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "ReadmeTests", dependencies: ["Riccati", "Monotonicity", "SGD", "LinearAlgebra"]),
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport",
                                                          "Figure3Monotonicity", "Figure2RiskCurves", "Figure1bComputeFrontier", "SGDMatchesODE"]),
     ]
