@@ -4,7 +4,7 @@ import LinearAlgebra
 
 /// How the propagator factors `K_h⁻¹ = Fᵀ F` in `M(t+h) = F M E`, `P(t+h) = F P Fᵀ`.
 public enum PropagatorFactorization: String, Sendable, Equatable, CaseIterable, Codable {
-    /// `F = K_h^{-1/2}` from the symmetric eigensolver (`dsyevr`), as written in MODEL.md.
+    /// `F = K_h^{-1/2}` from the symmetric eigensolver (`dsyevr`), the form derived in <doc:ExactPropagator>.
     case symmetricRoot
     /// `F = L⁻¹` with `K_h = L Lᵀ` (`dpotrf` + `dtrsm`): about 15× cheaper than the
     /// eigendecomposition at `r_s = 64`. It gives the same `G`, `K`, risk and spectra; `M` and
@@ -87,7 +87,7 @@ public struct ExactPropagatorOptions: Sendable, Equatable, Codable {
     }
 }
 
-/// The closed-form step of MODEL.md. From `(M, P)` over a step `h`, with
+/// The closed-form step (<doc:ExactPropagator>). From `(M, P)` over a step `h`, with
 /// `E = diag(e^{4λ_j h})` and `S = diag((e^{8λ_j h} − 1)/(8λ_j))` (`S_jj = h` when `λ_j = 0`):
 ///
 ///     K_h    = I + 8 (h P + M S Mᵀ)

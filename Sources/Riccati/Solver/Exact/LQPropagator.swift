@@ -5,7 +5,7 @@ import LinearAlgebra
 /// The exact propagator in orthogonal (LQ) form, with a step-size control on round-off.
 ///
 /// With `P = F Fᵀ` (`F` is `r_s×r_s`, kept alongside the state) the propagator matrix of
-/// MODEL.md is a Gram matrix, `K_h = I + 8 (h P + M S Mᵀ) = C Cᵀ` with
+/// <doc:ExactPropagator> is a Gram matrix, `K_h = I + 8 (h P + M S Mᵀ) = C Cᵀ` with
 ///
 ///     C = [ I,  √(8h) F,  √8 M S^{1/2} ]        (r_s × (2 r_s + r)).
 ///
