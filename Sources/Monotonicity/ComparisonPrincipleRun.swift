@@ -10,3 +10,9 @@ public struct ComparisonPrincipleRun: Sendable {
     /// `G_A(t)` against `G_B(t)` at every saved time; the principle says `G_A ⪯ G_B`.
     public var comparison: TrajectoryComparison
 }
+
+// TRANSITIONAL: remove the condition when `Solution` and `IntegrationMethod` are `Codable` and
+// `Equatable` in the `Riccati` module (the lead's branch); the conformances are synthesised.
+#if RICCATIKIT_SOLUTION_CODABLE
+extension ComparisonPrincipleRun: Equatable, Codable {}
+#endif

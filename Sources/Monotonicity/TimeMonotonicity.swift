@@ -7,7 +7,7 @@ import Riccati
 /// `relativeTolerance · max_t ‖X(t)‖_F` for every interval and for the entries. The check is
 /// only as fine as the times given: pass a dense grid (the exact propagator re-propagates
 /// exactly) to localise violations.
-public struct TimeMonotonicity: Sendable {
+public struct TimeMonotonicity: Sendable, Equatable, Codable {
     public var times: [Double]
     public var verdict: TimeTrend
     /// Every interval on which `X(t_k) ⪯ X(t_{k+1})` fails.

@@ -3,6 +3,8 @@ import LinearAlgebra
 import Riccati
 
 /// SGD against the overlap ODE from the SGD's own `(M0, P0)`, at the SGD's recorded times.
+///
+/// `Codable` (and `Equatable`) once the `Riccati` module's ``Solution`` is; see the end of this file.
 public struct ODEComparison: Sendable {
     public var times: [Double]
     public var riskSGD: [Double]
@@ -64,3 +66,10 @@ public struct ODEComparison: Sendable {
                              overlapDeviation: overlap, sgd: sgd, ode: ode)
     }
 }
+
+// TRANSITIONAL: remove the condition when `Solution` (with `IntegrationMethod`, `OverlapState`,
+// `Observables`) is `Codable` and `Equatable` in the `Riccati` module (the lead's branch). The
+// conformances are synthesised from the stored properties.
+#if RICCATIKIT_SOLUTION_CODABLE
+extension ODEComparison: Equatable, Codable {}
+#endif
