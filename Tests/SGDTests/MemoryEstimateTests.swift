@@ -46,5 +46,16 @@ import Testing
         configuration.saveSteps = Array(1...50)           // 52 records: 1.7 GB
         #expect(configuration.memoryEstimate().recordedBytes < SGDConfiguration.maximumRecordedBytes)
         #expect(throws: Never.self) { try configuration.validate() }
+        // A comparison with the ODE keeps the ODE's series as well: twice as much, refused before the run.
+        #expect(ODEComparison.recordedBytes(for: configuration) == 2 * configuration.memoryEstimate().recordedBytes)
+        do {
+            _ = try ODEComparison.run(configuration, precision: Float.self)
+            Issue.record("3.3 GB of SGD and ODE records must be refused")
+        } catch {
+            guard case .exceedsLimit(let names, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(names == ["saveSteps", "studentWidth"])
+        }
+        configuration.saveSteps = Array(1...20)           // 2 × 22 records: 1.4 GB
+        #expect(ODEComparison.recordedBytes(for: configuration) < SGDConfiguration.maximumRecordedBytes)
     }
 }
