@@ -49,14 +49,16 @@ public struct TimeMonotonicity: Sendable, Equatable, Codable {
             let falling = comparison.largestEigenvalue <= tolerance
             var failedIncreasing: IntervalViolation?, failedDecreasing: IntervalViolation?
             if !rising {
-                failedIncreasing = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: comparison.smallestEigenvalue,
-                                                     witness: comparison.smallestWitness)
-                notIncreasing.append(failedIncreasing!)
+                let violation = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: comparison.smallestEigenvalue,
+                                                  witness: comparison.smallestWitness)
+                failedIncreasing = violation
+                notIncreasing.append(violation)
             }
             if !falling {
-                failedDecreasing = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: -comparison.largestEigenvalue,
-                                                     witness: comparison.largestWitness)
-                notDecreasing.append(failedDecreasing!)
+                let violation = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: -comparison.largestEigenvalue,
+                                                  witness: comparison.largestWitness)
+                failedDecreasing = violation
+                notDecreasing.append(violation)
             }
             if firstViolation == nil {
                 switch (startingOrder, rising, falling) {
