@@ -11,8 +11,5 @@ public struct ComparisonPrincipleRun: Sendable {
     public var comparison: TrajectoryComparison
 }
 
-// TRANSITIONAL: remove the condition when `Solution` and `IntegrationMethod` are `Codable` and
-// `Equatable` in the `Riccati` module (the lead's branch); the conformances are synthesised.
-#if RICCATIKIT_SOLUTION_CODABLE
+// Synthesised from the stored properties.
 extension ComparisonPrincipleRun: Equatable, Codable {}
-#endif

@@ -83,9 +83,5 @@ public struct ODEComparison: Sendable {
     }
 }
 
-// TRANSITIONAL: remove the condition when `Solution` (with `IntegrationMethod`, `OverlapState`,
-// `Observables`) is `Codable` and `Equatable` in the `Riccati` module (the lead's branch). The
-// conformances are synthesised from the stored properties.
-#if RICCATIKIT_SOLUTION_CODABLE
+// Synthesised from the stored properties (`Solution` and `SGDResult` are both).
 extension ODEComparison: Equatable, Codable {}
-#endif
