@@ -65,11 +65,7 @@ public struct Solution: Sendable {
             start = states[index]
         }
         if startTime == t { return start }
-        var method = self.method
-        if case .dormandPrince(var options) = method {
-            options.storeDenseOutput = false
-            method = .dormandPrince(options)
-        }
+        let method = self.method.withoutStoredDenseOutput
         let output: DriverOutput
         do {
             let stepper = try makeStepper(method: method, spectrum: spectrum, studentWidth: rs)

@@ -9,13 +9,13 @@ public let maximumFixedSteps = 1e9
 func checkStepBudget(_ problem: OverlapProblem, method: IntegrationMethod) throws(RiccatiError) {
     let steps: Double
     switch method {
-    case .rungeKutta4(let step):
+    case .rungeKutta4(let step), .rungeKutta(_, let step?, _):
         steps = problem.finalTime / step
     case .exact(let options):
         var h = options.maxStep ?? .infinity
         if problem.spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * problem.spectrum.largest)) }
         steps = h.isFinite ? problem.finalTime / h : 0
-    case .dormandPrince:
+    case .dormandPrince, .dormandPrince853, .rungeKutta:
         return
     }
     guard !(steps > maximumFixedSteps) else {
@@ -37,14 +37,9 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
     let executor = TwoLaneExecutor(concurrent: threads >= 2 && explicitMethodsUseTwoLanes(studentWidth: rs, teacherWidth: spectrum.count)
                                        && method.isExplicit)
     switch method {
-    case .rungeKutta4(let step):
-        try validateFixedStep(step)
-        return FixedStepRungeKuttaStepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs, executor: executor),
-                                          stepSize: step, executor: executor)
-    case .dormandPrince(let options):
-        try options.validate()
-        return DormandPrince5Stepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs, executor: executor),
-                                     options: options, executor: executor)
+    case .rungeKutta4, .dormandPrince, .dormandPrince853, .rungeKutta:
+        return try method.makeStepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs, executor: executor),
+                                      executor: executor)
     case .exact(let options):
         try options.validate()
         if options.factorization == .lq { return try LQPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options) }
@@ -134,7 +129,7 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
         packed.withUnsafeBufferPointer { states.append(OverlapState(packed: $0.baseAddress!, studentWidth: rs, teacherWidth: r)) }
         observables.append(values)
     }
-    let segments = (stepper as? DormandPrince5Stepper)?.segments ?? []
+    let segments = stepper.denseOutputSegments
     return Solution(
         method: method, spectrum: problem.spectrum, initialState: problem.initialState, finalTime: problem.finalTime,
         times: times, states: states, observables: observables,

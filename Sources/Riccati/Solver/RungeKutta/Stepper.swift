@@ -73,7 +73,7 @@ protocol TimeStepper: AnyObject {
     var state: UnsafeMutablePointer<Double> { get }
     var statistics: IntegrationStatistics { get set }
     /// `true` when the stepper shortens its steps to end exactly on save times (fixed-step and
-    /// exact methods); `false` when save times are interpolated (Dormand–Prince).
+    /// exact methods); `false` when save times are interpolated (adaptive Runge–Kutta pairs).
     var landsOnSaveTimes: Bool { get }
     /// A note on a recoverable event (e.g. stiffness suspected) to append to the final message.
     var advisory: String? { get }
@@ -88,6 +88,13 @@ protocol TimeStepper: AnyObject {
     func advance(toAtMost limit: Double) throws
     /// Writes the state at `t ∈ [previousTime, time]` into `output` (which must not be ``state``).
     func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws
+    /// The continuous extensions of the accepted steps, kept when the method was asked to store
+    /// them (``AdaptiveStepOptions/storeDenseOutput``); empty otherwise.
+    var denseOutputSegments: [DenseOutputSegment] { get }
+}
+
+extension TimeStepper {
+    var denseOutputSegments: [DenseOutputSegment] { [] }
 }
 
 extension TimeStepper {
