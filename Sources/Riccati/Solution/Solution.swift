@@ -170,11 +170,7 @@ public struct Solution: Sendable, Codable, Equatable {
             start = states[index]
         }
         if startTime == target { return start }
-        var method = self.method
-        if case .dormandPrince(var options)? = method {
-            options.storeDenseOutput = false
-            method = .dormandPrince(options)
-        }
+        let method = self.method?.withoutStoredDenseOutput
         let output: DriverOutput
         do {
             let stepper = try makeStepper(dynamics: dynamics, method: method)
