@@ -1,39 +1,6 @@
 import LinearAlgebra
 import Riccati
 
-/// The Loewner-order relation between two symmetric matrices `X` and `Y`.
-/// Raw values are the command line's JSON spellings.
-public enum LoewnerRelation: String, Sendable, Equatable, Codable {
-    /// `X ⪯ Y`: `Y − X` is positive semidefinite (within tolerance), and not `X = Y`.
-    case lessOrEqual = "le"
-    /// `X ⪰ Y`.
-    case greaterOrEqual = "ge"
-    /// `X = Y` within tolerance: both of the above.
-    case equal = "eq"
-    /// Neither: `Y − X` is indefinite beyond the tolerance.
-    case incomparable
-
-    /// `true` when `X ⪯ Y` holds (`le` or `eq`).
-    public var impliesLessOrEqual: Bool { self == .lessOrEqual || self == .equal }
-    /// `true` when `X ⪰ Y` holds (`ge` or `eq`).
-    public var impliesGreaterOrEqual: Bool { self == .greaterOrEqual || self == .equal }
-}
-
-/// The outcome of ``LoewnerOrder/compare(_:_:relativeTolerance:)``.
-public struct LoewnerComparison: Sendable, Equatable {
-    public var relation: LoewnerRelation
-    /// `λ_min(Y − X)`: the margin of `X ⪯ Y` (negative when it is violated).
-    public var smallestEigenvalue: Double
-    /// `λ_max(Y − X)`: minus the margin of `X ⪰ Y`.
-    public var largestEigenvalue: Double
-    /// Unit eigenvector of `λ_min(Y − X)`: when `X ⪯ Y` fails, `vᵀ(Y − X)v = λ_min < 0`.
-    public var smallestWitness: [Double]
-    /// Unit eigenvector of `λ_max(Y − X)`: when `X ⪰ Y` fails, `vᵀ(Y − X)v = λ_max > 0`.
-    public var largestWitness: [Double]
-    /// The absolute tolerance used: `relativeTolerance · max(‖X‖_F, ‖Y‖_F)`.
-    public var tolerance: Double
-}
-
 /// Loewner-order comparisons (MODEL.md, "Loewner order and monotonicity").
 ///
 /// `X ⪯ Y` iff `Y − X ⪰ 0`. Numerically: `λ_min(Y − X) ≥ −τ` with the absolute tolerance
@@ -48,21 +15,29 @@ public enum LoewnerOrder {
 
     /// Compares two symmetric matrices of the same size.
     ///
-    /// Throws ``RiccatiError/invalidInput(_:)`` for mismatched sizes, non-finite entries,
-    /// asymmetry beyond ``symmetryTolerance`` or a negative/non-finite tolerance.
+    /// Throws ``RiccatiError/invalidParameter(name:value:reason:)`` (naming `relativeTolerance`,
+    /// `x` or `y`) for a negative or non-finite tolerance, empty matrices, non-finite entries or
+    /// asymmetry beyond ``symmetryTolerance``, and ``RiccatiError/incompatibleParameters(names:reason:)``
+    /// for mismatched sizes.
     public static func compare(_ x: Matrix, _ y: Matrix, relativeTolerance: Double = defaultRelativeTolerance) throws(RiccatiError) -> LoewnerComparison {
         guard relativeTolerance.isFinite, relativeTolerance >= 0 else {
-            throw .invalidInput("the Loewner tolerance must be finite and ≥ 0, got \(relativeTolerance)")
+            throw .invalidParameter(name: "relativeTolerance", value: "\(relativeTolerance)", reason: "must be finite and ≥ 0")
         }
         guard x.rows == y.rows, x.columns == y.columns else {
-            throw .invalidInput("cannot compare a \(x.rows)×\(x.columns) matrix with a \(y.rows)×\(y.columns) one")
+            throw .incompatibleParameters(names: ["x", "y"],
+                                          reason: "cannot compare a \(x.rows)×\(x.columns) matrix with a \(y.rows)×\(y.columns) one")
         }
-        guard x.rows >= 1 else { throw .invalidInput("cannot compare empty matrices") }
-        do {
-            try LinearAlgebra.requireSymmetric(x, name: "X", tolerance: symmetryTolerance)
-            try LinearAlgebra.requireSymmetric(y, name: "Y", tolerance: symmetryTolerance)
-        } catch {
-            throw .invalidInput(error.description.replacingOccurrences(of: "invalid argument: ", with: ""))
+        guard x.rows >= 1 else { throw .invalidParameter(name: "x", value: "\(x.rows)×\(x.columns)", reason: "must not be empty") }
+        for (name, matrix) in [("x", x), ("y", y)] {
+            guard matrix.isSquare else {
+                throw .invalidParameter(name: name, value: "\(matrix.rows)×\(matrix.columns)", reason: "must be square")
+            }
+            guard matrix.isFinite else { throw .invalidParameter(name: name, value: "", reason: "has NaN or infinite entries") }
+            let asymmetry = matrix.asymmetry, allowed = symmetryTolerance * Swift.max(1, matrix.maxAbs)
+            guard asymmetry <= allowed else {
+                throw .invalidParameter(name: name, value: "max |A_ij − A_ji| = \(asymmetry)",
+                                        reason: "must be symmetric within \(allowed) (relative \(symmetryTolerance))")
+            }
         }
         let n = x.rows
         var difference = y - x
@@ -91,21 +66,4 @@ public enum LoewnerOrder {
     }
 
     static func column(_ matrix: Matrix, _ j: Int) -> [Double] { (0..<matrix.rows).map { matrix[$0, j] } }
-}
-
-/// Which symmetric matrix of a trajectory to compare.
-public enum TrajectoryObservable: String, Sendable, CaseIterable {
-    /// `G = MᵀM` (`r×r`), the signal block of `Q = WᵀW`; invariant under `M → UM`, so it can be
-    /// compared across methods and initial conditions.
-    case signalGram = "G"
-    /// `K = MMᵀ + P` (`r_s×r_s`). `K → UKUᵀ` under a change of gauge, so its order is only
-    /// meaningful between trajectories expressed in the same gauge.
-    case studentGram = "K"
-
-    func matrix(of state: OverlapState) -> Matrix {
-        switch self {
-        case .signalGram: return state.signalGram
-        case .studentGram: return state.studentGram
-        }
-    }
 }

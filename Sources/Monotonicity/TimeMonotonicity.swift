@@ -1,61 +1,5 @@
-import Foundation
 import LinearAlgebra
 import Riccati
-
-/// The Loewner trend of `t ↦ X(t)` over a sequence of times. Raw values are the JSON spellings.
-public enum TimeTrend: String, Sendable, Equatable, Codable {
-    /// Non-decreasing: `X(t_k) ⪯ X(t_{k+1})` for every `k` (a constant sequence counts as this).
-    case increasing
-    /// Non-increasing: `X(t_k) ⪰ X(t_{k+1})` for every `k`.
-    case decreasing
-    /// Neither.
-    case neither
-}
-
-/// An interval `[start, end]` between consecutive times on which an order fails.
-public struct IntervalViolation: Sendable, Equatable {
-    public var start: Double
-    public var end: Double
-    /// The offending eigenvalue: for a failure of `X(start) ⪯ X(end)` it is
-    /// `λ_min(X(end) − X(start)) < 0`; for a failure of `X(start) ⪰ X(end)` it is
-    /// `λ_min(X(start) − X(end)) < 0`.
-    public var eigenvalue: Double
-    /// Unit vector `v` with `vᵀ D v = eigenvalue < 0` for that difference `D`.
-    public var witness: [Double]
-}
-
-/// How one entry `X_jk(t)` moves over the saved times.
-public struct EntryMonotonicity: Sendable, Equatable {
-    public enum Trend: String, Sendable, Equatable, Codable { case increasing, decreasing, constant, nonMonotone }
-    /// A saved time at which the entry changes direction.
-    public struct TurningPoint: Sendable, Equatable {
-        public var time: Double
-        public var value: Double
-        /// `true` for a local minimum (falls, then rises), `false` for a local maximum.
-        public var isMinimum: Bool
-    }
-    /// Zero-based row and column (`row ≤ column`).
-    public var row: Int
-    public var column: Int
-    public var trend: Trend
-    public var turningPoints: [TurningPoint]
-
-    /// E.g. `G_22 falls to 1.2e-4 at t = 1.5, then rises`.
-    public func summary(symbol: String = "G") -> String {
-        let name = "\(symbol)_\(row + 1)\(column + 1)"
-        switch trend {
-        case .increasing: return "\(name) rises"
-        case .decreasing: return "\(name) falls"
-        case .constant: return "\(name) is constant"
-        case .nonMonotone:
-            let parts = turningPoints.map { point in
-                String(format: "%@ to %.3g at t = %.4g, then %@", point.isMinimum ? "falls" : "rises", point.value, point.time,
-                       point.isMinimum ? "rises" : "falls")
-            }
-            return "\(name) " + parts.joined(separator: "; ")
-        }
-    }
-}
 
 /// Loewner monotonicity of one trajectory in time (MODEL.md: `t ↦ G(t)` need not be monotone).
 ///
@@ -82,10 +26,11 @@ public struct TimeMonotonicity: Sendable {
     /// Analyses `matrices[k]` at `times[k]` (strictly increasing, at least two).
     public static func analyze(times: [Double], matrices: [Matrix], relativeTolerance: Double = LoewnerOrder.defaultRelativeTolerance) throws(RiccatiError) -> TimeMonotonicity {
         guard times.count == matrices.count, times.count >= 2 else {
-            throw .invalidInput("time monotonicity needs at least two times with one matrix each")
+            throw .incompatibleParameters(names: ["times", "matrices"],
+                                          reason: "time monotonicity needs at least two times with one matrix each, got \(times.count) times and \(matrices.count) matrices")
         }
         for k in 1..<times.count where !(times[k] > times[k - 1]) {
-            throw .invalidInput("times must be strictly increasing")
+            throw .invalidParameter(name: "times", value: "\(times[k - 1]) then \(times[k])", reason: "must be strictly increasing")
         }
         let scale = matrices.map(\.frobeniusNorm).max() ?? 0
         let tolerance = relativeTolerance * scale
@@ -94,7 +39,12 @@ public struct TimeMonotonicity: Sendable {
         var firstViolation: IntervalViolation?
         for k in 1..<times.count {
             // Absolute tolerance from the whole trajectory's scale: compare with relative 0 and apply it here.
-            let comparison = try LoewnerOrder.compare(matrices[k - 1], matrices[k], relativeTolerance: 0)
+            let comparison: LoewnerComparison
+            do {
+                comparison = try LoewnerOrder.compare(matrices[k - 1], matrices[k], relativeTolerance: 0)
+            } catch {
+                throw error.renamingParameters { $0 == "x" || $0 == "y" ? "matrices" : $0 }
+            }
             let rising = comparison.smallestEigenvalue >= -tolerance
             let falling = comparison.largestEigenvalue <= tolerance
             var failedIncreasing: IntervalViolation?, failedDecreasing: IntervalViolation?
@@ -172,53 +122,5 @@ public struct TimeMonotonicity: Sendable {
             }
         }
         return result
-    }
-}
-
-/// The sandwich `0 ⪯ G(t) ⪯ Λ` (MODEL.md: `A` is a fixed point, so `0 ⪯ Q0 ⪯ A` implies
-/// `0 ⪯ Q(t) ⪯ A`; the theorem needs `Q0 ⪯ A`, which forces `P0 = 0`).
-public struct SandwichCheck: Sendable {
-    public var times: [Double]
-    /// `λ_min(G(t))` (should be ≥ 0).
-    public var lowerMargins: [Double]
-    /// `λ_min(Λ − G(t))` (should be ≥ 0).
-    public var upperMargins: [Double]
-    /// The absolute tolerance: `relativeTolerance · max(‖Λ‖_F, max_t ‖G(t)‖_F)`.
-    public var tolerance: Double
-    /// The first time either side fails, with its witness.
-    public var firstViolation: OrderViolation?
-    public var holds: Bool { firstViolation == nil }
-
-    /// Checks the sandwich at `times` (default: `t = 0` and the save times).
-    public static func check(_ solution: Solution, times: [Double]? = nil,
-                             relativeTolerance: Double = LoewnerOrder.defaultRelativeTolerance) throws(RiccatiError) -> SandwichCheck {
-        var grid = times ?? solution.times
-        var states: [OverlapState] = []
-        if let times {
-            for t in times { states.append(try solution.state(at: t)) }
-        } else {
-            states = solution.states
-            if grid.first != 0 { grid.insert(0, at: 0); states.insert(solution.initialState, at: 0) }
-        }
-        let lambda = Matrix.diagonal(solution.spectrum.values)
-        let grams = states.map(\.signalGram)
-        let tolerance = relativeTolerance * Swift.max(lambda.frobeniusNorm, grams.map(\.frobeniusNorm).max() ?? 0)
-        let zero = Matrix(rows: lambda.rows, columns: lambda.columns)
-        var lower: [Double] = [], upper: [Double] = []
-        var firstViolation: OrderViolation?
-        for (index, g) in grams.enumerated() {
-            let below = try LoewnerOrder.compare(zero, g, relativeTolerance: 0)
-            let above = try LoewnerOrder.compare(g, lambda, relativeTolerance: 0)
-            lower.append(below.smallestEigenvalue)
-            upper.append(above.smallestEigenvalue)
-            if firstViolation == nil {
-                if below.smallestEigenvalue < -tolerance {
-                    firstViolation = OrderViolation(time: grid[index], eigenvalue: below.smallestEigenvalue, witness: below.smallestWitness)
-                } else if above.smallestEigenvalue < -tolerance {
-                    firstViolation = OrderViolation(time: grid[index], eigenvalue: above.smallestEigenvalue, witness: above.smallestWitness)
-                }
-            }
-        }
-        return SandwichCheck(times: grid, lowerMargins: lower, upperMargins: upper, tolerance: tolerance, firstViolation: firstViolation)
     }
 }

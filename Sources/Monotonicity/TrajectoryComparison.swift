@@ -1,15 +1,6 @@
 import LinearAlgebra
 import Riccati
 
-/// A time at which an expected order fails, with the eigenvector that shows it.
-public struct OrderViolation: Sendable, Equatable {
-    public var time: Double
-    /// The offending eigenvalue: `λ_min` of the difference that should be PSD (negative).
-    public var eigenvalue: Double
-    /// Unit vector `v` with `vᵀ D v = eigenvalue < 0`, `D` the difference that should be PSD.
-    public var witness: [Double]
-}
-
 /// Trajectory `A` against trajectory `B` at common times: is `A(t) ⪯ B(t)` at every time?
 public struct TrajectoryComparison: Sendable {
     public var observable: TrajectoryObservable
@@ -37,7 +28,7 @@ public struct TrajectoryComparison: Sendable {
         let grid: [Double]
         let statesA: [OverlapState], statesB: [OverlapState]
         if let times {
-            guard !times.isEmpty else { throw .invalidInput("no times to compare at") }
+            guard !times.isEmpty else { throw .invalidParameter(name: "times", value: "[]", reason: "must hold at least one time") }
             grid = times
             var collectedA: [OverlapState] = [], collectedB: [OverlapState] = []
             for t in times {
@@ -48,7 +39,9 @@ public struct TrajectoryComparison: Sendable {
             statesB = collectedB
         } else {
             guard a.times == b.times, !a.times.isEmpty else {
-                throw .invalidInput("the two solutions were saved at different times (\(a.times.count) and \(b.times.count) saves); pass common times")
+                throw .incompatibleParameters(
+                    names: ["a", "b"],
+                    reason: "the two solutions were saved at different times (\(a.times.count) and \(b.times.count) saves); pass common times")
             }
             grid = a.times
             statesA = a.states
@@ -63,7 +56,8 @@ public struct TrajectoryComparison: Sendable {
         observable: TrajectoryObservable = .signalGram, relativeTolerance: Double = LoewnerOrder.defaultRelativeTolerance
     ) throws(RiccatiError) -> TrajectoryComparison {
         guard statesA.count == times.count, statesB.count == times.count else {
-            throw .invalidInput("need one state of each trajectory per time")
+            throw .incompatibleParameters(names: ["times", "statesA", "statesB"],
+                                          reason: "need one state of each trajectory per time, got \(times.count) times, \(statesA.count) and \(statesB.count) states")
         }
         var relations: [LoewnerRelation] = [], comparisons: [LoewnerComparison] = []
         var minMargin = Double.infinity, minMarginTime = times.first ?? 0

@@ -31,7 +31,12 @@ public struct ODEComparison: Sendable {
     /// Compares a finished SGD run with the ODE.
     public static func compare(_ sgd: SGDResult, spectrum: TeacherSpectrum) throws(SGDError) -> ODEComparison {
         guard let initial = sgd.states.first, sgd.times.first == 0, let last = sgd.times.last else {
-            throw .invalidInput("the SGD run recorded no initial state")
+            throw .invalidParameter(name: "sgd", value: "", reason: "must hold the state at t = 0 (the run recorded no initial state)")
+        }
+        guard initial.teacherWidth == spectrum.count, sgd.states.count == sgd.times.count,
+              sgd.observables.count == sgd.times.count else {
+            throw .incompatibleParameters(names: ["sgd", "spectrum"],
+                                          reason: "the SGD states have r = \(initial.teacherWidth) columns but the spectrum has \(spectrum.count) values, or the series differ in length")
         }
         let ode: Solution
         do {
@@ -39,10 +44,14 @@ public struct ODEComparison: Sendable {
                                              saveTimes: sgd.times)
             ode = try solve(problem, method: .exact(ExactPropagatorOptions()))
         } catch {
-            throw .invalidInput("ODE: \(error)")
+            // The SGD run's own states and times make the problem; a refusal is kept structured.
+            // TRANSITIONAL: SGDError has no case for a Riccati run-time failure yet (adding one
+            // breaks the tool's exhaustive switch); the tool moves to `SGDError.riccati(_:)`.
+            throw SGDError(parameterError: error) ?? .invalidInput("the ODE could not be integrated: \(error)")
         }
         guard ode.status.isSuccess, ode.times.count == sgd.times.count else {
-            throw .invalidInput("ODE integration failed: \(ode.message)")
+            // TRANSITIONAL: as above, a run-time failure without a case of its own yet.
+            throw .invalidInput("the ODE integration failed at t = \(ode.times.last ?? 0): \(ode.message)")
         }
         let lambdaNorm = Swift.max(LinearAlgebra.euclideanNorm(spectrum.values), .leastNormalMagnitude)
         var relative: [Double] = [], overlap: [Double] = []
@@ -53,54 +62,5 @@ public struct ODEComparison: Sendable {
         }
         return ODEComparison(times: sgd.times, riskSGD: sgd.risk, riskODE: ode.risk, relativeDeviation: relative,
                              overlapDeviation: overlap, sgd: sgd, ode: ode)
-    }
-}
-
-/// Deviation from the ODE against the learning rate, averaged over seeds.
-public struct LearningRateSweep: Sendable {
-    public struct Point: Sendable {
-        public var learningRate: Double
-        /// Per seed, the maximum relative risk deviation over the recorded times.
-        public var maxRelativeDeviations: [Double]
-        public var seeds: [UInt64]
-        public var meanMaxRelativeDeviation: Double { maxRelativeDeviations.reduce(0, +) / Double(Swift.max(1, maxRelativeDeviations.count)) }
-    }
-    public var points: [Point]
-    /// Least-squares slope of `log(mean max deviation)` against `log η` (1 for an `O(η)` gap);
-    /// `nil` with fewer than two learning rates.
-    public var slope: Double? {
-        let xs = points.map { log($0.learningRate) }, ys = points.map { log($0.meanMaxRelativeDeviation) }
-        guard xs.count >= 2, ys.allSatisfy({ $0.isFinite }) else { return nil }
-        let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
-        var sxy = 0.0, sxx = 0.0
-        for (x, y) in zip(xs, ys) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx) }
-        return sxx > 0 ? sxy / sxx : nil
-    }
-
-    /// For each learning rate, runs `seeds` seeds (`base.seed`, `base.seed + 1`, …) over the same
-    /// time horizon `T = η_base·K_base` (so `K = round(T/η)`) with save times at the same `t`.
-    public static func run<Scalar: SGDScalar>(
-        base: SGDConfiguration, learningRates: [Double], seeds: Int, saveTimes: [Double], precision: Scalar.Type
-    ) throws(SGDError) -> LearningRateSweep {
-        guard !learningRates.isEmpty else { throw .invalidInput("--lr-sweep needs at least one learning rate") }
-        guard seeds >= 1 else { throw .invalidInput("--seeds must be ≥ 1, got \(seeds)") }
-        let horizon = base.learningRate * Double(base.steps)
-        var points: [Point] = []
-        for eta in learningRates {
-            guard eta.isFinite, eta > 0 else { throw .invalidInput("--lr-sweep values must be finite and > 0, got \(eta)") }
-            var configuration = base
-            configuration.learningRate = eta
-            configuration.steps = Swift.max(1, Int((horizon / eta).rounded()))
-            configuration.saveSteps = saveTimes.map { Swift.min(configuration.steps, Int(($0 / eta).rounded())) }
-            var deviations: [Double] = [], usedSeeds: [UInt64] = []
-            for offset in 0..<seeds {
-                configuration.seed = base.seed &+ UInt64(offset)
-                let comparison = try ODEComparison.run(configuration, precision: Scalar.self)
-                deviations.append(comparison.maxRelativeDeviation)
-                usedSeeds.append(configuration.seed)
-            }
-            points.append(Point(learningRate: eta, maxRelativeDeviations: deviations, seeds: usedSeeds))
-        }
-        return LearningRateSweep(points: points)
     }
 }

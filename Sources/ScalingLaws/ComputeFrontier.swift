@@ -39,14 +39,26 @@ public struct ComputeFrontier: Sendable {
     public var completed = true
 
     /// Runs `base` once per width (each with the same seed and teacher) in `Scalar` precision.
+    /// Every width's configuration is validated before the first run.
     /// When `shouldStop` says yes, the current run ends after its step, no further width starts,
     /// and the frontier is built from the curves recorded so far (``completed`` is `false`).
     public static func run<Scalar: SGDScalar>(
         base: SGDConfiguration, widths: [Int], gridCount: Int = 200, precision: Scalar.Type,
         shouldStop: (() -> Bool)? = nil
     ) throws(SGDError) -> ComputeFrontier {
-        guard !widths.isEmpty else { throw .invalidInput("--widths needs at least one width") }
-        guard gridCount >= 2 else { throw .invalidInput("the envelope grid needs at least 2 points") }
+        guard !widths.isEmpty else { throw .invalidParameter(name: "widths", value: "[]", reason: "must hold at least one width") }
+        guard gridCount >= 2 else { throw .invalidParameter(name: "gridCount", value: "\(gridCount)", reason: "must be ≥ 2") }
+        // Every width's configuration is checked before the first run; an error names `widths`
+        // where the configuration's `studentWidth` is at fault.
+        for width in widths {
+            var configuration = base
+            configuration.studentWidth = width
+            do {
+                try configuration.validate()
+            } catch {
+                throw error.renamingParameters { $0 == "studentWidth" ? "widths" : $0 }
+            }
+        }
         var curves: [Curve] = []
         var completed = true
         for width in widths {
@@ -69,7 +81,8 @@ public struct ComputeFrontier: Sendable {
     public static func envelope(of curves: [Curve], gridCount: Int) throws(SGDError) -> ComputeFrontier {
         let positive = curves.map { curve in zip(curve.compute, curve.risk).filter { $0.0 > 0 && $0.1 > 0 } }
         guard let low = positive.compactMap({ $0.first?.0 }).min(), let high = positive.compactMap({ $0.last?.0 }).max(), high > low else {
-            throw .invalidInput("the compute curves need at least two recorded steps with positive risk")
+            throw .invalidParameter(name: "curves", value: "",
+                                    reason: "must hold at least two recorded points with positive compute and risk, at different compute")
         }
         var grid: [Double] = [], risk: [Double] = [], width: [Int] = []
         for k in 0..<gridCount {

@@ -19,9 +19,11 @@ public struct ScalingPrediction: Sendable, Equatable {
     public var escapeTimes: [Double]
 
     public init(spectrum: TeacherSpectrum, studentWidth: Int, dimension: Double, sigma0: Double) throws(RiccatiError) {
-        guard studentWidth >= 1 else { throw .invalidInput("--rs (student width) must be ≥ 1, got \(studentWidth)") }
-        guard dimension.isFinite, dimension > 0 else { throw .invalidInput("--d must be finite and > 0, got \(dimension)") }
-        guard sigma0.isFinite, sigma0 > 0 else { throw .invalidInput("--sigma0 must be finite and > 0, got \(sigma0)") }
+        guard studentWidth >= 1 else { throw .invalidParameter(name: "studentWidth", value: "\(studentWidth)", reason: "must be ≥ 1") }
+        guard dimension.isFinite, dimension > 0 else {
+            throw .invalidParameter(name: "dimension", value: "\(dimension)", reason: "must be finite and > 0")
+        }
+        guard sigma0.isFinite, sigma0 > 0 else { throw .invalidParameter(name: "sigma0", value: "\(sigma0)", reason: "must be finite and > 0") }
         self.spectrum = spectrum
         self.studentWidth = studentWidth
         self.dimension = dimension
@@ -58,26 +60,5 @@ public struct ScalingPrediction: Sendable, Equatable {
         let order = spectrum.values.indices.sorted { spectrum.values[$0] > spectrum.values[$1] }
         guard k >= 1, k <= order.count else { return nil }
         return escapeTimes[order[k - 1]]
-    }
-}
-
-/// Least-squares fits on log-log axes.
-public enum PowerLawFit {
-    /// The slope of `log y` against `log x` over the points with `x` in `[lower, upper]`
-    /// (ordinary least squares). Throws unless at least two points with positive `x` and `y`
-    /// lie in the window.
-    public static func slope(x: [Double], y: [Double], window: ClosedRange<Double>? = nil) throws(RiccatiError) -> Double {
-        guard x.count == y.count else { throw .invalidInput("slope fit: \(x.count) abscissae but \(y.count) ordinates") }
-        var xs: [Double] = [], ys: [Double] = []
-        for (a, b) in zip(x, y) where a > 0 && b > 0 && a.isFinite && b.isFinite {
-            if let window, !window.contains(a) { continue }
-            xs.append(log(a)); ys.append(log(b))
-        }
-        guard xs.count >= 2 else { throw .invalidInput("slope fit: fewer than two positive points in the window \(window.map { "[\($0.lowerBound), \($0.upperBound)]" } ?? "")") }
-        let meanX = xs.reduce(0, +) / Double(xs.count), meanY = ys.reduce(0, +) / Double(ys.count)
-        var sxy = 0.0, sxx = 0.0
-        for (a, b) in zip(xs, ys) { sxy += (a - meanX) * (b - meanY); sxx += (a - meanX) * (a - meanX) }
-        guard sxx > 0 else { throw .invalidInput("slope fit: all abscissae in the window are equal") }
-        return sxy / sxx
     }
 }

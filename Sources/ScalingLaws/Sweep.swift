@@ -1,32 +1,6 @@
 import Dispatch
 import Foundation
-import LinearAlgebra
 import Riccati
-
-/// One grid point of a scaling sweep.
-public struct SweepPoint: Sendable {
-    public var alpha: Double
-    public var teacherWidth: Int
-    public var studentWidth: Int
-    public var dimension: Double
-    public var sigma0: Double
-    public var seed: UInt64
-    public var smallInitialization: Bool
-    public var times: [Double]
-    /// ODE risk (exact propagator) at `times`.
-    public var risk: [Double]
-    /// `R_add(t)` at `times`.
-    public var riskAdditive: [Double]
-    /// The fit window `[t0, t1]`, `nil` when it is empty or undefined.
-    public var window: ClosedRange<Double>?
-    /// Log-log slope of the ODE risk over the window.
-    public var fittedSlope: Double?
-    /// Log-log slope of the additive model over the same window (same times).
-    public var additiveSlope: Double?
-    /// `(1 − 2α)/α`.
-    public var asymptoticSlope: Double?
-    public var statistics: IntegrationStatistics
-}
 
 /// A grid of scaling experiments integrated with the exact propagator.
 ///
@@ -49,8 +23,10 @@ public struct ScalingSweep: Sendable {
     public var saveCount = 200
     public var finalTime: Double?
     public var ranks: (lower: Int, upper: Int)?
-    /// Points integrated at once. Every point runs OpenBLAS single-threaded, so the results are
-    /// bit-identical for any `jobs`.
+    /// Points integrated at once, on RiccatiKit's own threads. Each point is computed by one
+    /// thread from its own inputs, so the results are bit-identical for any `jobs`. OpenBLAS's
+    /// thread count is the application's setting and is left alone; with more than one OpenBLAS
+    /// thread the last bits can depend on it (set `BLAS.setThreadCount(1)` once at start).
     public var jobs = 1
     /// The exact propagator's factorisation (``PropagatorFactorization``); the default LQ form
     /// chooses its steps by a round-off control and was the fastest of the three on every
@@ -77,21 +53,34 @@ public struct ScalingSweep: Sendable {
 
     /// Checks the whole grid before any work.
     public func validate() throws(RiccatiError) {
-        for (name, empty) in [("--alphas", alphas.isEmpty), ("--r", teacherWidths.isEmpty), ("--widths", studentWidths.isEmpty),
-                              ("--dims", dimensions.isEmpty), ("--seeds", seeds.isEmpty)] where empty {
-            throw .invalidInput("\(name) needs at least one value")
+        for (name, empty) in [("alphas", alphas.isEmpty), ("teacherWidths", teacherWidths.isEmpty), ("studentWidths", studentWidths.isEmpty),
+                              ("dimensions", dimensions.isEmpty), ("seeds", seeds.isEmpty)] where empty {
+            throw .invalidParameter(name: name, value: "[]", reason: "must hold at least one value")
         }
-        guard grid.count <= 10_000 else { throw .invalidInput("the sweep grid has \(grid.count) points; at most 10000") }
-        guard saveCount >= 2, saveCount <= 100_000 else { throw .invalidInput("--save-count must lie in [2, 100000], got \(saveCount)") }
-        guard jobs >= 1, jobs <= 64 else { throw .invalidInput("--jobs must lie in [1, 64], got \(jobs)") }
-        if let finalTime, !(finalTime.isFinite && finalTime > 0) { throw .invalidInput("--t-end must be finite and > 0, got \(finalTime)") }
+        guard grid.count <= 10_000 else {
+            throw .exceedsLimit(names: ["alphas", "teacherWidths", "studentWidths", "dimensions", "seeds"],
+                                reason: "the sweep grid has \(grid.count) points; at most 10000")
+        }
+        guard saveCount >= 2, saveCount <= 100_000 else {
+            throw .invalidParameter(name: "saveCount", value: "\(saveCount)", reason: "must lie in [2, 100000]")
+        }
+        guard jobs >= 1, jobs <= 64 else { throw .invalidParameter(name: "jobs", value: "\(jobs)", reason: "must lie in [1, 64]") }
+        if let finalTime, !(finalTime.isFinite && finalTime > 0) {
+            throw .invalidParameter(name: "finalTime", value: "\(finalTime)", reason: "must be finite and > 0")
+        }
         if let ranks, !(ranks.lower >= 1 && ranks.upper > ranks.lower) {
-            throw .invalidInput("the window ranks must satisfy 1 ≤ lower < upper, got \(ranks.lower), \(ranks.upper)")
+            throw .invalidParameter(name: "ranks", value: "(\(ranks.lower), \(ranks.upper))", reason: "must satisfy 1 ≤ lower < upper")
         }
-        for entry in grid {
-            _ = try TeacherSpectrum.powerLaw(exponent: entry.alpha, count: entry.r)
-            try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
-                                     seed: entry.seed, smallInitialization: smallInitialization).validate()
+        // The grid's entries are checked by the Riccati module, whose parameter names are those of
+        // one point; they are reported under the sweep's names for the lists the entry came from.
+        do {
+            for entry in grid {
+                _ = try TeacherSpectrum.powerLaw(exponent: entry.alpha, count: entry.r)
+                try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
+                                         seed: entry.seed, smallInitialization: smallInitialization).validate()
+            }
+        } catch {
+            throw error.renamingParameters(Self.gridParameterName)
         }
     }
 
@@ -104,10 +93,6 @@ public struct ScalingSweep: Sendable {
         try validate()
         let entries = grid
         let results = ResultSlots<Result<SweepPoint, RiccatiError>>(count: entries.count)
-        // OpenBLAS single-threaded for every point, whatever `jobs` is, so that the numbers do not
-        // depend on the parallelism (OpenBLAS's results can differ in the last bits between thread counts).
-        let blasThreads = BLAS.claimThreadCount(1)
-        defer { BLAS.releaseThreadCount(blasThreads) }
         let workers = Swift.min(jobs, entries.count)
         let sweep = self
         let work: @Sendable (Int) -> Void = { worker in
@@ -129,8 +114,7 @@ public struct ScalingSweep: Sendable {
             case .success(let point)?: points.append(point)
             case .failure(let error)?: throw error
             case nil:
-                if let shouldStop, shouldStop() { continue }   // interrupted before this point started
-                throw .invalidInput("internal error: a sweep point was not run")
+                continue   // a worker only skips a point when `shouldStop` said yes before it started
             }
         }
         return points
@@ -155,7 +139,8 @@ public struct ScalingSweep: Sendable {
         let solution = try solve(try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: end, saveTimes: times),
                                  method: .exact(ExactPropagatorOptions(factorization: factorization)), locateEscapes: false)
         guard solution.status.isSuccess else {
-            throw .invalidInput("α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")
+            throw .integrationFailed(status: solution.status, time: solution.times.last ?? 0,
+                                     message: "α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")
         }
         let additive = times.map { prediction.additiveRisk(at: $0) }
         var fitted: Double?, additiveSlope: Double?
@@ -168,13 +153,17 @@ public struct ScalingSweep: Sendable {
                           riskAdditive: additive, window: window, fittedSlope: fitted, additiveSlope: additiveSlope,
                           asymptoticSlope: ScalingPrediction.asymptoticExponent(alpha: entry.alpha), statistics: solution.statistics)
     }
-}
 
-/// Fixed slots that parallel workers fill by index, under a lock.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ value: Value, at index: Int) { lock.lock(); slots[index] = value; lock.unlock() }
-    var values: [Value?] { lock.lock(); defer { lock.unlock() }; return slots }
+    /// The sweep's name for a parameter of one grid point (``TeacherSpectrum/powerLaw(exponent:count:)``
+    /// and ``RandomInitialization``): the list the point's value came from.
+    static func gridParameterName(_ name: String) -> String {
+        switch name {
+        case "exponent", "alpha": return "alphas"
+        case "count", "teacherWidth": return "teacherWidths"
+        case "studentWidth": return "studentWidths"
+        case "dimension": return "dimensions"
+        case "seed": return "seeds"
+        default: return name
+        }
+    }
 }
