@@ -34,7 +34,7 @@ extension CommandFailure {
     /// input (exit code 2) phrased with the tool's flags (``ParameterFlags``); run-time failures
     /// (an integration that failed, SGD that diverged, a checkpoint that could not be written)
     /// exit with code 1. `flags` overrides the table for this command (for instance `spectrum`
-    /// is `--lambdas` when a file was given and `--alpha` otherwise). `context` (a flag and its
+    /// is `--lambdas FILE` when a file was given and `--r` otherwise). `context` (a flag and its
     /// value, e.g. `--lambdas FILE`) prefixes a message that names no parameter.
     init(_ error: RiccatiError, flags: ParameterFlags = ParameterFlags(), context: String? = nil) {
         let message = Self.phrase(error, flags: flags, context: context)

@@ -147,10 +147,10 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The flags of the library's parameters here: `spectrum` is `--lambdas` or `--alpha`, the
+    /// The flags of the library's parameters here: `spectrum` is `--lambdas` or `--r`, the
     /// initial state `--init-m`/`--init-p` or `--sigma0`.
     var flags: ParameterFlags {
-        var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--alpha"]
+        var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--r"]
         if let initM { overrides["initialState"] = "--init-m \(initM)" }
         if lambdas != nil { overrides["teacherWidth"] = "--lambdas" }
         return ParameterFlags(overrides)

@@ -17,7 +17,7 @@ struct ParameterFlags {
 
     static let table: [String: String] = [
         // The model and its initial state (OverlapProblem, TeacherSpectrum, RandomInitialization).
-        "spectrum": "--alpha",
+        "spectrum": "--r",
         "alpha": "--alpha",
         "exponent": "--alpha",
         "teacherWidth": "--r",

@@ -85,39 +85,23 @@ struct SGDOptions: ParsableArguments {
         if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
         if theta != nil, teacher != .canonical { throw .badInput("--theta conflicts with --teacher \(teacher.rawValue)") }
         if steps != nil, finalTime != nil { throw .badInput("--steps and --t-end conflict: give one of them") }
-        guard lr.isFinite, lr > 0 else { throw .badInput("--lr must be finite and > 0, got \(lr)") }
         if saveAt != nil, saveCount != nil { throw .badInput("--save-at and --save-count conflict: give one of them") }
         if initW != nil, sigma0 != nil { throw .badInput("--sigma0 conflicts with --init-w (W0 is read from the file)") }
-        let saveCount = saveCount ?? 24
-        guard saveCount >= 1, saveCount <= 100_000 else { throw .badInput("--save-count must lie in [1, 100000], got \(saveCount)") }
         if saveAt != nil, saveSpacing != .linear { throw .badInput("--save-at conflicts with --save-spacing") }
-        let sigma0 = sigma0 ?? 0.3
-        try InputChecks.scale(sigma0, flag: "--sigma0")
-        try InputChecks.scale(noise, flag: "--noise", allowZero: true)
-        guard threads >= 1, threads <= 256 else { throw .badInput("--threads must lie in [1, 256], got \(threads)") }
-        guard studentWidth >= 1, Double(studentWidth) <= d else {
-            throw .badInput("--rs must be a positive integer ≤ --d = \(Int(d)) (got \(studentWidth))")
-        }
-        guard Double(studentWidth) * d <= InputChecks.maximumMatrixEntries else {
-            throw .badInput("--rs × --d = \(studentWidth)×\(Int(d)) exceeds 5e8 entries of W")
-        }
-        if let steps, !(steps >= 1 && Double(steps) <= InputChecks.maximumSteps) {
-            throw .badInput("--steps must lie in [1, 1e9], got \(steps)")
-        }
+        // Every value below is checked by SGDConfiguration.validate() (and SGDSaveSchedule), whose
+        // errors reach the user through ParameterFlags; only what the tool alone knows is checked here.
         let spectrum: TeacherSpectrum
         let spectrumSource: ModelDescription.Spectrum
         do {
             if let path = lambdas {
                 spectrum = try ModelOptions.spectrum(try ModelOptions.load(path, flag: "--lambdas", dimensions: 1).values, path: path)
                 if let r = teacherWidth, r != spectrum.count { throw CommandFailure.badInput("--r \(r) disagrees with --lambdas \(path), which has \(spectrum.count) entries") }
-                guard Double(spectrum.count) < d else {
-                    throw CommandFailure.badInput("--lambdas \(path) has r = \(spectrum.count) entries; r must be below --d = \(Int(d))")
-                }
                 spectrumSource = .file(path)
             } else {
                 let r = teacherWidth ?? 8
+                // The spectrum is allocated before the configuration is validated: keep r to the
+                // widths the tool accepts everywhere.
                 guard r >= 1, r <= 100_000 else { throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(r)") }
-                guard r < Int(d) else { throw CommandFailure.badInput("--r must be below --d, got r = \(r), d = \(Int(d))") }
                 spectrum = try TeacherSpectrum.powerLaw(exponent: alpha ?? 1, count: r)
                 spectrumSource = .powerLaw(alpha: alpha ?? 1, normalized: true)
             }
@@ -128,46 +112,38 @@ struct SGDOptions: ParsableArguments {
         } catch {
             throw .badInput("\(error)")
         }
-        if theta != nil || teacher == .random, Double(spectrum.count) * d > InputChecks.maximumMatrixEntries {
-            throw .badInput("\(theta != nil ? "--theta" : "--teacher random"): Θ would have r × d = \(spectrum.count)×\(Int(d)) entries; at most 5e8")
-        }
         let stepCount: Int
         if let steps {
             stepCount = steps
         } else {
+            // --t-end is the tool's way to give the step count K = round(T/η).
             let horizon = finalTime ?? 12
             guard horizon.isFinite, horizon > 0 else { throw .badInput("--t-end must be finite and > 0, got \(horizon)") }
+            guard lr.isFinite, lr > 0 else { throw .badInput("--lr must be finite and > 0, got \(lr)") }
             let count = (horizon / lr).rounded()
             guard count >= 1, count <= 1e9 else { throw .badInput("--t-end/--lr gives \(count) steps; need 1 … 1e9") }
             stepCount = Int(count)
         }
         var config = SGDConfiguration(spectrum: spectrum, dimension: Int(d), studentWidth: studentWidth, batchSize: batch,
                                       learningRate: lr, steps: stepCount)
-        config.sigma0 = sigma0
+        config.sigma0 = sigma0 ?? 0.3
         config.labelNoise = noise
         config.seed = seed
         config.threads = threads
         config.teacher = teacher == .random ? .random : .canonical
-        let horizon = Double(stepCount) * lr
+        let schedule: SGDSaveSchedule
         if let list = saveAt {
-            let times = try list.split(separator: ",", omittingEmptySubsequences: false).map { (item) throws(CommandFailure) -> Double in
-                let t = try parseReal(String(item), flag: "--save-at")
-                guard t.isFinite, t >= 0, t <= horizon * (1 + 1e-12) else { throw .badInput("--save-at: \(item) must lie in [0, T = \(horizon)]") }
-                return t
-            }
-            config.saveSteps = times.map { Swift.min(stepCount, Int(($0 / lr).rounded())) }
-        } else if saveSpacing == .log {
-            do {
-                config.saveSteps = try SaveTimes.logSpaced(count: saveCount, finalTime: horizon).map { Swift.min(stepCount, Int(($0 / lr).rounded())) }
-            } catch {
-                throw CommandFailure(error, flags: ParameterFlags(["count": "--save-count", "finalTime": "--t-end"]))
-            }
+            schedule = .times(try list.split(separator: ",", omittingEmptySubsequences: false).map { (item) throws(CommandFailure) -> Double in
+                try parseReal(String(item), flag: "--save-at")
+            })
         } else {
-            config.saveSteps = (0...saveCount).map { Int((Double($0) * Double(stepCount) / Double(saveCount)).rounded()) }
+            schedule = saveSpacing == .log ? .logSpaced(count: saveCount ?? 24) : .uniform(count: saveCount ?? 24)
         }
-        // Each record keeps M and P (and G for the reports); compare keeps the ODE's states as well.
-        let r = Double(spectrum.count), rs = Double(studentWidth)
-        try InputChecks.storage(saves: config.saveSteps.count + 2, doublesPerState: rs * (r + rs) + r + r * r, copies: 2)
+        do {
+            config.saveSteps = try config.saveSteps(for: schedule)
+        } catch {
+            throw CommandFailure(error, flags: flags)
+        }
         if let path = initW {
             let array = try ModelOptions.load(path, flag: "--init-w", dimensions: 2)
             do { config.initialWeights = try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values) } catch {
@@ -176,9 +152,6 @@ struct SGDOptions: ParsableArguments {
         }
         if let path = theta {
             let array = try ModelOptions.load(path, flag: "--theta", dimensions: 2)
-            guard array.shape == [spectrum.count, Int(d)] else {
-                throw .badInput("--theta \(path) has shape \(array.shape); expected r×d = [\(spectrum.count), \(Int(d))]")
-            }
             do { config.teacher = .given(try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.values)) } catch {
                 throw .badInput("--theta: \(error)")
             }
@@ -186,16 +159,20 @@ struct SGDOptions: ParsableArguments {
         do { try config.validate() } catch {
             throw CommandFailure(error, flags: flags)
         }
+        // compare keeps the ODE's states as well as SGD's (the library's 2 GiB limit is per run).
+        let r = Double(spectrum.count), rs = Double(studentWidth)
+        try InputChecks.storage(saves: config.saveSteps.count + 2, doublesPerState: rs * (r + rs) + r + r * r, copies: 2)
         return SGDRunDescription(configuration: config, spectrum: spectrumSource, precision: precision)
     }
 
-    /// The flags of the library's parameters here: `spectrum` is `--lambdas FILE` or `--alpha`,
+    /// The flags of the library's parameters here: `spectrum` is `--lambdas FILE` or `--r`,
     /// `teacher` and `initialWeights` name their files.
     var flags: ParameterFlags {
-        var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--alpha"]
+        var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--r"]
         if let theta { overrides["teacher"] = "--theta \(theta)" }
         if let initW { overrides["initialWeights"] = "--init-w \(initW)" }
         if saveAt == nil { overrides["saveSteps"] = "--save-count" }
+        if theta == nil, teacher == .random { overrides["teacher"] = "--teacher random" }
         if steps == nil { overrides["steps"] = "--t-end" }
         return ParameterFlags(overrides)
     }

@@ -32,7 +32,7 @@ struct ScalingComputeCommand: ParsableCommand {
     @OptionGroup var artifacts: ArtifactOptions
 
     /// The flags of the library's parameters here (`studentWidth` is one of `--widths`).
-    static let flags = ParameterFlags(["studentWidth": "--widths", "count": "--save-count", "batchSize": "--batch"])
+    static let flags = ParameterFlags(["studentWidth": "--widths", "count": "--save-count", "batchSize": "--batch", "saveSteps": "--save-count"])
 
     func run() throws {
         let destination = try ReportDestination(path: output)
