@@ -72,8 +72,6 @@ struct MonotonicityCommand: ParsableCommand {
         let (arrayDirectory, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
         if scale != nil, perturb != nil { throw CommandFailure.badInput("--scale and --perturb conflict: give one of them") }
-        if let scale, !(scale.isFinite && scale >= 1) { throw CommandFailure.badInput("--scale must be finite and ≥ 1, got \(scale)") }
-        if let perturb, !(perturb.isFinite && perturb > 0) { throw CommandFailure.badInput("--perturb must be finite and > 0, got \(perturb)") }
         try InputChecks.relativeTolerance(rtol, flag: "--rtol")
         guard atol.isFinite, atol > 0 else { throw CommandFailure.badInput("--atol must be finite and > 0, got \(atol)") }
         if let tolerance {
@@ -102,15 +100,12 @@ struct MonotonicityCommand: ParsableCommand {
             let r = Double(spectrum.count)
             try InputChecks.storage(saves: saveTimes.count, doublesPerState: Double(rs) * (r + Double(rs) + 1) + r + 2 * r * r, copies: 4)
         }
-        if figureFolder != nil, resolved.spectrum.count != 2 {
-            throw CommandFailure.badInput("--figure draws the 2×2 level sets of Figure 3 and needs r = 2, got r = \(resolved.spectrum.count)")
-        }
         if figureFolder != nil {
-            // The level sets {v : vᵀGv = 1} need G positive definite; the flow keeps the rank of G0.
-            let g0 = resolved.initialState.signalGram
-            let determinant = g0[0, 0] * g0[1, 1] - g0[0, 1] * g0[1, 0]
-            guard g0[0, 0] > 0, g0[1, 1] > 0, determinant > 1e-10 * g0[0, 0] * g0[1, 1] else {
-                throw CommandFailure.badInput("--figure draws the ellipses vᵀG v = 1 and needs G0 = M0ᵀM0 positive definite (r_s ≥ 2, M0 of rank 2)")
+            // Figure 3's level sets {v : vᵀGv = 1} need r = 2 and G0 positive definite (the flow keeps its rank).
+            do {
+                try LevelSet.requireDrawable(resolved.initialState.signalGram, name: "initialState")
+            } catch {
+                throw CommandFailure(error, flags: ParameterFlags(["initialState": "--figure"]))
             }
         }
         let figureTimes = explicitFigureTimes ?? Self.defaultEllipseTimes.filter { $0 <= time.finalTime }
