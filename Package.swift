@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // CBLAS (OpenBLAS) and LAPACKE. Debian's OpenBLAS ships without LAPACKE,
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "ReadmeTests", dependencies: ["Riccati", "Monotonicity", "SGD", "LinearAlgebra"]),
         // Library unit tests of the Riccati module: no command-line tool, no example programs.
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "TestSupport"]),
         // End-to-end tests of the `riccati` tool and the example programs (run as processes), and

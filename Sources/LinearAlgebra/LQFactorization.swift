@@ -57,17 +57,13 @@ public final class LQFactorization {
     /// triangle; the signs of its diagonal are LAPACK's) and `lowerDiagonal[i]` holds `L_ii`.
     /// With `orthonormal`, `Q` is formed there (`rows×columns`, row-major).
     ///
-    /// With ``formsInParts`` the work runs on two threads of its own with OpenBLAS held at one
-    /// thread (``BLAS/singleThreaded(_:)``), so that the two threads do not oversubscribe the
-    /// cores and the bits do not depend on OpenBLAS's thread count (its threaded GEMM/TRMM inside
-    /// `dgeqrt` change the last bits with it).
+    /// With ``formsInParts`` the work runs on two threads of its own. Run OpenBLAS on one thread
+    /// meanwhile (``BLAS/setThreadCount(_:)``, the application's setting; this type never changes
+    /// it), so that the two threads do not oversubscribe the cores and the bits do not depend on
+    /// OpenBLAS's thread count (its threaded GEMM/TRMM inside `dgeqrt` change the last bits with it).
     public func factor(_ c: UnsafeMutablePointer<Double>, lowerDiagonal: UnsafeMutablePointer<Double>,
                        orthonormal q: UnsafeMutablePointer<Double>? = nil) throws(LinearAlgebraError) {
-        if formsInParts {
-            try BLAS.singleThreaded { () throws(LinearAlgebraError) in try factorBody(c, lowerDiagonal: lowerDiagonal, orthonormal: q) }
-        } else {
-            try factorBody(c, lowerDiagonal: lowerDiagonal, orthonormal: q)
-        }
+        try factorBody(c, lowerDiagonal: lowerDiagonal, orthonormal: q)
     }
 
     private func factorBody(_ c: UnsafeMutablePointer<Double>, lowerDiagonal: UnsafeMutablePointer<Double>,

@@ -15,9 +15,9 @@ public struct IntegrateReport: Sendable {
     /// `locateEscapes` as passed to `solve`.
     public init(solution: Solution, model: ModelDescription, locateEscapes: Bool) {
         var config = model.configuration
-        config += [("tEnd", .number(solution.finalTime)), ("method", .string(solution.method.name))]
+        config += [("tEnd", .number(solution.finalTime)), ("method", .string(solution.methodName))]
         config.append(("escapeTimes", .bool(locateEscapes)))
-        if case .exact(let options) = solution.method {
+        if case .exact(let options)? = solution.method {
             config.append(("factorization", .string(options.factorization.rawValue)))
             config.append(("stepExponentCap", .number(options.stepExponentCap)))
             if options.factorization == .lq { config.append(("conditionLimit", .number(options.conditionLimit))) }
@@ -69,7 +69,7 @@ public struct IntegrateReport: Sendable {
 
     var plotTitle: String {
         let rs = solution.initialState.studentWidth
-        var title = "Population risk, \(solution.method.name): r = \(solution.spectrum.count), r_s = \(rs)"
+        var title = "Population risk, \(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
         switch model?.initialization {
         case .random(let random)?:
             if case .powerLaw(let alpha, _)? = model?.spectrum { title += ", α = \(Plots.format(alpha))" }
@@ -85,7 +85,7 @@ public struct IntegrateReport: Sendable {
     public static func statistics(_ solution: Solution) -> JSONValue {
         let stats = solution.statistics
         return .object([
-            ("method", .string(solution.method.name)),
+            ("method", .string(solution.methodName)),
             ("status", .string(solution.status.rawValue)),
             ("message", .string(solution.message)),
             ("rhsEvaluations", .integer(stats.rhsEvaluations)),
@@ -152,7 +152,7 @@ public struct IntegrateReport: Sendable {
             lines.append("escape times (G_jj ≥ λ_j/2): not located (--no-escape-times)")
         }
         let stats = solution.statistics
-        lines.append("\(solution.method.name): \(solution.status.rawValue) (\(solution.message)); "
+        lines.append("\(solution.methodName): \(solution.status.rawValue) (\(solution.message)); "
             + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "
             + "\(stats.eigendecompositions) eigendecompositions, "
             + String(format: "%.3f s", stats.solveSeconds))

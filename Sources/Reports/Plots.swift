@@ -63,7 +63,7 @@ public enum Plots {
     public static func integrate(_ solution: Solution, prediction: ScalingPrediction?, title: String) throws(ReportError) -> String {
         var figure = Figure(title: title, x: .logarithmic("t"), y: .logarithmic("population risk R(t)"), width: 720, height: 460)
         let times = drawable(solution.times, on: .logarithmic)
-        figure.add(Series(label: "R(t), \(solution.method.name)", x: times, y: drawable(solution.risk, on: .logarithmic),
+        figure.add(Series(label: "R(t), \(solution.methodName)", x: times, y: drawable(solution.risk, on: .logarithmic),
                           showsMarkers: true))
         let positiveTimes = solution.times.filter { $0 > 0 }
         if let prediction, let first = positiveTimes.first, let last = positiveTimes.last {

@@ -11,7 +11,7 @@ import Testing
         let stepper = FixedStepRungeKuttaStepper(system: field, tableau: tableau, stepSize: step)
         let output = try IntegrationDriver.run(stepper: stepper, initialTime: 0, initialState: problem.initialState.packed,
                                                finalTime: 2, saveTimes: [2])
-        let evaluator = try ObservableEvaluator(spectrum: problem.spectrum, studentWidth: problem.studentWidth)
+        let evaluator = QuadraticRiskEvaluator(spectrum: problem.spectrum, studentWidth: problem.studentWidth)
         let state = output.states[0].withUnsafeBufferPointer {
             OverlapState(packed: $0.baseAddress!, studentWidth: problem.studentWidth, teacherWidth: problem.teacherWidth)
         }
@@ -162,7 +162,7 @@ import Testing
         let backward = try integrate(reversed, initialState: smallStart.initialState.packed, finalTime: 0.5,
                                      saveTimes: (1...10).map { 0.05 * Double($0) }, method: .rungeKutta4(step: 0.01))
         #expect(backward.states.count == 10)
-        let evaluator = try ObservableEvaluator(spectrum: problem.spectrum, studentWidth: 4)
+        let evaluator = QuadraticRiskEvaluator(spectrum: problem.spectrum, studentWidth: 4)
         let backwardRisk = backward.states.map { state in state.withUnsafeBufferPointer { evaluator.risk(packed: $0.baseAddress!) } }
         #expect(firstRiskIncrease(backwardRisk) != nil)
     }

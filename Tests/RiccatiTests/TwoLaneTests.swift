@@ -67,7 +67,7 @@ struct TwoLaneTests {
         let exact = try solve(problem, method: .exact(ExactPropagatorOptions()))
         for method in [IntegrationMethod.dormandPrince(DormandPrinceOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-12)),
                        .rungeKutta4(step: 0.01)] {
-            let stepper = try makeStepper(method: method, spectrum: spectrum, studentWidth: 64, threads: 2)
+            let stepper = try makeStepper(dynamics: problem.dynamics, method: method, threads: 2)
             #expect((stepper as? DormandPrince5Stepper)?.usesTwoLanes ?? (stepper as? FixedStepRungeKuttaStepper)?.usesTwoLanes == true)
             let one = try solve(problem, method: method, threads: 1)
             let two = try solve(problem, method: method, threads: 2)
@@ -78,8 +78,8 @@ struct TwoLaneTests {
             let discrepancy = solutionDiscrepancy(two, exact)
             #expect(discrepancy < 1e-6, "\(method.name): \(discrepancy) against the exact propagator")
         }
-        let small = try makeStepper(method: .dormandPrince(DormandPrinceOptions()), spectrum: try TeacherSpectrum.powerLaw(exponent: 1, count: 64),
-                                    studentWidth: 16, threads: 2)
+        let small = try makeStepper(dynamics: try QuadraticGradientFlow(spectrum: try TeacherSpectrum.powerLaw(exponent: 1, count: 64), studentWidth: 16),
+                                    method: .dormandPrince(DormandPrinceOptions()), threads: 2)
         #expect((small as? DormandPrince5Stepper)?.usesTwoLanes == false)
     }
 

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The exact overlap ODE of the population gradient flow (MODEL.md):
+/// The exact overlap ODE of the population gradient flow (<doc:OverlapODE>):
 ///
 ///     K     = M Mᵀ + P
 ///     dM/dt = 4 (M Λ − K M)

@@ -1,7 +1,7 @@
 import LinearAlgebra
 import Sampling
 
-/// The model parameters that fix a random initialisation (MODEL.md, "Initial conditions").
+/// The model parameters that fix a random initialisation (<doc:Conventions>).
 public struct RandomInitialization: Sendable, Equatable {
     /// Student width `r_s ≥ 1`.
     public var studentWidth: Int
@@ -28,18 +28,18 @@ public struct RandomInitialization: Sendable, Equatable {
 
     /// Checks `r ≥ 1`, `r_s ≥ 1`, `d` whole with `r < d ≤ 2⁵³` and `r_s ≤ d`, and finite `σ0 > 0`.
     public func validate() throws(RiccatiError) {
-        guard teacherWidth >= 1 else { throw .invalidInput("--r (teacher width) must be ≥ 1, got \(teacherWidth)") }
-        guard studentWidth >= 1 else { throw .invalidInput("--rs (student width) must be ≥ 1, got \(studentWidth)") }
+        guard teacherWidth >= 1 else { throw .invalid("teacherWidth", teacherWidth, "must be ≥ 1") }
+        guard studentWidth >= 1 else { throw .invalid("studentWidth", studentWidth, "must be ≥ 1") }
         guard dimension.isFinite, dimension == dimension.rounded(), dimension <= 9_007_199_254_740_992 else {
-            throw .invalidInput("--d must be a whole number no larger than 2^53, got \(dimension)")
+            throw .invalid("dimension", dimension, "must be a whole number no larger than 2^53")
         }
         guard dimension > Double(teacherWidth) else {
-            throw .invalidInput("--d must exceed the teacher width r = \(teacherWidth), got d = \(dimension)")
+            throw .invalid("dimension", dimension, "must exceed the teacher width r = \(teacherWidth)")
         }
         guard dimension >= Double(studentWidth) else {
-            throw .invalidInput("--d must be at least the student width r_s = \(studentWidth), got d = \(dimension)")
+            throw .invalid("dimension", dimension, "must be at least the student width r_s = \(studentWidth)")
         }
-        guard sigma0.isFinite, sigma0 > 0 else { throw .invalidInput("--sigma0 must be finite and > 0, got \(sigma0)") }
+        guard sigma0.isFinite, sigma0 > 0 else { throw .invalid("sigma0", sigma0, "must be finite and > 0") }
     }
 
     /// Samples `(M0, P0)` directly, in `O(r_s² r + r_s³)` operations, never forming `W0`.
@@ -90,22 +90,22 @@ extension OverlapState {
     /// (`M0`'s row `k` is `√μ_k v_kᵀ`). Throws when `G0` is not symmetric PSD or has rank
     /// above `r_s` (beyond a relative 1e-10).
     public init(signalGram g0: Matrix, studentWidth rs: Int) throws(RiccatiError) {
-        guard rs >= 1 else { throw .invalidInput("student width must be ≥ 1, got \(rs)") }
+        guard rs >= 1 else { throw .invalid("studentWidth", rs, "must be ≥ 1") }
         let decomposition: SymmetricEigendecomposition
         do {
             decomposition = try LinearAlgebra.symmetricEigendecomposition(g0)
         } catch {
-            throw .invalidInput("G0: \(error.description)")
+            throw .invalidParameter(name: "signalGram", value: "", reason: "must be a finite symmetric matrix (\(error.description))")
         }
         let r = g0.rows
         let values = decomposition.values, vectors = decomposition.vectors!
         let tolerance = 1e-10 * Swift.max(1, values.last ?? 0)
         guard (values.first ?? 0) >= -tolerance else {
-            throw .invalidInput("G0 is not positive semidefinite: smallest eigenvalue \(values.first ?? 0)")
+            throw .invalidParameter(name: "signalGram", value: "smallest eigenvalue \(values.first ?? 0)", reason: "must be positive semidefinite")
         }
         let kept = Swift.min(rs, r)
         if r > kept, values[r - kept - 1] > tolerance {
-            throw .invalidInput("G0 has rank above the student width r_s = \(rs): eigenvalue \(values[r - kept - 1]) would be dropped")
+            throw .incompatibleParameters(names: ["signalGram", "studentWidth"], reason: "G0 has rank above the student width r_s = \(rs): eigenvalue \(values[r - kept - 1]) would be dropped")
         }
         var m = Matrix(rows: rs, columns: r)
         for k in 0..<kept {

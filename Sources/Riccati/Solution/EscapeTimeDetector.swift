@@ -11,7 +11,23 @@ import LinearAlgebra
 /// Illinois variant of regula falsi (Dowell & Jarratt 1971). With the exact propagator every
 /// trial point costs a closed-form step, so each trial state is used for every direction that
 /// crosses in the same step. A direction that crosses and uncrosses within one step is not seen.
+///
+/// The slope depends on the dynamics (``SlopeSource``): the closed form above for the quadratic
+/// gradient flow; `2 mᵀ (dM/dt)_{:,j}` from one evaluation of the vector field per trial point
+/// for any other continuous dynamics; and none for a discrete map, whose state exists on its
+/// time grid only: there a direction's escape time is the first grid time at which it is learned.
 final class EscapeTimeDetector {
+    /// Where the slope `dG_jj/dt` of the crossing function comes from.
+    enum SlopeSource {
+        /// The quadratic gradient flow's closed form on `[M | P]` (two GEMMs per batch).
+        case quadraticClosedForm
+        /// `2 Σ_i M_ij f(y)_ij` from the dynamics' vector field (one evaluation per trial point).
+        case vectorField(ODESystem)
+        /// A discrete map: escapes are reported at the end of the step in which they happen.
+        case timeGrid
+    }
+
+    let slopeSource: SlopeSource
     let spectrum: TeacherSpectrum
     let studentWidth: Int
     private(set) var escapeTimes: [Double?]
@@ -29,8 +45,18 @@ final class EscapeTimeDetector {
     private var below: [CrossingPoint] = []
     private var above: [CrossingPoint] = []
 
-    init(spectrum: TeacherSpectrum, studentWidth rs: Int, initialState: [Double], initialTime: Double) {
+    /// Slopes by the vector field: `f(y)` at the current trial state.
+    private let derivative: ScratchBuffer
+
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, initialState: [Double], initialTime: Double,
+         slopeSource: SlopeSource = .quadraticClosedForm) {
         self.spectrum = spectrum
+        self.slopeSource = slopeSource
+        if case .vectorField(let system) = slopeSource {
+            derivative = ScratchBuffer(count: system.dimension)
+        } else {
+            derivative = ScratchBuffer(count: 0)
+        }
         studentWidth = rs
         let r = spectrum.count
         escapeTimes = [Double?](repeating: nil, count: r)
@@ -73,12 +99,16 @@ final class EscapeTimeDetector {
         }
         pending.removeLast(pending.count - kept)
         guard !crossingNow.isEmpty else { return }
+        if case .timeGrid = slopeSource {
+            for j in crossingNow { escapeTimes[j] = stepper.time }
+            return
+        }
         let start = try stepper.previousState(into: probe)
         below.removeAll(keepingCapacity: true)
         above.removeAll(keepingCapacity: true)
-        crossings(start, from: 0)
+        crossings(start, at: stepper.previousTime, from: 0)
         for point in batchPoints { below.append(CrossingPoint(time: stepper.previousTime, point)) }
-        crossings(stepper.state, from: 0)
+        crossings(stepper.state, at: stepper.time, from: 0)
         for (index, point) in batchPoints.enumerated() {
             // Already learned at the start (not expected: that state was checked after the last
             // step): an empty bracket, located at the start.
@@ -97,12 +127,15 @@ final class EscapeTimeDetector {
     /// state `y`, into ``batchPoints`` (in that order).
     ///
     /// `Ġ_jj = 8 (λ_j ‖m‖² − ‖Mᵀm‖² − mᵀPm)` with `m = M_{:,j}`: for a batch `J` of directions
-    /// the products `Mᵀ M_J` (`r × |J|`) and `P M_J` (`r_s × |J|`) are two GEMMs, single-threaded
-    /// so that the trial points, and hence the escape times, do not depend on OpenBLAS's threads.
-    private func crossings(_ y: UnsafePointer<Double>, from first: Int) {
+    /// the products `Mᵀ M_J` (`r × |J|`) and `P M_J` (`r_s × |J|`) are two GEMMs.
+    private func crossings(_ y: UnsafePointer<Double>, at t: Double, from first: Int) {
         let rs = studentWidth, r = spectrum.count
         let p = y + rs * r
         batchPoints.removeAll(keepingCapacity: true)
+        if case .vectorField(let system) = slopeSource {
+            crossings(y, at: t, from: first, field: system)
+            return
+        }
         var batchStart = first
         while batchStart < crossingNow.count {
             let width = Swift.min(batchWidth, crossingNow.count - batchStart)
@@ -110,7 +143,7 @@ final class EscapeTimeDetector {
             for i in 0..<rs {
                 for column in 0..<width { selected[i * width + column] = y[i * r + crossingNow[batchStart + column]] }
             }
-            BLAS.singleThreaded {
+            do {
                 BLAS.gemm(transposeA: true, transposeB: false, m: r, n: width, k: rs, alpha: 1, a: y, lda: r,
                           b: selected, ldb: width, beta: 0, c: projections.pointer, ldc: width)
                 BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: width, k: rs, alpha: 1, a: p, lda: rs,
@@ -137,10 +170,28 @@ final class EscapeTimeDetector {
         }
     }
 
+    /// ``crossings(_:at:from:)`` with the slope from the vector field: `dG_jj/dt = 2 Σ_i M_ij (dM/dt)_ij`,
+    /// where `dM/dt` is the first `r_s·r` entries of `f(y)`.
+    private func crossings(_ y: UnsafePointer<Double>, at t: Double, from first: Int, field: ODESystem) {
+        let rs = studentWidth, r = spectrum.count
+        field.evaluate(time: t, state: y, derivative: derivative.pointer)
+        let dm = UnsafePointer(derivative.pointer)
+        for index in first..<crossingNow.count {
+            let j = crossingNow[index]
+            var signal = 0.0, rate = 0.0
+            for i in 0..<rs {
+                signal += y[i * r + j] * y[i * r + j]
+                rate += y[i * r + j] * dm[i * r + j]
+            }
+            let half = spectrum.values[j] / 2
+            batchPoints.append((log(signal / half), 2 * rate / signal, signal >= half))
+        }
+    }
+
     /// Records the trial state `y` at `t` for the crossing directions from `first` on: it
     /// tightens their brackets. Returns the crossing point of direction `crossingNow[first]`.
     private func record(_ t: Double, _ y: UnsafePointer<Double>, from first: Int) -> CrossingPoint {
-        crossings(y, from: first)
+        crossings(y, at: t, from: first)
         let own = CrossingPoint(time: t, batchPoints[0])
         for index in first..<crossingNow.count {
             let point = CrossingPoint(time: t, batchPoints[index - first])

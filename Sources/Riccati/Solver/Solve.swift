@@ -1,26 +1,58 @@
 import Foundation
 import LinearAlgebra
 
-/// The most fixed-length steps (RK4, or exact-propagator steps at their cap) one ``solve`` may
-/// take: beyond this a call would run for hours, so it is refused up front. DOPRI5 has its own
+/// The most fixed-length steps (RK4, exact-propagator steps at their cap, or steps of a discrete
+/// map) one ``solve(_:method:locateEscapes:threads:shouldStop:)`` may take: beyond this a call
+/// would run for hours, so it is refused up front. DOPRI5 has its own
 /// ``DormandPrinceOptions/maxSteps``.
 public let maximumFixedSteps = 1e9
 
-func checkStepBudget(_ problem: OverlapProblem, method: IntegrationMethod) throws(RiccatiError) {
-    let steps: Double
-    switch method {
-    case .rungeKutta4(let step):
-        steps = problem.finalTime / step
-    case .exact(let options):
-        var h = options.maxStep ?? .infinity
-        if problem.spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * problem.spectrum.largest)) }
-        steps = h.isFinite ? problem.finalTime / h : 0
-    case .dormandPrince:
-        return
+/// The most doubles the saved states and observables of one solve may take (2 GiB).
+public let maximumSavedDoubles = Double(1 << 28)
+
+extension OverlapProblem {
+    /// The doubles one save holds: the state `(M, P)` and its observables (risk, `r` alignments,
+    /// `r_s` eigenvalues of `K`).
+    public var doublesPerSave: Int {
+        let rs = studentWidth, r = teacherWidth
+        return rs * r + rs * rs + r + rs + 1
     }
-    guard !(steps > maximumFixedSteps) else {
-        throw .invalidInput(String(format: "t_end = %g would take %.3g %@ steps (more than 1e9): shorten --t-end or enlarge --step",
-                                   problem.finalTime, steps, method.name))
+
+    /// Refuses, before any work, a solve that would take more than ``maximumFixedSteps``
+    /// fixed-length steps (RK4 at its step; the exact propagator at its largest step, which its
+    /// step-exponent cap and maximum step bound; a discrete map at its own step) or whose saves would
+    /// take more than ``maximumSavedDoubles``. Adaptive methods are bounded by their own step limit.
+    public func checkBudget(method: IntegrationMethod?) throws(RiccatiError) {
+        let saved = Double(saveTimes.count) * Double(doublesPerSave)
+        guard saved <= maximumSavedDoubles else {
+            throw .exceedsLimit(names: ["saveTimes", "studentWidth", "spectrum"],
+                                reason: String(format: "%d saved states of %d doubles need %.3g GB, more than 2 GiB: save fewer times or use smaller widths",
+                                               saveTimes.count, doublesPerSave, saved * 8 / 1e9))
+        }
+        let steps: Double
+        let parameter: String
+        if let step = dynamics.timeEvolution.step {
+            steps = finalTime / step
+            parameter = "learningRate"
+        } else {
+            switch method {
+            case .rungeKutta4(let step)?:
+                steps = finalTime / step
+                parameter = "step"
+            case .exact(let options)?:
+                var h = options.maxStep ?? .infinity
+                if spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * spectrum.largest)) }
+                steps = h.isFinite ? finalTime / h : 0
+                parameter = options.maxStep == nil ? "options.stepExponentCap" : "options.maxStep"
+            case .dormandPrince?, nil:
+                return
+            }
+        }
+        guard !(steps > maximumFixedSteps) else {
+            throw .exceedsLimit(names: ["finalTime", parameter],
+                                reason: String(format: "t_end = %g would take %.3g steps, more than 1e9: shorten the final time or lengthen the step",
+                                               finalTime, steps))
+        }
     }
 }
 
@@ -33,40 +65,82 @@ func explicitMethodsUseTwoLanes(studentWidth rs: Int, teacherWidth r: Int) -> Bo
     rs * r >= 16384 && rs >= 2
 }
 
-func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWidth rs: Int, threads: Int = 1) throws(RiccatiError) -> TimeStepper {
-    let executor = TwoLaneExecutor(concurrent: threads >= 2 && explicitMethodsUseTwoLanes(studentWidth: rs, teacherWidth: spectrum.count)
-                                       && method.isExplicit)
+/// The stepper that advances `dynamics` with `method` (`nil` for a discrete dynamics, whose map
+/// is iterated as it is). `threads` (1 or 2) are the explicit methods' lanes.
+func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, threads: Int = 1) throws(RiccatiError) -> TimeStepper {
+    if let step = dynamics.timeEvolution.step {
+        if let method {
+            throw .unsupportedMethod(method: method.name, dynamics: dynamics.name,
+                                     reason: "a discrete map is iterated at its own step (\(step)); pass no integration method")
+        }
+        guard let map = dynamics.makeStepMap(), map.dimension == dynamics.stateDimension else {
+            throw .incompatibleParameters(names: ["dynamics"],
+                                          reason: "the discrete dynamics \(dynamics.name) has no step map of dimension \(dynamics.stateDimension)")
+        }
+        return StepMapStepper(map: map, step: step)
+    }
+    guard let method else {
+        throw .invalidParameter(name: "method", value: "nil", reason: "must name an integration method for the continuous dynamics \(dynamics.name)")
+    }
+    try dynamics.checkApplicable(method)
+    let rs = dynamics.studentWidth, r = dynamics.spectrum.count
+    if case .exact(let options) = method {
+        guard let exact = dynamics as? any ExactlyPropagated else {
+            throw .unsupportedMethod(method: method.name, dynamics: dynamics.name,
+                                     reason: "only the quadratic gradient flow, a matrix Riccati equation, has a closed-form propagator")
+        }
+        return try exact.makeExactStepper(options: options)
+    }
+    let executor = TwoLaneExecutor(concurrent: threads >= 2 && explicitMethodsUseTwoLanes(studentWidth: rs, teacherWidth: r))
+    let system: ODESystem
+    if let twoLane = dynamics as? any TwoLaneVectorField {
+        system = twoLane.makeVectorField(executor: executor)
+    } else if let field = dynamics.makeVectorField() {
+        system = field
+    } else {
+        throw .incompatibleParameters(names: ["dynamics"], reason: "the continuous dynamics \(dynamics.name) has no vector field")
+    }
+    guard system.dimension == dynamics.stateDimension else {
+        throw .incompatibleParameters(names: ["dynamics"],
+                                      reason: "the vector field of \(dynamics.name) has dimension \(system.dimension), its state \(dynamics.stateDimension)")
+    }
     switch method {
     case .rungeKutta4(let step):
         try validateFixedStep(step)
-        return FixedStepRungeKuttaStepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs, executor: executor),
-                                          stepSize: step, executor: executor)
+        return FixedStepRungeKuttaStepper(system: system, stepSize: step, executor: executor)
     case .dormandPrince(let options):
         try options.validate()
-        return DormandPrince5Stepper(system: OverlapVectorField(spectrum: spectrum, studentWidth: rs, executor: executor),
-                                     options: options, executor: executor)
-    case .exact(let options):
-        try options.validate()
-        if options.factorization == .lq { return try LQPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options) }
-        return try ExactPropagatorStepper(spectrum: spectrum, studentWidth: rs, options: options)
+        return DormandPrince5Stepper(system: system, options: options, executor: executor)
+    case .exact:
+        preconditionFailure("handled above")
     }
 }
 
-/// Integrates the overlap ODE of `problem` with `method`.
+/// Solves `problem`: advances its effective dynamics from the initial state to the final time
+/// with `method` and records states and observables at the save times.
+///
+/// `method` integrates a continuous dynamics (RK4, Dormand–Prince, or the exact propagator where
+/// the dynamics has one); a discrete dynamics is iterated at its own step and takes `method: nil`.
 ///
 /// Throws for invalid input (before any work). An integration that fails part-way returns a
-/// ``Solution`` whose ``Solution/status`` says why; a linear-algebra failure inside a step
-/// (for instance a non-finite `K_h`) is reported the same way.
+/// ``Solution`` whose ``Solution/status`` says why, with the saves reached; a linear-algebra
+/// failure inside a step (for instance a non-finite `K_h`) is reported the same way.
 ///
 /// `locateEscapes: false` skips the escape-time search (``Solution/escapeTimes`` is then all
 /// `nil`): with the exact propagator each located escape costs a few extra closed-form steps,
 /// which dominates wide sweeps that only need the risk.
 ///
 /// `threads` (1 or 2) is for the explicit methods: RK4 and Dormand–Prince always evaluate the
-/// right-hand side and do their vector arithmetic in two fixed parts (``OverlapVectorField``,
-/// ``ODESystem/laneParts``); with 2 threads, from `r_s · r ≥ 16384`, the parts run concurrently on
-/// a worker thread of their own, OpenBLAS single-threaded. The results are identical, bit for
-/// bit, for 1 and 2. The exact propagators decide by themselves (two halves from `r_s = 128`).
+/// right-hand side and do their vector arithmetic in two fixed parts (``ODESystem/laneParts``);
+/// with 2 threads, from `r_s · r ≥ 16384`, the parts run concurrently on a worker thread of their
+/// own. The results are identical, bit for bit, for 1 and 2. The exact propagators decide by
+/// themselves (two halves from `r_s = 128`).
+///
+/// **OpenBLAS.** RiccatiKit never changes OpenBLAS's thread count, a setting of the whole process
+/// that belongs to the application: set it once, before any work, with
+/// `BLAS.setThreadCount(1)`. With one OpenBLAS thread the results do not depend on `threads`
+/// or on the machine's cores; with more, some LAPACK routines block their work by the thread
+/// count and the last bits can differ, and RiccatiKit's own threads compete with OpenBLAS's.
 ///
 /// During RK4 and Dormand–Prince integrations the calling thread (and the worker lane) flush
 /// subnormal numbers to zero (``FloatingPointMode/withSubnormalsFlushed(_:)``; the previous mode is
@@ -76,33 +150,36 @@ func makeStepper(method: IntegrationMethod, spectrum: TeacherSpectrum, studentWi
 ///
 /// `shouldStop` is asked after every step; when it says yes the integration ends there with
 /// status ``IntegrationStatus/interrupted`` and the saves reached so far.
-public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEscapes: Bool = true, threads: Int = 1,
+public func solve(_ problem: OverlapProblem, method: IntegrationMethod?, locateEscapes: Bool = true, threads: Int = 1,
                   shouldStop: (() -> Bool)? = nil) throws(RiccatiError) -> Solution {
-    let rs = problem.studentWidth, r = problem.teacherWidth
-    guard threads == 1 || threads == 2 else { throw .invalidInput("threads must be 1 or 2, got \(threads)") }
-    try checkStepBudget(problem, method: method)
-    let stepper = try makeStepper(method: method, spectrum: problem.spectrum, studentWidth: rs, threads: threads)
-    // A Cholesky propagator that splits its work over two threads of its own runs OpenBLAS
-    // single-threaded for the whole solve (no thread switching per step; the same bits for any
-    // OpenBLAS thread count).
-    // Already single-threaded (for instance inside a sweep, which holds the claim): no claim, so
-    // that a sweep's worker threads never wait for the claim of the thread that started them.
-    // The LQ propagator runs its LAPACK single-threaded (bit-identical results), so it too holds
-    // one OpenBLAS thread for the whole solve instead of switching twice per step.
-    // Explicit methods on two lanes likewise (each lane's GEMMs single-threaded).
-    let ownThreads = stepper.holdsOneOpenBLASThread && BLAS.threadCount > 1
-    let blasThreads = ownThreads ? BLAS.claimThreadCount(1) : 0
-    defer { if ownThreads { BLAS.releaseThreadCount(blasThreads) } }
-    let initial = problem.initialState.packed
-    let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0)
+    let dynamics = problem.dynamics
+    let rs = problem.studentWidth
+    guard threads == 1 || threads == 2 else { throw .invalid("threads", threads, "must be 1 or 2") }
+    try problem.checkBudget(method: method)
+    let stepper = try makeStepper(dynamics: dynamics, method: method, threads: threads)
+    let initial = dynamics.pack(problem.initialState)
+    let slopeSource: EscapeTimeDetector.SlopeSource
+    if dynamics.timeEvolution.step != nil {
+        slopeSource = .timeGrid
+    } else if dynamics is any QuadraticEscapeSlopes {
+        slopeSource = .quadraticClosedForm
+    } else if let field = dynamics.makeVectorField() {
+        slopeSource = .vectorField(field)
+    } else {
+        slopeSource = .timeGrid
+    }
+    let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0,
+                                      slopeSource: slopeSource)
+    let explicit = method?.isExplicit ?? false
     var output: DriverOutput
     do {
-        output = try method.inFloatingPointMode {
+        let run = {
             try IntegrationDriver.run(
                 stepper: stepper, initialTime: 0, initialState: initial, finalTime: problem.finalTime,
                 saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil,
                 shouldStop: shouldStop)
         }
+        output = explicit ? try FloatingPointMode.withSubnormalsFlushed(run) : try run()
     } catch let error as RiccatiError {
         // A linear-algebra failure mid-run is a runtime failure, not bad input.
         guard case .linearAlgebra(let underlying) = error else { throw error }
@@ -111,34 +188,38 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod, locateEs
         output.message = "linear algebra failed during the integration: \(underlying.description)"
         output.statistics = stepper.statistics
     } catch {
-        throw .invalidInput("\(error)")
+        throw .integrationFailed(status: .nonFiniteState, time: stepper.time, message: "\(error)")
     }
-    let evaluator = try ObservableEvaluator(spectrum: problem.spectrum, studentWidth: rs)
+    let evaluator = try ObservableEvaluator(dynamics: dynamics)
+    let packedAsOverlapState = dynamics is any PackedAsOverlapState
     var states: [OverlapState] = []
     var observables: [Observables] = []
     var times = output.times
     for (index, packed) in output.states.enumerated() {
+        let state = packed.withUnsafeBufferPointer { dynamics.unpack($0.baseAddress!) }
         // A finite state can still be too large to evaluate (its squares overflow): that is a
         // diverged integration, reported as such with the saves before it kept.
-        let evaluated = packed.withUnsafeBufferPointer { (y) -> Observables? in
-            guard let values = try? evaluator.evaluate(packed: y.baseAddress!), values.risk.isFinite else { return nil }
+        let overlapPacked = packedAsOverlapState ? packed : state.packed
+        let evaluated = overlapPacked.withUnsafeBufferPointer { (y) -> Observables? in
+            guard let values = try? evaluator.evaluate(overlapPacked: y.baseAddress!), values.risk.isFinite else { return nil }
             return values
         }
         guard let values = evaluated else {
             times.removeSubrange(index...)
             output.status = .nonFiniteState
             output.message = "the state at t = \(output.times[index]) is too large to evaluate (the integration diverged)"
-                + (method.divergenceHint.map { "; \($0)" } ?? "")
+                + ((method?.divergenceHint).map { "; \($0)" } ?? "")
             break
         }
-        packed.withUnsafeBufferPointer { states.append(OverlapState(packed: $0.baseAddress!, studentWidth: rs, teacherWidth: r)) }
+        states.append(state)
         observables.append(values)
     }
-    let segments = (stepper as? DormandPrince5Stepper)?.segments ?? []
     return Solution(
-        method: method, spectrum: problem.spectrum, initialState: problem.initialState, finalTime: problem.finalTime,
+        method: method, dynamics: dynamics.descriptor, dynamicsName: dynamics.name, spectrum: problem.spectrum,
+        initialState: problem.initialState, finalTime: problem.finalTime,
         times: times, states: states, observables: observables,
-        escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: r),
+        escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: problem.teacherWidth),
         riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
-        statistics: output.statistics, denseSegments: segments)
+        statistics: output.statistics, denseSegments: (stepper as? DormandPrince5Stepper)?.segments ?? [],
+        solvedDynamics: dynamics)
 }

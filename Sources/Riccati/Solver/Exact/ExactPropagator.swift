@@ -3,8 +3,8 @@ import Foundation
 import LinearAlgebra
 
 /// How the propagator factors `K_h⁻¹ = Fᵀ F` in `M(t+h) = F M E`, `P(t+h) = F P Fᵀ`.
-public enum PropagatorFactorization: String, Sendable, Equatable, CaseIterable {
-    /// `F = K_h^{-1/2}` from the symmetric eigensolver (`dsyevr`), as written in MODEL.md.
+public enum PropagatorFactorization: String, Sendable, Equatable, CaseIterable, Codable {
+    /// `F = K_h^{-1/2}` from the symmetric eigensolver (`dsyevr`), the form derived in <doc:ExactPropagator>.
     case symmetricRoot
     /// `F = L⁻¹` with `K_h = L Lᵀ` (`dpotrf` + `dtrsm`): about 15× cheaper than the
     /// eigendecomposition at `r_s = 64`. It gives the same `G`, `K`, risk and spectra; `M` and
@@ -19,7 +19,7 @@ public enum PropagatorFactorization: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Options of the exact (closed-form) propagator.
-public struct ExactPropagatorOptions: Sendable, Equatable {
+public struct ExactPropagatorOptions: Sendable, Equatable, Codable {
     /// Bound `c` on `8 λ_max h`. The step is exact for any `h`, but `cond(K_h)` grows like
     /// `e^{8 λ_max h}`, so round-off grows with it. How fast depends on the factorisation.
     /// Maximum relative risk error against `c = 2` (symmetric root, `h ≤ 0.05`), measured on
@@ -76,18 +76,18 @@ public struct ExactPropagatorOptions: Sendable, Equatable {
     func validate() throws(RiccatiError) {
         let largest = Self.largestStepExponentCap(for: factorization)
         guard stepExponentCap.isFinite, stepExponentCap > 0, stepExponentCap <= largest else {
-            throw .invalidInput("the exact propagator's step exponent cap must lie in (0, \(Int(largest))] for \(factorization.rawValue), got \(stepExponentCap)")
+            throw .invalid("options.stepExponentCap", stepExponentCap, "must lie in (0, \(Int(largest))] for the \(factorization.rawValue) factorisation")
         }
         guard conditionLimit.isFinite, conditionLimit >= 10, conditionLimit <= 1e12 else {
-            throw .invalidInput("the LQ propagator's condition limit must lie in [10, 1e12], got \(conditionLimit)")
+            throw .invalid("options.conditionLimit", conditionLimit, "must lie in [10, 1e12]")
         }
         if let h = maxStep, !(h.isFinite && h > 0) {
-            throw .invalidInput("--step must be finite and > 0, got \(h)")
+            throw .invalid("options.maxStep", h, "must be finite and > 0")
         }
     }
 }
 
-/// The closed-form step of MODEL.md. From `(M, P)` over a step `h`, with
+/// The closed-form step (<doc:ExactPropagator>). From `(M, P)` over a step `h`, with
 /// `E = diag(e^{4λ_j h})` and `S = diag((e^{8λ_j h} − 1)/(8λ_j))` (`S_jj = h` when `λ_j = 0`):
 ///
 ///     K_h    = I + 8 (h P + M S Mᵀ)
@@ -116,7 +116,7 @@ final class ExactPropagatorStepper: TimeStepper {
     private let halfProduct: ScratchBuffer        // K_h^{-1/2} P
     private let secondSyrk: ScratchBuffer         // second half of the split SYRK (parallel Cholesky steps)
     /// The Cholesky step splits its SYRK and GEMMs into two fixed parts run on two threads of
-    /// ours (OpenBLAS single-threaded, see ``solve(_:method:locateEscapes:shouldStop:)``) when
+    /// ours (with OpenBLAS on one thread, see ``solve(_:method:locateEscapes:threads:shouldStop:)``) when
     /// `r_s ≥ 128`: the same bits for any thread count, without switching OpenBLAS's threads.
     let splitsWork: Bool
     var holdsOneOpenBLASThread: Bool { splitsWork }
@@ -199,8 +199,7 @@ final class ExactPropagatorStepper: TimeStepper {
             return
         }
         do {
-            // Single-threaded for bit-identical results across thread counts (BLAS.singleThreaded).
-            try BLAS.singleThreaded { () throws(LinearAlgebraError) in try eigensolver.inverseSquareRoot(symmetric: kh, into: root) }
+            try eigensolver.inverseSquareRoot(symmetric: kh, into: root)
         } catch {
             throw .linearAlgebra(error)
         }
@@ -223,16 +222,13 @@ final class ExactPropagatorStepper: TimeStepper {
         let rs = studentWidth, r = teacherWidth
         let kh = propagatorMatrix.pointer
         // OpenBLAS's threaded dpotrf/dtrtri block the work by thread count, which changes the
-        // last bits of L (2e-14 in the risk at r_s = 128 between 1 and 2 threads). They are
-        // O(r_s³/3) against the O(r_s² r) SYRK and GEMMs, so they run single-threaded: the
-        // results are then bit-identical for any OpenBLAS thread count (tested).
+        // last bits of L (2e-14 in the risk at r_s = 128 between 1 and 2 threads): results are
+        // bit-identical when the application runs OpenBLAS on one thread (see `solve`).
         do throws(LinearAlgebraError) {
-            try BLAS.singleThreaded { () throws(LinearAlgebraError) in
-                try LinearAlgebra.choleskyInPlace(kh, dimension: rs)
-                // F = L⁻¹ explicitly (dtrtri, r_s³/3 multiply-adds), then GEMMs: at r_s = 64 two
-                // triangular solves (dtrsm) on the same shapes took 1.6× longer than dtrtri plus the GEMMs.
-                try LinearAlgebra.invertLowerTriangularInPlace(kh, dimension: rs)
-            }
+            try LinearAlgebra.choleskyInPlace(kh, dimension: rs)
+            // F = L⁻¹ explicitly (dtrtri, r_s³/3 multiply-adds), then GEMMs: at r_s = 64 two
+            // triangular solves (dtrsm) on the same shapes took 1.6× longer than dtrtri plus the GEMMs.
+            try LinearAlgebra.invertLowerTriangularInPlace(kh, dimension: rs)
         } catch {
             throw .linearAlgebra(error)
         }

@@ -5,7 +5,7 @@ import LinearAlgebra
 /// The exact propagator in orthogonal (LQ) form, with a step-size control on round-off.
 ///
 /// With `P = F Fᵀ` (`F` is `r_s×r_s`, kept alongside the state) the propagator matrix of
-/// MODEL.md is a Gram matrix, `K_h = I + 8 (h P + M S Mᵀ) = C Cᵀ` with
+/// <doc:ExactPropagator> is a Gram matrix, `K_h = I + 8 (h P + M S Mᵀ) = C Cᵀ` with
 ///
 ///     C = [ I,  √(8h) F,  √8 M S^{1/2} ]        (r_s × (2 r_s + r)).
 ///
@@ -49,9 +49,8 @@ final class LQPropagatorStepper: TimeStepper {
     private let largestLambda: Double
     private let augmentedColumns: Int
     /// From `r_s = 128` on, `Q` is formed (and the evaluation-only solves run) in two fixed
-    /// halves on two threads of ours, OpenBLAS single-threaded: the same bits for any thread count.
+    /// halves on two threads of ours: the same bits for any thread count of ours.
     let splitsWork: Bool
-    /// Always: its LAPACK runs single-threaded (bit-identical results for any thread count).
     let holdsOneOpenBLASThread = true
     private let factorization: LQFactorization
     private let current: ScratchBuffer
@@ -111,7 +110,7 @@ final class LQPropagatorStepper: TimeStepper {
         for i in 0..<rs { for j in 0..<rs { gram[i, j] = 0.5 * (state[rs * r + i * rs + j] + state[rs * r + j * rs + i]) } }
         let decomposition: SymmetricEigendecomposition
         do {
-            decomposition = try BLAS.singleThreaded { () throws(LinearAlgebraError) in try LinearAlgebra.symmetricEigendecomposition(gram) }
+            decomposition = try LinearAlgebra.symmetricEigendecomposition(gram)
         } catch {
             throw RiccatiError.linearAlgebra(error)
         }
@@ -158,12 +157,11 @@ final class LQPropagatorStepper: TimeStepper {
             }
         }
         for i in 0..<rs where !rowNorms.pointer[i].isFinite { return .infinity }
-        // Single-threaded: OpenBLAS's threaded GEMM/TRMM inside dgeqrt/dgemqrt change the last bits
-        // with the thread count, and results must not depend on it (tested).
+        // OpenBLAS's threaded GEMM/TRMM inside dgeqrt/dgemqrt change the last bits with its thread
+        // count: the results are bit-identical when the application runs OpenBLAS on one thread
+        // (see `solve`), which the riccati tool does.
         do {
-            try BLAS.singleThreaded { () throws(LinearAlgebraError) in
-                try factorization.factor(c, lowerDiagonal: lowerDiagonal.pointer, orthonormal: formingQ ? orthonormal.pointer : nil)
-            }
+            try factorization.factor(c, lowerDiagonal: lowerDiagonal.pointer, orthonormal: formingQ ? orthonormal.pointer : nil)
         } catch {
             throw .linearAlgebra(error)
         }
@@ -190,9 +188,7 @@ final class LQPropagatorStepper: TimeStepper {
         }
         // P(t+h) = F Fᵀ.
         let pOut = output + rs * r
-        BLAS.singleThreaded {
-            BLAS.syrkUpper(transpose: false, n: rs, k: rs, alpha: 1, a: outputRoot, lda: rs, beta: 0, c: pOut, ldc: rs)
-        }
+        BLAS.syrkUpper(transpose: false, n: rs, k: rs, alpha: 1, a: outputRoot, lda: rs, beta: 0, c: pOut, ldc: rs)
         BLAS.mirrorUpperToLower(pOut, n: rs, ldc: rs)
         return kappa
     }
@@ -217,17 +213,15 @@ final class LQPropagatorStepper: TimeStepper {
                 BLAS.solveLowerTriangular(left: true, rows: rs, columns: rs, lower: shared.lower, ldl: n, b: shared.root, ldb: rs)
             }
         }
-        BLAS.singleThreaded {
-            if splitsWork, r >= 2 {
-                DispatchQueue.concurrentPerform(iterations: 2, execute: solve)
-            } else {
-                BLAS.solveLowerTriangular(left: true, rows: rs, columns: r, lower: shared.lower, ldl: n, b: output, ldb: r)
-                BLAS.solveLowerTriangular(left: true, rows: rs, columns: rs, lower: shared.lower, ldl: n, b: outputRoot, ldb: rs)
-            }
-            let pOut = output + rs * r
-            BLAS.syrkUpper(transpose: false, n: rs, k: rs, alpha: 1, a: outputRoot, lda: rs, beta: 0, c: pOut, ldc: rs)
-            BLAS.mirrorUpperToLower(pOut, n: rs, ldc: rs)
+        if splitsWork, r >= 2 {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: solve)
+        } else {
+            BLAS.solveLowerTriangular(left: true, rows: rs, columns: r, lower: shared.lower, ldl: n, b: output, ldb: r)
+            BLAS.solveLowerTriangular(left: true, rows: rs, columns: rs, lower: shared.lower, ldl: n, b: outputRoot, ldb: rs)
         }
+        let pOut = output + rs * r
+        BLAS.syrkUpper(transpose: false, n: rs, k: rs, alpha: 1, a: outputRoot, lda: rs, beta: 0, c: pOut, ldc: rs)
+        BLAS.mirrorUpperToLower(pOut, n: rs, ldc: rs)
     }
 
     func advance(toAtMost limit: Double) throws {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Options of the adaptive Dormand–Prince 5(4) integrator. Defaults follow Hairer's `dopri5.f`.
-public struct DormandPrinceOptions: Sendable, Equatable {
+public struct DormandPrinceOptions: Sendable, Equatable, Codable {
     /// Relative tolerance.
     public var relativeTolerance: Double = 1e-6
     /// Absolute tolerance.
