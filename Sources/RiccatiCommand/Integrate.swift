@@ -72,11 +72,8 @@ struct Integrate: ParsableCommand {
             throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
         }
         let resolved = try model.resolve { (spectrum, rs) throws(CommandFailure) in
+            // The saves of the --npy-dir arrays (G is r×r per save) on top of the solution's own.
             let r = spectrum.count
-            if method != .dopri5 {
-                try InputChecks.stepBudget(finalTime: finalTime, largestLambda: spectrum.values.max() ?? 0, step: step,
-                                           method: method.rawValue)
-            }
             try InputChecks.storage(saves: saveTimes.count + 1,
                                     doublesPerState: Double(rs) * Double(r + rs + 1) + Double(r) + (arrayDirectory != nil ? Double(r) * Double(r) : 0))
         }
@@ -84,15 +81,17 @@ struct Integrate: ParsableCommand {
         do {
             problem = try OverlapProblem(spectrum: resolved.spectrum, initialState: resolved.initialState,
                                          finalTime: finalTime, saveTimes: saveTimes)
+            // The step budget (fixed-step and exact methods) and the memory of the saves.
+            try problem.checkBudget(method: integrationMethod)
         } catch {
-            throw CommandFailure(error)
+            throw CommandFailure(error, flags: flags)
         }
         let solution: Solution
         Interruption.install()
         do {
             solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, threads: threads, shouldStop: { Interruption.requested })
         } catch {
-            throw CommandFailure(error)
+            throw CommandFailure(error, flags: flags)
         }
         let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes)
         let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
@@ -117,6 +116,14 @@ struct Integrate: ParsableCommand {
         if case .failure(let failure) = figure { throw failure }
     }
 
+    /// The flags of the library's parameters here: the model's, and `saveTimes` is `--save-at` or `--save-count`.
+    var flags: ParameterFlags {
+        var overrides = model.flags.overrides
+        overrides["saveTimes"] = time.saveAt == nil ? "--save-count" : "--save-at"
+        overrides["count"] = "--save-count"
+        return ParameterFlags(overrides)
+    }
+
     func resolveMethod() throws(CommandFailure) -> IntegrationMethod {
         if method != .dopri5, rtol != nil || atol != nil {
             throw .badInput("--rtol/--atol apply to --method dopri5 only")
@@ -124,10 +131,6 @@ struct Integrate: ParsableCommand {
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
         if method != .exact, stepExponentCap != nil { throw .badInput("--step-exponent-cap applies to --method exact only") }
-        let largestCap = ExactPropagatorOptions.largestStepExponentCap(for: factorization ?? .lq)
-        if let cap = stepExponentCap, !(cap.isFinite && cap > 0 && cap <= largestCap) {
-            throw .badInput("--step-exponent-cap must be a number in (0, \(Int(largestCap))] for \((factorization ?? .lq).rawValue), got \(cap)")
-        }
         switch method {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }

@@ -122,6 +122,9 @@ struct ModelOptions: ParsableArguments {
             } else {
                 let d = try parseReal(dimension ?? "1024", flag: "--d")
                 let rs = studentWidth ?? 16
+                // Still checked here: RandomInitialization names only `dimension` when r ≥ d or r_s > d
+                // (the message would not name --r or --rs), and accepts any σ0 > 0 (σ0 = 1e300 only
+                // fails later, as a non-finite P0).
                 try Self.checkWidths(r: spectrum.count, rs: rs, d: d, rFlag: lambdas == nil ? "--r" : "--lambdas (r = \(spectrum.count))")
                 let s0 = sigma0 ?? 1
                 try InputChecks.scale(s0, flag: "--sigma0")
@@ -153,6 +156,8 @@ struct ModelOptions: ParsableArguments {
         var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--r"]
         if let initM { overrides["initialState"] = "--init-m \(initM)" }
         if lambdas != nil { overrides["teacherWidth"] = "--lambdas" }
+        // TeacherSpectrum.powerLaw(exponent:count:): the count is r.
+        overrides["count"] = "--r"
         return ParameterFlags(overrides)
     }
 

@@ -95,7 +95,6 @@ struct MonotonicityCommand: ParsableCommand {
             throw CommandFailure.badInput("--ellipse-times: \(t) must lie in [0, --t-end]")
         }
         let resolved = try model.resolve(seedUsedElsewhere: perturb != nil) { (spectrum, rs) throws(CommandFailure) in
-            try InputChecks.stepBudget(finalTime: time.finalTime, largestLambda: spectrum.values.max() ?? 0, step: nil, method: "exact")
             // Two trajectories for each of two methods, plus the arrays of --npy-dir.
             let r = Double(spectrum.count)
             try InputChecks.storage(saves: saveTimes.count, doublesPerState: Double(rs) * (r + Double(rs) + 1) + r + 2 * r * r, copies: 4)

@@ -113,7 +113,7 @@ struct ScalingSweepCommand: ParsableCommand {
 }
 
 extension ScalingSweepCommand {
-    /// Each grid point integrates with the exact propagator (`8 λ_max h ≤ 12`) up to `--t-end`, or by
+    /// Each grid point integrates with the exact propagator (`8 λ_max h ≤ c`, the factorisation's cap) up to `--t-end`, or by
     /// default to twice the predicted escape time `T_b` of the window's upper rank (the same rule as
     /// ``ScalingSweep``'s `runPoint`): at most 1e9 steps per point.
     static func checkStepBudget(_ sweep: ScalingSweep) throws(CommandFailure) {
@@ -138,7 +138,7 @@ extension ScalingSweepCommand {
             } catch {
                 throw CommandFailure(error, flags: Self.flags)
             }
-            let steps = end * 8 * largest / ExactPropagatorOptions().stepExponentCap
+            let steps = end * 8 * largest / ExactPropagatorOptions(factorization: sweep.factorization).stepExponentCap
             guard steps <= InputChecks.maximumSteps else {
                 throw .badInput("--t-end \(sweep.finalTime == nil ? "(default: twice the window's end) " : "")= \(end) needs about "
                     + String(format: "%.3g", steps) + " exact-propagator steps at α = \(alpha), r = \(r), r_s = \(rs), d = \(InputChecks.whole(d)); at most 1e9")
