@@ -2,7 +2,7 @@
 """RiccatiKit benchmark harness (issue 7). `make bench` runs it; `make bench-smoke` runs it with --smoke.
 
 Writes the inputs of every problem once (fixed seed) to bench/inputs/, times `riccati integrate`
-(dopri5, rk4, exact in its three factorisations) against scipy's solve_ivp (RK45, DOP853) and, when jax and
+(dopri5, dop853, rk4, exact in its three factorisations) against scipy's solve_ivp (RK45, DOP853) and, when jax and
 diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a numpy loop; and
 writes bench/RESULTS.md (or a temporary file with --smoke).
 """
@@ -180,6 +180,11 @@ def peers_available():
 refs = []
 
 
+def selected(label, args):
+    """Whether a case is to be run: all without --methods, else those whose label contains one of its items."""
+    return not args.methods or any(item in label for item in args.methods)
+
+
 def bench_ode(prob, args, binary, tally, cmds):
     name, alpha, r, rs, d, T = prob
     inp = os.path.join(args.inputs, name)
@@ -213,6 +218,8 @@ def bench_ode(prob, args, binary, tally, cmds):
     # does the same (--no-escape-times); one extra row shows the default run, which also locates the
     # escape time of every direction.
     def riccati_case(label, extra, escape_times=False):
+        if not selected(label, args):
+            return
         cmd = base + extra + ([] if escape_times else ["--no-escape-times"])
         cmds.append(" ".join(shlex.quote(c) for c in cmd))
 
@@ -238,10 +245,14 @@ def bench_ode(prob, args, binary, tally, cmds):
     explicit = not (rs >= 256 and args.skip_explicit_large)
     if explicit:
         riccati_case("RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)", ["--method", "dopri5", "--rtol", "1e-6", "--atol", "1e-9"])
+        riccati_case("RiccatiKit dop853 (rtol 1e-6, atol 1e-9)", ["--method", "dop853", "--rtol", "1e-6", "--atol", "1e-9"])
         for h in args.rk4_steps:
             riccati_case(f"RiccatiKit rk4 (h = {h:g})", ["--method", "rk4", "--step", repr(h)])
     else:
-        for label in ["RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)"] + [f"RiccatiKit rk4 (h = {h:g})" for h in args.rk4_steps]:
+        for label in ["RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)", "RiccatiKit dop853 (rtol 1e-6, atol 1e-9)"] + \
+                [f"RiccatiKit rk4 (h = {h:g})" for h in args.rk4_steps]:
+            if not selected(label, args):
+                continue
             rows.append(dict(label=label, peer=False, t="not run", n=0, nfev=None, err=None,
                              note="skipped (--skip-explicit-large): it needs about as many RHS evaluations as scipy's "
                                   "RK45 (which reached only t ≈ 7000 of 20000 in 600 s), each about 0.3 Gflop, so it would run "
@@ -258,6 +269,8 @@ def bench_ode(prob, args, binary, tally, cmds):
         log("   diffrax Dopri5: skipped (jax/diffrax not importable; `make bench-deps`)")
     for kind, method in peers:
         label = f"{kind} {method} (rtol 1e-6, atol 1e-9)"
+        if not selected(label, args):
+            continue
         cmd = [sys.executable, os.path.join(HERE, "peer_solve.py"), kind, method, inp, repr(T), tcsv, "1e-6", "1e-9"]
         if kind == "scipy":
             cmd.append(repr(args.cap))  # stops itself at the cap and reports how far it got
@@ -542,11 +555,15 @@ def main():
     ap.add_argument("--case-budget", type=float, default=None,
                     help="limit the timed repeats of one case to about this many seconds (at least one run)")
     ap.add_argument("--only", default=None, help="comma-separated problem names")
+    ap.add_argument("--methods", default=None,
+                    help="comma-separated parts of case labels to run (e.g. 'dop853,scipy RK45'); the reference always runs; "
+                         "SGD problems are skipped when given")
     ap.add_argument("--skip-explicit-large", action=argparse.BooleanOptionalAction, default=True,
                     help="skip riccati's dopri5/rk4 on ODE-L (r_s = 256); default on")
     args = ap.parse_args()
     CASE_BUDGET[0] = args.case_budget
     args.rk4_steps = [float(h) for h in str(args.rk4_step).split(",")]
+    args.methods = [m for m in args.methods.split(",") if m] if args.methods else None
     started = datetime.datetime.now(datetime.timezone.utc)
     tmp = None
     if args.smoke:
@@ -563,6 +580,8 @@ def main():
         keep = set(args.only.split(","))
         odes = [p for p in odes if p[0] in keep]
         sgds = [p for p in sgds if p[0] in keep]
+    if args.methods:
+        sgds = []
     binary = riccati_binary()
     if not (os.path.exists(binary) and os.path.exists(gemm_baseline_binary())):
         subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True)

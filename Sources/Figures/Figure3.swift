@@ -3,20 +3,6 @@ import Monotonicity
 import Riccati
 import SVGPlot
 
-/// Errors of figure building.
-public enum FigureError: Error, CustomStringConvertible {
-    /// The data cannot be drawn as asked (for instance a singular `G` has no level-set ellipse).
-    case invalidData(String)
-    /// The SVG writer refused the figure.
-    case rendering(String)
-
-    public var description: String {
-        switch self {
-        case .invalidData(let message), .rendering(let message): return message
-        }
-    }
-}
-
 /// Figure 3 of the paper from two trajectories with `r = 2`: the level sets `{v : vᵀG v = 1}`
 /// of `G_A(t)` (solid) and `G_B(t)` (dashed) at the ellipse times, and the entries `G_11`,
 /// `G_22`, `G_12` of trajectory A over `[0, min(T, entriesEnd)]` on 201 equally spaced times

@@ -8,8 +8,9 @@ public enum ComparisonPrinciple {
     public static func defaultTolerance(for method: IntegrationMethod) -> Double {
         switch method {
         case .exact: return LoewnerOrder.defaultRelativeTolerance
-        case .dormandPrince(let options): return Swift.max(LoewnerOrder.defaultRelativeTolerance, 10 * options.relativeTolerance)
-        case .rungeKutta4: return 1e-6
+        case .dormandPrince(let options), .dormandPrince853(let options), .rungeKutta(_, nil, let options):
+            return Swift.max(LoewnerOrder.defaultRelativeTolerance, 10 * options.relativeTolerance)
+        case .rungeKutta4, .rungeKutta: return 1e-6
         }
     }
 

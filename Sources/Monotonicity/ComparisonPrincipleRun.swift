@@ -10,3 +10,6 @@ public struct ComparisonPrincipleRun: Sendable {
     /// `G_A(t)` against `G_B(t)` at every saved time; the principle says `G_A ⪯ G_B`.
     public var comparison: TrajectoryComparison
 }
+
+// Synthesised from the stored properties.
+extension ComparisonPrincipleRun: Equatable, Codable {}

@@ -1,10 +1,10 @@
 import Foundation
 
 /// How one entry `X_jk(t)` moves over the saved times.
-public struct EntryMonotonicity: Sendable, Equatable {
+public struct EntryMonotonicity: Sendable, Equatable, Codable {
     public enum Trend: String, Sendable, Equatable, Codable { case increasing, decreasing, constant, nonMonotone }
     /// A saved time at which the entry changes direction.
-    public struct TurningPoint: Sendable, Equatable {
+    public struct TurningPoint: Sendable, Equatable, Codable {
         public var time: Double
         public var value: Double
         /// `true` for a local minimum (falls, then rises), `false` for a local maximum.

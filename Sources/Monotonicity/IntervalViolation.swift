@@ -1,5 +1,5 @@
 /// An interval `[start, end]` between consecutive times on which an order fails.
-public struct IntervalViolation: Sendable, Equatable {
+public struct IntervalViolation: Sendable, Equatable, Codable {
     public var start: Double
     public var end: Double
     /// The offending eigenvalue: for a failure of `X(start) ⪯ X(end)` it is

@@ -1,5 +1,5 @@
 /// The outcome of ``LoewnerOrder/compare(_:_:relativeTolerance:)``.
-public struct LoewnerComparison: Sendable, Equatable {
+public struct LoewnerComparison: Sendable, Equatable, Codable {
     public var relation: LoewnerRelation
     /// `λ_min(Y − X)`: the margin of `X ⪯ Y` (negative when it is violated).
     public var smallestEigenvalue: Double

@@ -50,8 +50,11 @@ public enum LoewnerOrder {
         } catch {
             throw .linearAlgebra(error)
         }
+        guard let low = smallest.values.first, let high = largest.values.first,
+              let lowVectors = smallest.vectors, let highVectors = largest.vectors else {
+            throw .linearAlgebra(.lapackFailure(routine: "dsyevr", info: 0, detail: "no extreme eigenpair of Y − X was returned"))
+        }
         let tolerance = relativeTolerance * Swift.max(x.frobeniusNorm, y.frobeniusNorm)
-        let low = smallest.values[0], high = largest.values[0]
         let relation: LoewnerRelation
         switch (low >= -tolerance, high <= tolerance) {
         case (true, true): relation = .equal
@@ -61,7 +64,7 @@ public enum LoewnerOrder {
         }
         return LoewnerComparison(
             relation: relation, smallestEigenvalue: low, largestEigenvalue: high,
-            smallestWitness: column(smallest.vectors!, 0), largestWitness: column(largest.vectors!, 0),
+            smallestWitness: column(lowVectors, 0), largestWitness: column(highVectors, 0),
             tolerance: tolerance)
     }
 

@@ -3,7 +3,7 @@ import Riccati
 
 /// The sandwich `0 ⪯ G(t) ⪯ Λ` (MODEL.md: `A` is a fixed point, so `0 ⪯ Q0 ⪯ A` implies
 /// `0 ⪯ Q(t) ⪯ A`; the theorem needs `Q0 ⪯ A`, which forces `P0 = 0`).
-public struct SandwichCheck: Sendable {
+public struct SandwichCheck: Sendable, Equatable, Codable {
     public var times: [Double]
     /// `λ_min(G(t))` (should be ≥ 0).
     public var lowerMargins: [Double]

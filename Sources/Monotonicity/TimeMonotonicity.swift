@@ -7,7 +7,7 @@ import Riccati
 /// `relativeTolerance · max_t ‖X(t)‖_F` for every interval and for the entries. The check is
 /// only as fine as the times given: pass a dense grid (the exact propagator re-propagates
 /// exactly) to localise violations.
-public struct TimeMonotonicity: Sendable {
+public struct TimeMonotonicity: Sendable, Equatable, Codable {
     public var times: [Double]
     public var verdict: TimeTrend
     /// Every interval on which `X(t_k) ⪯ X(t_{k+1})` fails.
@@ -49,14 +49,16 @@ public struct TimeMonotonicity: Sendable {
             let falling = comparison.largestEigenvalue <= tolerance
             var failedIncreasing: IntervalViolation?, failedDecreasing: IntervalViolation?
             if !rising {
-                failedIncreasing = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: comparison.smallestEigenvalue,
-                                                     witness: comparison.smallestWitness)
-                notIncreasing.append(failedIncreasing!)
+                let violation = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: comparison.smallestEigenvalue,
+                                                  witness: comparison.smallestWitness)
+                failedIncreasing = violation
+                notIncreasing.append(violation)
             }
             if !falling {
-                failedDecreasing = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: -comparison.largestEigenvalue,
-                                                     witness: comparison.largestWitness)
-                notDecreasing.append(failedDecreasing!)
+                let violation = IntervalViolation(start: times[k - 1], end: times[k], eigenvalue: -comparison.largestEigenvalue,
+                                                  witness: comparison.largestWitness)
+                failedDecreasing = violation
+                notDecreasing.append(violation)
             }
             if firstViolation == nil {
                 switch (startingOrder, rising, falling) {

@@ -2,7 +2,7 @@ import LinearAlgebra
 import Riccati
 
 /// Trajectory `A` against trajectory `B` at common times: is `A(t) ⪯ B(t)` at every time?
-public struct TrajectoryComparison: Sendable {
+public struct TrajectoryComparison: Sendable, Equatable, Codable {
     public var observable: TrajectoryObservable
     public var times: [Double]
     /// Per time, the relation of `A(t)` to `B(t)`.

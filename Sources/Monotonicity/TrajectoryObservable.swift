@@ -2,7 +2,7 @@ import LinearAlgebra
 import Riccati
 
 /// Which symmetric matrix of a trajectory to compare.
-public enum TrajectoryObservable: String, Sendable, CaseIterable {
+public enum TrajectoryObservable: String, Sendable, CaseIterable, Codable {
     /// `G = MᵀM` (`r×r`), the signal block of `Q = WᵀW`; invariant under `M → UM`, so it can be
     /// compared across methods and initial conditions.
     case signalGram = "G"

@@ -58,6 +58,18 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
     }
 
     public var description: String { message(naming: { $0 }) }
+
+    /// The same error with each parameter name passed through `rename`, for a caller that sets a
+    /// parameter of this module from one of its own (a sweep's `alphas` setting a spectrum's
+    /// `exponent`). Other cases are returned unchanged.
+    public func renamingParameters(_ rename: (String) -> String) -> RiccatiError {
+        switch self {
+        case .invalidParameter(let name, let value, let reason): return .invalidParameter(name: rename(name), value: value, reason: reason)
+        case .incompatibleParameters(let names, let reason): return .incompatibleParameters(names: names.map(rename), reason: reason)
+        case .exceedsLimit(let names, let reason): return .exceedsLimit(names: names.map(rename), reason: reason)
+        case .unsupportedMethod, .integrationFailed, .linearAlgebra, .invalidInput: return self
+        }
+    }
 }
 
 /// An error that can say which parameters it is about and phrase its message with another

@@ -5,7 +5,7 @@ import Riccati
 import Reports
 
 enum MethodName: String, ExpressibleByArgument, CaseIterable {
-    case dopri5, rk4, exact
+    case dopri5, dop853, rk4, exact
 }
 
 extension PropagatorFactorization: ExpressibleByArgument {}
@@ -125,8 +125,8 @@ struct Integrate: ParsableCommand {
     }
 
     func resolveMethod() throws(CommandFailure) -> IntegrationMethod {
-        if method != .dopri5, rtol != nil || atol != nil {
-            throw .badInput("--rtol/--atol apply to --method dopri5 only")
+        if method != .dopri5, method != .dop853, rtol != nil || atol != nil {
+            throw .badInput("--rtol/--atol apply to --method dopri5 and dop853 only")
         }
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
@@ -135,7 +135,7 @@ struct Integrate: ParsableCommand {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }
             return .rungeKutta4(step: step)
-        case .dopri5:
+        case .dopri5, .dop853:
             var options = DormandPrinceOptions(relativeTolerance: rtol ?? 1e-6, absoluteTolerance: atol ?? 1e-9)
             options.maxStep = step
             // A relative tolerance of 1 or more asks for no accuracy at all; an absolute one has the
@@ -144,7 +144,7 @@ struct Integrate: ParsableCommand {
             guard options.absoluteTolerance.isFinite, options.absoluteTolerance > 0 else {
                 throw .badInput("--atol must be finite and > 0, got \(options.absoluteTolerance)")
             }
-            return .dormandPrince(options)
+            return method == .dop853 ? .dormandPrince853(options) : .dormandPrince(options)
         case .exact:
             return .exact(ExactPropagatorOptions(stepExponentCap: stepExponentCap, maxStep: step,
                                                  factorization: factorization ?? .lq))

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Deviation from the ODE against the learning rate, averaged over seeds.
-public struct LearningRateSweep: Sendable {
-    public struct Point: Sendable {
+public struct LearningRateSweep: Sendable, Equatable, Codable {
+    public struct Point: Sendable, Equatable, Codable {
         public var learningRate: Double
         /// Per seed, the maximum relative risk deviation over the recorded times.
         public var maxRelativeDeviations: [Double]

@@ -3,6 +3,8 @@ import LinearAlgebra
 import Riccati
 
 /// SGD against the overlap ODE from the SGD's own `(M0, P0)`, at the SGD's recorded times.
+///
+/// `Codable` (and `Equatable`) once the `Riccati` module's ``Solution`` is; see the end of this file.
 public struct ODEComparison: Sendable {
     public var times: [Double]
     public var riskSGD: [Double]
@@ -24,8 +26,24 @@ public struct ODEComparison: Sendable {
         _ configuration: SGDConfiguration, precision: Scalar.Type, progress: ((SGDProgress) -> Void)? = nil,
         shouldStop: (() -> Bool)? = nil
     ) throws(SGDError) -> ODEComparison {
+        try configuration.validate()
+        let recorded = recordedBytes(for: configuration)
+        guard recorded <= SGDConfiguration.maximumRecordedBytes else {
+            throw .exceedsLimit(
+                names: ["saveSteps", "studentWidth"],
+                reason: "the SGD and ODE series of up to \(configuration.memoryEstimate().recordCount) records each need "
+                    + "\(String(format: "%.3g", recorded / 1e9)) GB; at most 2 GiB: save fewer steps or use a smaller width")
+        }
         let sgd = try SGDSimulator<Scalar>(configuration: configuration).run(progress: progress, shouldStop: shouldStop)
         return try compare(sgd, spectrum: configuration.spectrum)
+    }
+
+    /// The bytes a comparison's recorded series need: the SGD run's records
+    /// (``SGDConfiguration/memoryEstimate(precision:recordCount:)``) and the ODE's states and
+    /// observables at the same times, about as many again. ``run(_:precision:progress:shouldStop:)``
+    /// refuses more than ``SGDConfiguration/maximumRecordedBytes``.
+    public static func recordedBytes(for configuration: SGDConfiguration) -> Double {
+        2 * configuration.memoryEstimate().recordedBytes
     }
 
     /// Compares a finished SGD run with the ODE.
@@ -64,3 +82,6 @@ public struct ODEComparison: Sendable {
                              overlapDeviation: overlap, sgd: sgd, ode: ode)
     }
 }
+
+// Synthesised from the stored properties (`Solution` and `SGDResult` are both).
+extension ODEComparison: Equatable, Codable {}

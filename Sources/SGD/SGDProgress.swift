@@ -1,5 +1,5 @@
 /// A progress report, about twice a second.
-public struct SGDProgress: Sendable {
+public struct SGDProgress: Sendable, Equatable, Codable {
     public var step: Int
     public var totalSteps: Int
     public var time: Double

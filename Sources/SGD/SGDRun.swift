@@ -29,7 +29,7 @@ extension SGDSimulator {
         statistics.samplesPerStep = config.batchSize * config.dimension
         let rs = Double(config.studentWidth), d = Double(config.dimension), b = Double(config.batchSize)
         statistics.gemmMultiplyAddsPerStep = 2 * b * d * rs + (teacherRows == nil ? 0 : b * d * Double(config.spectrum.count))
-        var result = SGDResult(learningRate: config.learningRate, steps: [], times: [], states: [], observables: [], statistics: statistics)
+        var result = SGDResult(spectrum: config.spectrum, learningRate: config.learningRate, steps: [], times: [], states: [], observables: [], statistics: statistics)
         let clock = ContinuousClock()
         let started = clock.now
         var lastReport = started

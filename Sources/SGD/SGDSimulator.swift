@@ -139,7 +139,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
 
     /// `(M, P)` of the current `W`: `M = WΘᵀ` (a column slice for the canonical teacher) and
     /// `P = W(I − ΘᵀΘ)Wᵀ` (a SYRK of the orthogonal columns for the canonical teacher,
-    /// `WWᵀ − MMᵀ` otherwise), computed in double precision.
+    /// `WWᵀ − MMᵀ` otherwise), computed in double precision. Throws
+    /// ``SGDError/diverged(step:time:risk:hint:)`` when `W` holds NaN or infinite values.
     public func overlapState() throws(SGDError) -> OverlapState {
         let rs = configuration.studentWidth, d = configuration.dimension, r = configuration.spectrum.count
         let w = currentWeights

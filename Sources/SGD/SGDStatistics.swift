@@ -1,7 +1,7 @@
 import Foundation
 
 /// Work and speed of a run.
-public struct SGDStatistics: Sendable, Equatable {
+public struct SGDStatistics: Sendable, Equatable, Codable {
     public var steps = 0
     public var seconds = 0.0
     /// Wall time of the two GEMM phases; the first also computes the residuals of its rows

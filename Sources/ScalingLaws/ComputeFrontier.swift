@@ -14,8 +14,8 @@ import SGD
 /// log-log linear interpolation, where that curve is defined. Its **exponent** is the
 /// least-squares log-log slope over the grid points after the envelope has first fallen below
 /// half its starting value (the plateau before any learning is excluded).
-public struct ComputeFrontier: Sendable {
-    public struct Curve: Sendable {
+public struct ComputeFrontier: Sendable, Equatable, Codable {
+    public struct Curve: Sendable, Equatable, Codable {
         public var studentWidth: Int
         public var compute: [Double]
         public var risk: [Double]

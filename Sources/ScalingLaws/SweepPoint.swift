@@ -1,7 +1,7 @@
 import Riccati
 
 /// One grid point of a scaling sweep.
-public struct SweepPoint: Sendable {
+public struct SweepPoint: Sendable, Equatable, Codable {
     public var alpha: Double
     public var teacherWidth: Int
     public var studentWidth: Int

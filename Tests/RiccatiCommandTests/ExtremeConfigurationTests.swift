@@ -170,7 +170,7 @@ struct DivergenceTests {
         #expect(run.status == 1)
         let message = run.standardError
         #expect(message.hasPrefix("riccati: integration failed (nonFiniteState): rk4 diverged"))
-        #expect(message.contains("at t = ") && message.contains("last saved risk ") && message.contains("use a smaller --step"))
+        #expect(message.contains("at t = ") && message.contains("last saved risk ") && message.contains("use a smaller step"))
         #expect(message.filter { $0 == "\n" }.count == 1)
         // The report up to the failure is still written, and it holds no NaN.
         let report = try String(contentsOf: URL(fileURLWithPath: output), encoding: .utf8)

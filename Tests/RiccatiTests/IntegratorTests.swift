@@ -8,7 +8,7 @@ import Testing
     /// propagator (max relative error over the risk and `G`).
     func fixedStepError(_ tableau: ButcherTableau, step: Double, problem: OverlapProblem, reference: Solution) throws -> Double {
         let field = OverlapVectorField(spectrum: problem.spectrum, studentWidth: problem.studentWidth)
-        let stepper = FixedStepRungeKuttaStepper(system: field, tableau: tableau, stepSize: step)
+        let stepper = try FixedStepRungeKuttaStepper(system: field, tableau: tableau, stepSize: step)
         let output = try IntegrationDriver.run(stepper: stepper, initialTime: 0, initialState: problem.initialState.packed,
                                                finalTime: 2, saveTimes: [2])
         let evaluator = QuadraticRiskEvaluator(spectrum: problem.spectrum, studentWidth: problem.studentWidth)

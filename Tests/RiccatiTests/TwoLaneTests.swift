@@ -68,7 +68,7 @@ struct TwoLaneTests {
         for method in [IntegrationMethod.dormandPrince(DormandPrinceOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-12)),
                        .rungeKutta4(step: 0.01)] {
             let stepper = try makeStepper(dynamics: problem.dynamics, method: method, threads: 2)
-            #expect((stepper as? DormandPrince5Stepper)?.usesTwoLanes ?? (stepper as? FixedStepRungeKuttaStepper)?.usesTwoLanes == true)
+            #expect((stepper as? AdaptiveRungeKuttaStepper)?.usesTwoLanes ?? (stepper as? FixedStepRungeKuttaStepper)?.usesTwoLanes == true)
             let one = try solve(problem, method: method, threads: 1)
             let two = try solve(problem, method: method, threads: 2)
             #expect(one.status == .success && two.status == .success)
@@ -80,7 +80,7 @@ struct TwoLaneTests {
         }
         let small = try makeStepper(dynamics: try QuadraticGradientFlow(spectrum: try TeacherSpectrum.powerLaw(exponent: 1, count: 64), studentWidth: 16),
                                     method: .dormandPrince(DormandPrinceOptions()), threads: 2)
-        #expect((small as? DormandPrince5Stepper)?.usesTwoLanes == false)
+        #expect((small as? AdaptiveRungeKuttaStepper)?.usesTwoLanes == false)
     }
 
     /// Inside `withSubnormalsFlushed` a product in the subnormal range is 0 on the caller and on the

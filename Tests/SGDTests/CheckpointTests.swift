@@ -92,11 +92,15 @@ struct CheckpointTests {
         _ = try SGDSimulator<Double>(configuration: try checkpointConfiguration()).run(checkpointEvery: 30, checkpoint: { snapshot = $0 })
         let saved = try #require(snapshot)
         let otherRate = try SGDSimulator<Double>(configuration: try checkpointConfiguration(lr: 3e-3))
-        #expect(throws: SGDError.invalidInput("the checkpoint belongs to another configuration: lr is 0.002 there and 0.003 here")) {
+        #expect(throws: SGDError.incompatibleParameters(
+            names: ["snapshot", "learningRate"],
+            reason: "the checkpoint belongs to another configuration: learningRate is 0.002 there and 0.003 here")) {
             try otherRate.restore(saved)
         }
         let otherPrecision = try SGDSimulator<Float>(configuration: try checkpointConfiguration())
-        #expect(throws: SGDError.invalidInput("the checkpoint belongs to another configuration: precision is double there and float here")) {
+        #expect(throws: SGDError.incompatibleParameters(
+            names: ["snapshot", "precision"],
+            reason: "the checkpoint belongs to another configuration: precision is double there and float here")) {
             try otherPrecision.restore(saved)
         }
         var otherSeed = try checkpointConfiguration()

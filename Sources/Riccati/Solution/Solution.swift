@@ -7,7 +7,7 @@ import LinearAlgebra
 /// A failed integration (``status`` not `.success`) still returns the saves made before the
 /// failure. A solution is `Codable`: what it encodes is what it holds (the dense output of
 /// Dormand–Prince, when stored, is not encoded; a decoded solution re-integrates instead).
-public struct Solution: Sendable, Codable {
+public struct Solution: Sendable, Codable, Equatable {
     /// The integration method; `nil` for a discrete dynamics, iterated at its own step.
     public let method: IntegrationMethod?
     /// The effective dynamics that was solved, with its parameters.
@@ -111,6 +111,16 @@ public struct Solution: Sendable, Codable {
     /// The method's ``IntegrationMethod/name``, or `map` for a discrete dynamics.
     public var methodName: String { method?.name ?? "map" }
 
+    /// Equal when everything a solution encodes is equal (the dense output and the dynamics
+    /// instance kept for re-integration are not compared).
+    public static func == (lhs: Solution, rhs: Solution) -> Bool {
+        lhs.method == rhs.method && lhs.dynamics == rhs.dynamics && lhs.dynamicsName == rhs.dynamicsName
+            && lhs.spectrum == rhs.spectrum && lhs.initialState == rhs.initialState && lhs.finalTime == rhs.finalTime
+            && lhs.times == rhs.times && lhs.states == rhs.states && lhs.observables == rhs.observables
+            && lhs.escapeTimes == rhs.escapeTimes && lhs.riskFloor == rhs.riskFloor && lhs.status == rhs.status
+            && lhs.message == rhs.message && lhs.statistics == rhs.statistics
+    }
+
     public var risk: [Double] { observables.map(\.risk) }
     public var alignment: [[Double?]] { observables.map(\.alignment) }
     public var learned: [Int] { observables.map(\.learned) }
@@ -160,11 +170,7 @@ public struct Solution: Sendable, Codable {
             start = states[index]
         }
         if startTime == target { return start }
-        var method = self.method
-        if case .dormandPrince(var options)? = method {
-            options.storeDenseOutput = false
-            method = .dormandPrince(options)
-        }
+        let method = self.method?.withoutStoredDenseOutput
         let output: DriverOutput
         do {
             let stepper = try makeStepper(dynamics: dynamics, method: method)

@@ -36,7 +36,7 @@ extension OverlapProblem {
             parameter = "learningRate"
         } else {
             switch method {
-            case .rungeKutta4(let step)?:
+            case .rungeKutta4(let step)?, .rungeKutta(_, let step?, _)?:
                 steps = finalTime / step
                 parameter = "step"
             case .exact(let options)?:
@@ -44,7 +44,7 @@ extension OverlapProblem {
                 if spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * spectrum.largest)) }
                 steps = h.isFinite ? finalTime / h : 0
                 parameter = options.maxStep == nil ? "options.stepExponentCap" : "options.maxStep"
-            case .dormandPrince?, nil:
+            case .dormandPrince?, .dormandPrince853?, .rungeKutta?, nil:
                 return
             }
         }
@@ -105,12 +105,8 @@ func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, th
                                       reason: "the vector field of \(dynamics.name) has dimension \(system.dimension), its state \(dynamics.stateDimension)")
     }
     switch method {
-    case .rungeKutta4(let step):
-        try validateFixedStep(step)
-        return FixedStepRungeKuttaStepper(system: system, stepSize: step, executor: executor)
-    case .dormandPrince(let options):
-        try options.validate()
-        return DormandPrince5Stepper(system: system, options: options, executor: executor)
+    case .rungeKutta4, .dormandPrince, .dormandPrince853, .rungeKutta:
+        return try method.makeStepper(system: system, executor: executor)
     case .exact:
         preconditionFailure("handled above")
     }
@@ -220,6 +216,6 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod?, locateE
         times: times, states: states, observables: observables,
         escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: problem.teacherWidth),
         riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
-        statistics: output.statistics, denseSegments: (stepper as? DormandPrince5Stepper)?.segments ?? [],
+        statistics: output.statistics, denseSegments: stepper.denseOutputSegments,
         solvedDynamics: dynamics)
 }

@@ -16,7 +16,6 @@ final class StepMapStepper: TimeStepper {
     var statistics = IntegrationStatistics()
     let landsOnSaveTimes = true
     let advisory: String? = nil
-    let holdsOneOpenBLASThread = false
 
     init(map: StepMap, step: Double) {
         self.map = map

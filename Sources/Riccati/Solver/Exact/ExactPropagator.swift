@@ -119,7 +119,6 @@ final class ExactPropagatorStepper: TimeStepper {
     /// ours (with OpenBLAS on one thread, see ``solve(_:method:locateEscapes:threads:shouldStop:)``) when
     /// `r_s ≥ 128`: the same bits for any thread count, without switching OpenBLAS's threads.
     let splitsWork: Bool
-    var holdsOneOpenBLASThread: Bool { splitsWork }
     private var coefficients: GrowthCoefficients
     private(set) var time = 0.0
     private(set) var previousTime = 0.0

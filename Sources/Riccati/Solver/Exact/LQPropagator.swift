@@ -51,7 +51,6 @@ final class LQPropagatorStepper: TimeStepper {
     /// From `r_s = 128` on, `Q` is formed (and the evaluation-only solves run) in two fixed
     /// halves on two threads of ours: the same bits for any thread count of ours.
     let splitsWork: Bool
-    let holdsOneOpenBLASThread = true
     private let factorization: LQFactorization
     private let current: ScratchBuffer
     private let previous: ScratchBuffer

@@ -1,55 +1,109 @@
-/// The coefficients of an explicit Runge–Kutta method: data, not code.
+/// The coefficients of an explicit Runge–Kutta method, with everything the integrators need to
+/// know about it: data, not code. One adaptive stepper (``AdaptiveRungeKuttaStepper``) runs any
+/// tableau that carries an ``errorEstimate``; one fixed-step stepper
+/// (``FixedStepRungeKuttaStepper``) runs any tableau.
 ///
-/// Stage `i` is `k_i = f(t + c_i h, y + h Σ_{j<i} a_ij k_j)`; the solution is
-/// `y_new = y + h Σ b_i k_i`. For embedded pairs, `errorWeights` holds `b_i − b̂_i`, so that the
-/// local error estimate is `h Σ errorWeights_i k_i`.
-public struct ButcherTableau: Sendable {
-    public let name: String
-    /// Order of the propagated solution.
-    public let order: Int
-    /// Order of the embedded solution (`nil` without an error estimate).
-    public let embeddedOrder: Int?
-    public let c: [Double]
+/// Stage `i` (counted from 0) is `k_i = f(t + c_i h, y + h Σ_{j<i} a_ij k_j)`; the step's
+/// result is `y_new = y + h Σ_i b_i k_i`.
+///
+/// With ``firstSameAsLast`` the last stage has `c = 1` and the row `a = b`: it is `f(t + h, y_new)`,
+/// evaluated after `y_new` and reused as the next step's first stage (one evaluation saved per
+/// accepted step; `b` is then 0 on that stage).
+public struct ButcherTableau: Sendable, Equatable, Codable {
+    /// The name used in outputs and messages (`rk4`, `dopri5`, `dop853`, or a user's).
+    public var name: String
+    /// Order of the propagated solution `y_new`.
+    public var order: Int
+    /// The nodes `c_i`, one per stage.
+    public var c: [Double]
     /// Strictly lower-triangular rows: `a[i]` has `i` entries.
-    public let a: [[Double]]
-    public let b: [Double]
-    public let errorWeights: [Double]?
-    /// First same as last: the last stage is evaluated at `y_new` and is the next step's first.
-    public let firstSameAsLast: Bool
+    public var a: [[Double]]
+    /// The weights of `y_new`, one per stage.
+    public var b: [Double]
+    /// First same as last (see above).
+    public var firstSameAsLast: Bool
+    /// The local error estimate of an embedded pair; `nil` for a method without one (which can
+    /// only run with a fixed step).
+    public var errorEstimate: EmbeddedErrorEstimate?
+    /// The continuous extension (dense output) inside a step; `nil` without one.
+    public var denseOutput: ContinuousExtension?
+    /// The cheap stiffness test of an FSAL pair; `nil` without one.
+    public var stiffnessTest: StiffnessTest?
+
+    public init(name: String, order: Int, c: [Double], a: [[Double]], b: [Double], firstSameAsLast: Bool = false,
+                errorEstimate: EmbeddedErrorEstimate? = nil, denseOutput: ContinuousExtension? = nil,
+                stiffnessTest: StiffnessTest? = nil) {
+        self.name = name
+        self.order = order
+        self.c = c
+        self.a = a
+        self.b = b
+        self.firstSameAsLast = firstSameAsLast
+        self.errorEstimate = errorEstimate
+        self.denseOutput = denseOutput
+        self.stiffnessTest = stiffnessTest
+    }
+
+    /// A pair with one weight vector `errorWeights = b − b̂` (`b̂` of order `embeddedOrder`), or a
+    /// plain method when both are `nil`.
+    public init(name: String, order: Int, embeddedOrder: Int?, c: [Double], a: [[Double]], b: [Double],
+                errorWeights: [Double]?, firstSameAsLast: Bool) {
+        var estimate: EmbeddedErrorEstimate?
+        if let errorWeights { estimate = EmbeddedErrorEstimate(weights: errorWeights, order: embeddedOrder ?? order - 1) }
+        self.init(name: name, order: order, c: c, a: a, b: b, firstSameAsLast: firstSameAsLast, errorEstimate: estimate)
+    }
 
     public var stageCount: Int { c.count }
 
-    /// The classical fourth-order method of Kutta (1901).
-    public static let classicalRK4 = ButcherTableau(
-        name: "rk4", order: 4, embeddedOrder: nil,
-        c: [0, 0.5, 0.5, 1],
-        a: [[], [0.5], [0, 0.5], [0, 0, 1]],
-        b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6],
-        errorWeights: nil, firstSameAsLast: false)
+    /// Order of the embedded solution (`nil` without an error estimate).
+    public var embeddedOrder: Int? { errorEstimate?.order }
 
-    /// Dormand & Prince (1980) 5(4) pair, coefficients as in Hairer, Nørsett & Wanner,
-    /// "Solving Ordinary Differential Equations I", 2nd ed., Table II.5.2, and Hairer's `dopri5.f`.
-    public static let dormandPrince54 = ButcherTableau(
-        name: "dopri5", order: 5, embeddedOrder: 4,
-        c: [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1],
-        a: [
-            [],
-            [1.0 / 5],
-            [3.0 / 40, 9.0 / 40],
-            [44.0 / 45, -56.0 / 15, 32.0 / 9],
-            [19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729],
-            [9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656],
-            [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
-        ],
-        b: [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0],
-        // e_i = b_i − b̂_i (dopri5.f: E1 … E7).
-        errorWeights: [71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40],
-        firstSameAsLast: true)
+    /// The weights `b − b̂` of the error estimate (`nil` without one).
+    public var errorWeights: [Double]? { errorEstimate?.weights }
 
-    /// Coefficients `d_i` of the free fourth-order continuous extension of DOPRI5 (Hairer's
-    /// `dopri5.f`, `D1 … D7`; Shampine 1986). See ``DormandPrince5Stepper``.
-    public static let dormandPrinceDenseOutput: [Double] = [
-        -12715105075.0 / 11282082432, 0, 87487479700.0 / 32700410799, -10690763975.0 / 1880347072,
-        701980252875.0 / 199316789632, -1453857185.0 / 822651844, 69997945.0 / 29380423,
-    ]
+    /// The number of stages including those evaluated only for the dense output.
+    var extendedStageCount: Int { stageCount + (denseOutput?.extraNodes.count ?? 0) }
+
+    /// Checks shapes and values; errors name the offending field (`tableau.a[2]`, …).
+    public func validate() throws(RiccatiError) {
+        let s = stageCount
+        guard s >= 1 else { throw .invalidParameter(name: "tableau.c", value: "[]", reason: "must have at least one stage") }
+        guard order >= 1 else { throw .invalid("tableau.order", order, "must be ≥ 1") }
+        try Self.requireFinite(c, "tableau.c")
+        try Self.requireFinite(b, "tableau.b")
+        guard a.count == s else {
+            throw .incompatibleParameters(names: ["tableau.a", "tableau.c"], reason: "need one row of a per stage (\(a.count) rows, \(s) stages)")
+        }
+        guard b.count == s else {
+            throw .incompatibleParameters(names: ["tableau.b", "tableau.c"], reason: "need one weight per stage (\(b.count) weights, \(s) stages)")
+        }
+        for (i, row) in a.enumerated() {
+            guard row.count == i else {
+                throw .invalidParameter(name: "tableau.a[\(i)]", value: "\(row.count) entries",
+                                        reason: "must have \(i) entries (an explicit tableau is strictly lower triangular)")
+            }
+            try Self.requireFinite(row, "tableau.a[\(i)]")
+        }
+        if firstSameAsLast {
+            guard s >= 2, c[s - 1] == 1, b[s - 1] == 0, Array(b[0..<(s - 1)]) == a[s - 1] else {
+                throw .incompatibleParameters(names: ["tableau.firstSameAsLast", "tableau.a", "tableau.b", "tableau.c"],
+                                              reason: "a first-same-as-last tableau needs a last stage with c = 1, a = b and b = 0 there")
+            }
+        }
+        if let errorEstimate { try errorEstimate.validate(stageCount: s) }
+        if let denseOutput { try denseOutput.validate(stageCount: s, firstSameAsLast: firstSameAsLast) }
+        if let stiffnessTest {
+            guard firstSameAsLast else {
+                throw .incompatibleParameters(names: ["tableau.stiffnessTest", "tableau.firstSameAsLast"],
+                                              reason: "the stiffness test compares the last stage, evaluated at y_new, with an earlier one: it needs a first-same-as-last tableau")
+            }
+            try stiffnessTest.validate(stageCount: s)
+        }
+    }
+
+    static func requireFinite(_ values: [Double], _ name: String) throws(RiccatiError) {
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw .invalid("\(name)[\(index)]", values[index], "must be finite")
+        }
+    }
 }

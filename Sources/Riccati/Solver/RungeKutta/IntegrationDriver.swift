@@ -85,28 +85,22 @@ public struct ODESolution: Sendable {
     public var statistics: IntegrationStatistics
 }
 
-/// Integrates a general system `dy/dt = f(t, y)` from `t = 0` with RK4 or Dormand–Prince
-/// (the exact propagator exists only for the overlap ODE; use ``solve(_:method:)``).
+/// Integrates a general system `dy/dt = f(t, y)` from `t = 0` with a Runge–Kutta method (RK4,
+/// DOPRI5, DOP853 or a tableau of one's own); the exact propagator exists only for the overlap
+/// ODE (use ``solve(_:method:locateEscapes:threads:shouldStop:)``).
 public func integrate(
     _ system: ODESystem, initialState: [Double], finalTime: Double, saveTimes: [Double],
     method: IntegrationMethod
 ) throws(RiccatiError) -> ODESolution {
     guard initialState.count == system.dimension else {
-        throw .invalidInput("initial state has \(initialState.count) entries, the system has dimension \(system.dimension)")
+        throw .incompatibleParameters(names: ["initialState", "system.dimension"],
+                                      reason: "initial state has \(initialState.count) entries, the system has dimension \(system.dimension)")
     }
-    guard initialState.allSatisfy({ $0.isFinite }) else { throw .invalidInput("initial state has NaN or infinite entries") }
+    if let index = initialState.firstIndex(where: { !$0.isFinite }) {
+        throw .invalid("initialState[\(index)]", initialState[index], "must be finite")
+    }
     try validateTimes(finalTime: finalTime, saveTimes: saveTimes)
-    let stepper: TimeStepper
-    switch method {
-    case .rungeKutta4(let step):
-        try validateFixedStep(step)
-        stepper = FixedStepRungeKuttaStepper(system: system, stepSize: step)
-    case .dormandPrince(let options):
-        try options.validate()
-        stepper = DormandPrince5Stepper(system: system, options: options)
-    case .exact:
-        throw .invalidInput("the exact propagator applies only to the overlap ODE")
-    }
+    let stepper = try method.makeStepper(system: system, executor: TwoLaneExecutor(concurrent: false))
     do {
         let output = try IntegrationDriver.run(stepper: stepper, initialTime: 0, initialState: initialState,
                                                finalTime: finalTime, saveTimes: saveTimes)
@@ -115,22 +109,18 @@ public func integrate(
     } catch let error as RiccatiError {
         throw error
     } catch {
-        throw .invalidInput("\(error)")
+        throw .integrationFailed(status: .nonFiniteState, time: stepper.time, message: "\(error)")
     }
 }
 
-func validateFixedStep(_ step: Double) throws(RiccatiError) {
-    guard step.isFinite, step > 0 else { throw .invalidInput("--step must be finite and > 0, got \(step)") }
-}
-
 func validateTimes(finalTime: Double, saveTimes: [Double]) throws(RiccatiError) {
-    guard finalTime.isFinite, finalTime > 0 else { throw .invalidInput("--t-end must be finite and > 0, got \(finalTime)") }
+    guard finalTime.isFinite, finalTime > 0 else { throw .invalid("finalTime", finalTime, "must be finite and > 0") }
     for (index, t) in saveTimes.enumerated() {
         guard t.isFinite, t >= 0, t <= finalTime else {
-            throw .invalidInput("save time \(t) must be finite and lie in [0, t_end = \(finalTime)]")
+            throw .invalid("saveTimes[\(index)]", t, "must be finite and lie in [0, finalTime = \(finalTime)]")
         }
         if index > 0, t <= saveTimes[index - 1] {
-            throw .invalidInput("save times must be strictly increasing (\(saveTimes[index - 1]) then \(t))")
+            throw .incompatibleParameters(names: ["saveTimes"], reason: "must be strictly increasing (\(saveTimes[index - 1]) then \(t))")
         }
     }
 }

@@ -73,14 +73,10 @@ protocol TimeStepper: AnyObject {
     var state: UnsafeMutablePointer<Double> { get }
     var statistics: IntegrationStatistics { get set }
     /// `true` when the stepper shortens its steps to end exactly on save times (fixed-step and
-    /// exact methods); `false` when save times are interpolated (Dormand–Prince).
+    /// exact methods); `false` when save times are interpolated (adaptive Runge–Kutta pairs).
     var landsOnSaveTimes: Bool { get }
     /// A note on a recoverable event (e.g. stiffness suspected) to append to the final message.
     var advisory: String? { get }
-    /// Whether the stepper splits its work over threads of its own, with OpenBLAS on one thread
-    /// (``solve(_:method:locateEscapes:threads:shouldStop:)`` then holds that setting for the
-    /// whole solve instead of switching it per step).
-    var holdsOneOpenBLASThread: Bool { get }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws
     /// Takes one accepted step that ends no later than `limit` (and exactly at `limit` when the
@@ -88,6 +84,13 @@ protocol TimeStepper: AnyObject {
     func advance(toAtMost limit: Double) throws
     /// Writes the state at `t ∈ [previousTime, time]` into `output` (which must not be ``state``).
     func interpolate(at t: Double, into output: UnsafeMutablePointer<Double>) throws
+    /// The continuous extensions of the accepted steps, kept when the method was asked to store
+    /// them (``AdaptiveStepOptions/storeDenseOutput``); empty otherwise.
+    var denseOutputSegments: [DenseOutputSegment] { get }
+}
+
+extension TimeStepper {
+    var denseOutputSegments: [DenseOutputSegment] { [] }
 }
 
 extension TimeStepper {

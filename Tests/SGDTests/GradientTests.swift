@@ -4,35 +4,6 @@ import Riccati
 @testable import SGD
 import Testing
 
-/// `f_W(x) − f*(x)` for one sample, in double precision, straight from the definitions.
-func residual(_ w: Matrix, _ x: [Double], teacher a: Matrix) -> Double {
-    var student = 0.0
-    for i in 0..<w.rows {
-        var projection = 0.0
-        var norm = 0.0
-        for c in 0..<w.columns { projection += w[i, c] * x[c]; norm += w[i, c] * w[i, c] }
-        student += projection * projection - norm
-    }
-    var teacher = 0.0
-    for p in 0..<a.rows { for q in 0..<a.columns { teacher += x[p] * a[p, q] * x[q] } }
-    return student - (teacher - a.trace)
-}
-
-func canonicalTeacherMatrix(_ spectrum: TeacherSpectrum, dimension d: Int) -> Matrix {
-    var a = Matrix(rows: d, columns: d)
-    for (j, value) in spectrum.values.enumerated() { a[j, j] = value }
-    return a
-}
-
-func smallConfiguration(d: Int = 20, r: Int = 3, rs: Int = 2, batch: Int = 64, lr: Double = 1e-3, steps: Int = 1,
-                        seed: UInt64 = 1) throws -> SGDConfiguration {
-    var configuration = SGDConfiguration(spectrum: try TeacherSpectrum.powerLaw(exponent: 1, count: r), dimension: d,
-                                         studentWidth: rs, batchSize: batch, learningRate: lr, steps: steps)
-    configuration.sigma0 = 0.7
-    configuration.seed = seed
-    return configuration
-}
-
 @Suite struct GradientTests {
     /// The step's gradient `(W_k − W_{k+1})/η` against central differences of the mini-batch loss
     /// `(1/B) Σ ½ e_b²` on the very batch the step drew.
@@ -129,83 +100,5 @@ func smallConfiguration(d: Int = 20, r: Int = 3, rs: Int = 2, batch: Int = 64, l
         #expect(abs(mean - closedForm) < 4 * standardError, "MC \(mean) ± \(standardError) vs closed form \(closedForm)")
         // Negative control: MODEL.md's risk without its factor 2 is far off.
         #expect(abs(mean - closedForm / 2) > 10 * standardError)
-    }
-}
-
-@Suite struct ReproducibilityTests {
-    @Test func sameSeedSameBitsWithOneOrTwoThreads() throws {
-        var configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 128, lr: 0.01, steps: 30, seed: 7)
-        configuration.threads = 1
-        let one = try SGDSimulator<Double>(configuration: configuration)
-        _ = try one.run()
-        configuration.threads = 2
-        let two = try SGDSimulator<Double>(configuration: configuration)
-        _ = try two.run()
-        #expect(one.currentWeights.storage == two.currentWeights.storage)
-        configuration.seed = 8
-        let other = try SGDSimulator<Double>(configuration: configuration)
-        _ = try other.run()
-        #expect(other.currentWeights.storage != two.currentWeights.storage)
-    }
-
-    @Test func batchBlocksDoNotDependOnTheThreadCount() {
-        var outputs: [[Double]] = []
-        for threads in [1, 2, 3] {
-            let source = GaussianBatchSource<Double>(rows: 100, columns: 7, seed: 11, firstStream: 16, threadCount: threads)
-            var x = [Double](repeating: 0, count: 700)
-            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
-            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
-            outputs.append(x)
-        }
-        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
-        // Different blocks are different streams.
-        #expect(Array(outputs[0][0..<7]) != Array(outputs[0][(16 * 7)..<(17 * 7)]))
-    }
-
-    @Test func floatAndDoubleAgreeToFloatAccuracy() throws {
-        let configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 128, lr: 0.005, steps: 20, seed: 2)
-        let double = try SGDSimulator<Double>(configuration: configuration)
-        let doubleResult = try double.run()
-        let float = try SGDSimulator<Float>(configuration: configuration)
-        let floatResult = try float.run()
-        let difference = (double.currentWeights - float.currentWeights).maxAbs / double.currentWeights.maxAbs
-        #expect(difference < 1e-4, "relative difference \(difference)")
-        #expect(difference > 1e-9)   // they are really different arithmetics
-        #expect(abs(doubleResult.risk.last! - floatResult.risk.last!) < 1e-4 * doubleResult.risk.last!)
-    }
-}
-
-@Suite struct DivergenceTests {
-    @Test func tooLargeALearningRateStopsWithAClearError() throws {
-        var configuration = try smallConfiguration(d: 64, r: 4, rs: 3, batch: 16, lr: 5, steps: 200, seed: 1)
-        configuration.saveSteps = [100]
-        do {
-            _ = try SGDSimulator<Double>(configuration: configuration).run()
-            Issue.record("a learning rate of 5 with d/B = 4 must diverge")
-        } catch {
-            guard case .diverged(let step, _, _, let hint) = error else { Issue.record("wrong error \(error)"); return }
-            #expect(step >= 1 && step <= 200)
-            #expect(hint.contains("η·d/B = 20"))
-            #expect(error.description.contains("step \(step)"))
-        }
-        // Negative control: a small learning rate runs through.
-        configuration.learningRate = 1e-3
-        #expect(throws: Never.self) { try SGDSimulator<Double>(configuration: configuration).run() }
-    }
-
-    @Test func invalidConfigurationsAreRejected() throws {
-        let base = try smallConfiguration()
-        var bad = base; bad.batchSize = 0
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
-        bad = base; bad.learningRate = .nan
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
-        bad = base; bad.dimension = 3
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
-        bad = base; bad.initialWeights = Matrix(rows: 1, columns: 1)
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
-        bad = base; bad.teacher = .given(Matrix(rows: 3, columns: 20, repeating: 1))
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
-        bad = base; bad.labelNoise = -1
-        #expect(throws: SGDError.self) { try SGDSimulator<Double>(configuration: bad) }
     }
 }
