@@ -5,6 +5,7 @@ let package = Package(
     name: "RiccatiKit",
     products: [
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "AtomicFiles", targets: ["AtomicFiles"]),
         .library(name: "NumPyFormat", targets: ["NumPyFormat"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Riccati", targets: ["Riccati"]),
@@ -12,6 +13,7 @@ let package = Package(
         .library(name: "SGD", targets: ["SGD"]),
         .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
         .library(name: "Figures", targets: ["Figures"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -28,18 +30,27 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
-        .target(name: "NumPyFormat"),
+        // Atomic file replacement (temporary file, fsync, rename, fsync of the directory): the one
+        // implementation behind the .npy writer, the reports and the example programs.
+        .target(name: "AtomicFiles"),
+        .target(name: "NumPyFormat", dependencies: ["AtomicFiles"]),
         .target(name: "Sampling"),
         .target(name: "SVGPlot"),
         .target(name: "Riccati", dependencies: ["LinearAlgebra", "Sampling"]),
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "ScalingLaws", dependencies: ["Riccati", "SGD", "LinearAlgebra"]),
-        .target(name: "Figures", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "SVGPlot"]),
+        .target(name: "Figures", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "SVGPlot", "AtomicFiles",
+                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The JSON, CSV, table and .npy outputs and the figures of every command, built from the
+        // library's results: a Swift program gets exactly what `riccati … --format json` prints.
+        .target(name: "Reports", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "Figures", "LinearAlgebra",
+                                                "NumPyFormat", "SVGPlot", "AtomicFiles"]),
         .executableTarget(
             name: "RiccatiCommand",
             dependencies: [
-                "Riccati", "Monotonicity", "SGD", "ScalingLaws", "Figures", "LinearAlgebra", "NumPyFormat", "SVGPlot",
+                "Riccati", "Monotonicity", "SGD", "ScalingLaws", "Figures", "Reports", "LinearAlgebra", "NumPyFormat", "SVGPlot",
+                "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +65,7 @@ let package = Package(
         .executableTarget(name: "GEMMBaseline", dependencies: ["LinearAlgebra"], path: "bench/GEMMBaseline"),
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
@@ -61,7 +73,12 @@ let package = Package(
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
         .testTarget(name: "MonotonicityTests", dependencies: ["Monotonicity", "Riccati", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "ReadmeTests", dependencies: ["Riccati", "Monotonicity", "SGD", "LinearAlgebra"]),
-        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "NumPyFormat", "RiccatiCommand", "TestSupport",
-                                                         "Figure3Monotonicity", "Figure2RiskCurves", "Figure1bComputeFrontier", "SGDMatchesODE"]),
+        // Library unit tests of the Riccati module: no command-line tool, no example programs.
+        .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "TestSupport"]),
+        // End-to-end tests of the `riccati` tool and the example programs (run as processes), and
+        // of the Reports module against the tool's output.
+        .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport",
+                                                                "RiccatiCommand", "Figure3Monotonicity", "Figure2RiskCurves",
+                                                                "Figure1bComputeFrontier", "SGDMatchesODE"]),
     ]
 )

@@ -1,30 +1,20 @@
+import ArgumentParser
+import AtomicFiles
 import Foundation
 
-/// Writes text files atomically: a temporary file in the same directory, then `rename(2)`, so
-/// readers see either the previous file or the complete new one.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws(FigureError) {
-        try write(data: Data(text.utf8), to: path)
-    }
+/// The arguments of the programs in `examples/`: `<Example> OUTPUT_DIR [--smoke]`.
+struct ExampleArguments: ParsableArguments {
+    @Argument(help: "Folder for the outputs; created if its parent exists.")
+    var folder: String
 
-    /// Writes `data` to a temporary file in the same directory, then `rename(2)`s it onto `path`.
-    public static func write(data: Data, to path: String) throws(FigureError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw .invalidData("\(path): could not write the temporary file \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .invalidData("\(path): could not move the result into place: \(reason)")
-        }
-    }
+    @Flag(help: "Tiny sizes that run in seconds (used by the test suite).")
+    var smoke = false
 }
 
-/// Command-line handling shared by the programs in `examples/`: `<Example> OUTPUT_DIR [--smoke]`.
-/// `--smoke` selects tiny sizes (seconds), used by the test suite. The output directory is
-/// created if its parent exists. Errors print one line and exit with code 2 (bad arguments) or 1.
+/// Command-line handling shared by the programs in `examples/`: `<Example> OUTPUT_DIR [--smoke]`,
+/// parsed with swift-argument-parser. `--smoke` selects tiny sizes (seconds), used by the test
+/// suite. The output directory is created if its parent exists. Errors print one line and exit
+/// with code 2 (bad arguments) or 1; `--help` prints the usage and exits with 0.
 public struct ExampleRun {
     public let folder: String
     public let smoke: Bool
@@ -32,14 +22,19 @@ public struct ExampleRun {
 
     public init(name: String, arguments: [String] = CommandLine.arguments) {
         self.name = name
-        let rest = Array(arguments.dropFirst())
-        let flags = rest.filter { $0.hasPrefix("--") }
-        let positional = rest.filter { !$0.hasPrefix("--") }
-        guard positional.count == 1, flags.allSatisfy({ $0 == "--smoke" }) else {
-            Self.fail("usage: \(name) OUTPUT_DIR [--smoke]", code: 2)
+        let parsed: ExampleArguments
+        do {
+            parsed = try ExampleArguments.parse(Array(arguments.dropFirst()))
+        } catch {
+            if ExampleArguments.exitCode(for: error) == .success {
+                print(ExampleArguments.helpMessage(columns: 100).replacingOccurrences(of: "<folder>", with: "OUTPUT_DIR"))
+                exit(0)
+            }
+            let reason = ExampleArguments.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Self.fail("usage: \(name) OUTPUT_DIR [--smoke] (\(reason))", code: 2)
         }
-        folder = positional[0]
-        smoke = flags.contains("--smoke")
+        folder = parsed.folder
+        smoke = parsed.smoke
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) } catch {
@@ -50,7 +45,7 @@ public struct ExampleRun {
         }
     }
 
-    /// Writes `text` as `folder/file` atomically.
+    /// Writes `text` as `folder/file` atomically (``AtomicFile``).
     public func write(_ text: String, to file: String) {
         do { try AtomicFile.write(text, to: folder + "/" + file) } catch { Self.fail("\(name): \(error)", code: 1) }
     }

@@ -1,3 +1,5 @@
+import AtomicFiles
+
 /// Reading and writing NumPy `.npy` files holding C-ordered little-endian
 /// float64 arrays.
 ///
@@ -314,9 +316,9 @@ public enum NPY {
             throw .shapeMismatch(shape: array.shape, valueCount: array.values.count)
         }
         do {
-            try POSIXFile.replaceAtomically(path: path, with: encode(array), beforeRename: hook)
+            try AtomicFile.write(encode(array), to: path, beforeRename: hook)
         } catch {
-            throw .writeFailed(path: path, reason: error.message)
+            throw .writeFailed(path: path, reason: error.reason)
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Figures
+import AtomicFiles
 import Foundation
 import SGD
 import Synchronization
@@ -47,7 +47,7 @@ extension ReportDestination {
     func writeCheckpoint(_ snapshot: SGDSnapshot) throws {
         guard let path else { return }
         do {
-            try AtomicFile.write(data: Data(SGDCheckpointFormat.encode(snapshot)), to: path)
+            try AtomicFile.write(SGDCheckpointFormat.encode(snapshot), to: path)
         } catch {
             throw CommandFailure.runtime("--checkpoint \(error)")
         }

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Reports
 import Riccati
 
 /// `--figure DIR` and `--plot` of `riccati monotonicity`: Figure 3 (see ``Figure3`` in the
@@ -9,13 +10,8 @@ enum Figure3Writer {
     /// The figure's data and SVG text. A `G` that is not positive definite (no level-set
     /// ellipse) is bad input reported under `flag`.
     static func build(lower: Solution, upper: Solution, ellipseTimes: [Double], flag: String = "--figure") throws(CommandFailure) -> Figure3 {
-        do {
-            return try Figure3(lower: lower, upper: upper, ellipseTimes: ellipseTimes)
-        } catch {
-            switch error {
-            case .invalidData(let message): throw .badInput("\(flag): \(message)")
-            case .rendering(let message): throw .runtime("\(flag): \(message)")
-            }
+        try CommandFailure.mapping(flag: flag) { () throws(ReportError) in
+            try MonotonicityReport.figure3(lower: lower, upper: upper, ellipseTimes: ellipseTimes)
         }
     }
 

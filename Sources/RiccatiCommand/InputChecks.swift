@@ -14,9 +14,8 @@ enum InputChecks {
     /// is cubic in the state and DOPRI5's error norm squares it, so beyond this it overflows.
     static let maximumStateNorm = 1e50
 
-    /// Largest number of steps a fixed-step or exact-propagator integration may need, the same
-    /// bound as SGD's `--steps` (DOPRI5 has its own step limit and stops with exit code 1).
-    static let maximumSteps = 1e9
+    /// Largest number of steps a run may take (the library's `maximumFixedSteps`, also SGD's bound).
+    static let maximumSteps = maximumFixedSteps
 
     /// Largest number of doubles the saved states of one command may take (2 GiB).
     static let maximumStoredDoubles = Double(1 << 28)
@@ -43,19 +42,6 @@ enum InputChecks {
         let norm = state.studentGram.frobeniusNorm
         guard norm.isFinite, norm <= maximumStateNorm else {
             throw .badInput("\(flag) gives an initial state too large for double precision: ‖K0‖_F = \(norm); at most 1e50")
-        }
-    }
-
-    /// The number of exact-propagator steps to `T` (`8 λ_max h ≤ 12`, and `h ≤ step` when given),
-    /// or of RK4 steps (`T/step`), must not exceed ``maximumSteps``.
-    static func stepBudget(finalTime: Double, largestLambda: Double, step: Double?, method: String,
-                           exponentCap: Double = ExactPropagatorOptions().stepExponentCap) throws(CommandFailure) {
-        var steps = 0.0
-        if method == "exact" { steps = finalTime * 8 * largestLambda / exponentCap }
-        if let step { steps = Swift.max(steps, finalTime / step) }
-        guard steps.isFinite, steps <= maximumSteps else {
-            let cause = step.map { "--step \($0)" } ?? "8·λ_max·h ≤ \(Int(exponentCap)) with λ_max = \(largestLambda)"
-            throw .badInput("--t-end \(finalTime) needs about \(String(format: "%.3g", steps)) \(method) steps (\(cause)); at most 1e9: lower --t-end")
         }
     }
 

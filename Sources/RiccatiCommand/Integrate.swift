@@ -2,11 +2,7 @@ import ArgumentParser
 import Foundation
 import LinearAlgebra
 import Riccati
-import ScalingLaws
-
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv, json
-}
+import Reports
 
 enum MethodName: String, ExpressibleByArgument, CaseIterable {
     case dopri5, dop853, rk4, exact
@@ -57,7 +53,7 @@ struct Integrate: ParsableCommand {
     var escapeTimes = true
 
     @Option(help: "Output format.")
-    var format: OutputFormat = .table
+    var format: ReportFormat = .table
 
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
@@ -76,56 +72,39 @@ struct Integrate: ParsableCommand {
             throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
         }
         let resolved = try model.resolve { (spectrum, rs) throws(CommandFailure) in
+            // The saves of the --npy-dir arrays (G is r×r per save) on top of the solution's own.
             let r = spectrum.count
-            if method != .dopri5, method != .dop853 {
-                try InputChecks.stepBudget(finalTime: finalTime, largestLambda: spectrum.values.max() ?? 0, step: step,
-                                           method: method.rawValue)
-            }
             try InputChecks.storage(saves: saveTimes.count + 1,
                                     doublesPerState: Double(rs) * Double(r + rs + 1) + Double(r) + (arrayDirectory != nil ? Double(r) * Double(r) : 0))
         }
-        configureBLASThreads(studentWidth: resolved.initialState.studentWidth)
         let problem: OverlapProblem
         do {
             problem = try OverlapProblem(spectrum: resolved.spectrum, initialState: resolved.initialState,
                                          finalTime: finalTime, saveTimes: saveTimes)
+            // The step budget (fixed-step and exact methods) and the memory of the saves.
+            try problem.checkBudget(method: integrationMethod)
         } catch {
-            throw CommandFailure.badInput(error.description)
+            throw CommandFailure(error, flags: flags)
         }
         let solution: Solution
         Interruption.install()
         do {
             solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, threads: threads, shouldStop: { Interruption.requested })
         } catch {
-            throw CommandFailure.badInput(error.description)
+            throw CommandFailure(error, flags: flags)
         }
-        var config = resolved.summary
-        config += [("tEnd", .number(finalTime)), ("method", .string(integrationMethod.name))]
-        config.append(("escapeTimes", .bool(escapeTimes)))
-        if case .exact(let options) = integrationMethod {
-            config.append(("factorization", .string(options.factorization.rawValue)))
-            config.append(("stepExponentCap", .number(options.stepExponentCap)))
-            if options.factorization == .lq { config.append(("conditionLimit", .number(options.conditionLimit))) }
-        }
-        config = Provenance.stamp(config)
-        let report: String
-        switch format {
-        case .json: report = Self.json(solution, config: config)
-        case .csv: report = Self.csv(solution, config: config)
-        case .table: report = Self.table(solution, config: config)
-        }
-        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try Self.arrays(solution) }
+        let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes)
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
         // A figure that cannot be drawn (nothing reached beyond t = 0) is reported after the
         // integration failure that caused it.
         var figure: Result<String, CommandFailure>?
         if plotDestination != nil {
             figure = Result { () throws(CommandFailure) -> String in
-                try Plots.integrate(solution, prediction: Self.additiveModel(model, resolved),
-                                    title: Self.plotTitle(solution, model: model, resolved: resolved))
+                try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
             }
         }
-        try destination.write(report)
-        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: config) }
+        try destination.write(report.text(format))
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
         if let plotDestination, case .success(let svg) = figure { try plotDestination.write(svg) }
         if solution.status == .interrupted {
             throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): \(solution.message); the outputs hold the saves reached so far")
@@ -137,43 +116,12 @@ struct Integrate: ParsableCommand {
         if case .failure(let failure) = figure { throw failure }
     }
 
-    /// The `--npy-dir` arrays (names and shapes in ``ArrayDirectory``).
-    static func arrays(_ solution: Solution) throws(CommandFailure) -> [NamedArray] {
-        let r = solution.spectrum.count, rs = solution.initialState.studentWidth
-        return [
-            try .vector("times", solution.times),
-            try .vector("risk", solution.risk),
-            try .stack("G", solution.states.map(\.signalGram), rows: r, columns: r),
-            try .rows("alignment", solution.alignment, columns: r),
-            try .vector("learned", solution.learned.map(Double.init)),
-            try .vector("escape_times", solution.escapeTimes.map { $0 ?? .nan }),
-            try .rows("k_spectrum", solution.observables.map(\.studentGramSpectrum), columns: rs),
-            try .stack("M", solution.states.map(\.overlap), rows: rs, columns: r),
-            try .stack("P", solution.states.map(\.orthogonalGram), rows: rs, columns: rs),
-            try .vector("lambda", solution.spectrum.values),
-            try .scalar("risk_floor", solution.riskFloor),
-        ]
-    }
-
-    /// The additive-model prediction of `--plot`; `nil` for an initial state from `--init-m`
-    /// (no `d`, `σ0`) or parameters the model does not cover (`σ0 = 0`).
-    static func additiveModel(_ model: ModelOptions, _ resolved: ModelOptions.Resolved) -> ScalingPrediction? {
-        guard model.initM == nil, let d = try? parseReal(model.dimension ?? "1024", flag: "--d") else { return nil }
-        return try? ScalingPrediction(spectrum: resolved.spectrum, studentWidth: resolved.initialState.studentWidth,
-                                      dimension: d, sigma0: model.sigma0 ?? 1)
-    }
-
-    static func plotTitle(_ solution: Solution, model: ModelOptions, resolved: ModelOptions.Resolved) -> String {
-        let rs = resolved.initialState.studentWidth
-        var title = "Population risk, \(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
-        if model.initM != nil {
-            title += " (no additive model: initial state from file)"
-        } else {
-            if model.lambdas == nil { title += ", α = \(Plots.format(model.alpha ?? 1))" }
-            title += ", d = \(model.dimension ?? "1024"), σ0 = \(Plots.format(model.sigma0 ?? 1))"
-            if additiveModel(model, resolved) == nil { title += " (no additive model for these parameters)" }
-        }
-        return title
+    /// The flags of the library's parameters here: the model's, and `saveTimes` is `--save-at` or `--save-count`.
+    var flags: ParameterFlags {
+        var overrides = model.flags.overrides
+        overrides["saveTimes"] = time.saveAt == nil ? "--save-count" : "--save-at"
+        overrides["count"] = "--save-count"
+        return ParameterFlags(overrides)
     }
 
     func resolveMethod() throws(CommandFailure) -> IntegrationMethod {
@@ -183,10 +131,6 @@ struct Integrate: ParsableCommand {
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
         if method != .exact, stepExponentCap != nil { throw .badInput("--step-exponent-cap applies to --method exact only") }
-        let largestCap = ExactPropagatorOptions.largestStepExponentCap(for: factorization ?? .lq)
-        if let cap = stepExponentCap, !(cap.isFinite && cap > 0 && cap <= largestCap) {
-            throw .badInput("--step-exponent-cap must be a number in (0, \(Int(largestCap))] for \((factorization ?? .lq).rawValue), got \(cap)")
-        }
         switch method {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }
@@ -205,85 +149,5 @@ struct Integrate: ParsableCommand {
             return .exact(ExactPropagatorOptions(stepExponentCap: stepExponentCap, maxStep: step,
                                                  factorization: factorization ?? .lq))
         }
-    }
-
-    // MARK: Reports
-
-    static func statistics(_ solution: Solution) -> JSONValue {
-        let stats = solution.statistics
-        return .object([
-            ("method", .string(solution.methodName)),
-            ("status", .string(solution.status.rawValue)),
-            ("message", .string(solution.message)),
-            ("rhsEvaluations", .integer(stats.rhsEvaluations)),
-            ("acceptedSteps", .integer(stats.acceptedSteps)),
-            ("rejectedSteps", .integer(stats.rejectedSteps)),
-            ("eigendecompositions", .integer(stats.eigendecompositions)),
-            ("solveSeconds", .number(stats.solveSeconds)),
-        ])
-    }
-
-    static func json(_ solution: Solution, config: [(String, JSONValue)]) -> String {
-        let document = JSONValue.object([
-            ("times", .numbers(solution.times)),
-            ("risk", .numbers(solution.risk)),
-            ("alignment", .array(solution.alignment.map { JSONValue.optionalNumbers($0) })),
-            ("learned", .array(solution.learned.map { .integer($0) })),
-            ("escapeTimes", .optionalNumbers(solution.escapeTimes)),
-            ("riskFloor", .number(solution.riskFloor)),
-            ("studentGramSpectrum", .array(solution.observables.map { .numbers($0.studentGramSpectrum) })),
-            ("stats", statistics(solution)),
-            ("config", .object(config)),
-        ])
-        return document.serialized(indent: 2) + "\n"
-    }
-
-    static func csv(_ solution: Solution, config: [(String, JSONValue)]) -> String {
-        let r = solution.spectrum.count
-        var lines = ["# riccati integrate " + JSONValue.keyValueLine(config)]
-        lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
-        for (index, t) in solution.times.enumerated() {
-            let alignments = solution.alignment[index].map { $0.map { "\($0)" } ?? "" }
-            lines.append((["\(t)", "\(solution.risk[index])", "\(solution.learned[index])"] + alignments).joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func table(_ solution: Solution, config: [(String, JSONValue)]) -> String {
-        let r = solution.spectrum.count
-        let shown = Swift.min(r, 4)
-        var lines: [String] = []
-        lines.append("riccati integrate — " + JSONValue.keyValueLine(config))
-        lines.append("risk R = 2‖WᵀW − A‖_F²; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}")
-        func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
-        var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)
-        for j in 1...shown { header += "  " + padded("align_\(j)", 9) }
-        lines.append(header)
-        for (index, t) in solution.times.enumerated() {
-            var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, solution.risk[index], solution.learned[index], r)
-            for j in 0..<shown {
-                row += solution.alignment[index][j].map { String(format: "  %9.4f", $0) } ?? "          —"
-            }
-            lines.append(row)
-        }
-        lines.append(String(format: "width floor R_min = 2 Σ_{j>r_s} λ_j² = %.6e", solution.riskFloor))
-        let located = config.contains { key, value in
-            if key == "escapeTimes", case .bool(true) = value { return true } else { return false }
-        }
-        let escapes = solution.escapeTimes.prefix(8).enumerated().map { index, time in
-            "T_\(index + 1)=" + (time.map { String(format: "%.4g", $0) } ?? "—")
-        }
-        let reached = solution.escapeTimes.compactMap { $0 }.count
-        if located {
-            lines.append("escape times (G_jj ≥ λ_j/2): \(escapes.joined(separator: " "))\(r > 8 ? " …" : "") [\(reached) of \(r) reached]")
-        } else {
-            lines.append("escape times (G_jj ≥ λ_j/2): not located (--no-escape-times)")
-        }
-        let stats = solution.statistics
-        lines.append("\(solution.methodName): \(solution.status.rawValue) (\(solution.message)); "
-            + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "
-            + "\(stats.eigendecompositions) eigendecompositions, "
-            + String(format: "%.3f s", stats.solveSeconds))
-        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinearAlgebra
 import NumPyFormat
+import Reports
 import Riccati
 
 /// Parses a real number written in decimal or scientific notation (`1024`, `1e12`).
@@ -51,7 +52,8 @@ struct ModelOptions: ParsableArguments {
     struct Resolved {
         var spectrum: TeacherSpectrum
         var initialState: OverlapState
-        var summary: [(String, JSONValue)]
+        /// What the reports record about the model.
+        var description: ModelDescription
     }
 
     /// `seedUsedElsewhere`: the command also uses `--seed` for something besides the random
@@ -71,7 +73,7 @@ struct ModelOptions: ParsableArguments {
             }
         }
         let spectrum: TeacherSpectrum
-        var summary: [(String, JSONValue)] = []
+        let spectrumSource: ModelDescription.Spectrum
         do {
             if let path = lambdas {
                 let array = try Self.load(path, flag: "--lambdas", dimensions: 1)
@@ -79,7 +81,7 @@ struct ModelOptions: ParsableArguments {
                 if let r = teacherWidth, r != spectrum.count {
                     throw CommandFailure.badInput("--r \(r) disagrees with --lambdas \(path), which has \(spectrum.count) entries")
                 }
-                summary.append(("lambdas", .string(path)))
+                spectrumSource = .file(path)
             } else {
                 let a = alpha ?? 1
                 guard a.isFinite, a >= 0 else { throw CommandFailure.badInput("--alpha must be finite and ≥ 0, got \(a)") }
@@ -88,11 +90,10 @@ struct ModelOptions: ParsableArguments {
                     throw CommandFailure.badInput("--r (teacher width) must be a positive integer ≤ 100000, got \(r)")
                 }
                 spectrum = try TeacherSpectrum.powerLaw(exponent: a, count: r, normalized: !unnormalized)
-                summary.append(("alpha", .number(a)))
-                summary.append(("normalized", .bool(!unnormalized)))
+                spectrumSource = .powerLaw(alpha: a, normalized: !unnormalized)
             }
-            summary.append(("r", .integer(spectrum.count)))
             let initialState: OverlapState
+            let initialization: ModelDescription.Initialization
             if let mPath = initM {
                 let m = try Self.load(mPath, flag: "--init-m", dimensions: 2)
                 let overlap = try Matrix(rows: m.shape[0], columns: m.shape[1], storage: m.values)
@@ -117,29 +118,31 @@ struct ModelOptions: ParsableArguments {
                     initialState = try OverlapState(overlap: overlap)
                 }
                 try InputChecks.stateSize(initialState, blame: initP == nil ? "--init-m \(mPath)" : "--init-m \(mPath) with --init-p \(initP!)")
-                summary.append(("rs", .integer(overlap.rows)))
-                summary.append(("initM", .string(mPath)))
-                summary.append(("initP", initP.map(JSONValue.string) ?? .null))
+                initialization = .files(overlap: mPath, orthogonalGram: initP, studentWidth: overlap.rows)
             } else {
                 let d = try parseReal(dimension ?? "1024", flag: "--d")
                 let rs = studentWidth ?? 16
+                // Still checked here: RandomInitialization names only `dimension` when r ≥ d or r_s > d
+                // (the message would not name --r or --rs), and accepts any σ0 > 0 (σ0 = 1e300 only
+                // fails later, as a non-finite P0).
                 try Self.checkWidths(r: spectrum.count, rs: rs, d: d, rFlag: lambdas == nil ? "--r" : "--lambdas (r = \(spectrum.count))")
                 let s0 = sigma0 ?? 1
                 try InputChecks.scale(s0, flag: "--sigma0")
                 try check(spectrum, rs)
-                let initialization = RandomInitialization(
+                let random = RandomInitialization(
                     studentWidth: rs, teacherWidth: spectrum.count, dimension: d,
                     sigma0: s0, seed: seed ?? 0, smallInitialization: smallInit)
-                initialState = try initialization.sample()
+                initialState = try random.sample()
                 try InputChecks.stateSize(initialState, blame: "--sigma0 \(s0)")
-                summary += [("rs", .integer(rs)), ("d", .number(d)), ("sigma0", .number(s0)),
-                            ("seed", .string(String(seed ?? 0))), ("smallInit", .bool(smallInit))]
+                initialization = .random(random)
             }
-            return Resolved(spectrum: spectrum, initialState: initialState, summary: summary)
+            return Resolved(spectrum: spectrum, initialState: initialState,
+                            description: ModelDescription(spectrum: spectrumSource, teacherWidth: spectrum.count,
+                                                          initialization: initialization))
         } catch let failure as CommandFailure {
             throw failure
         } catch let error as RiccatiError {
-            throw .badInput(error.description)
+            throw CommandFailure(error, flags: flags)
         } catch let error as LinearAlgebraError {
             throw .badInput(error.description)
         } catch {
@@ -147,12 +150,23 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The flags of the library's parameters here: `spectrum` is `--lambdas` or `--r`, the
+    /// initial state `--init-m`/`--init-p` or `--sigma0`.
+    var flags: ParameterFlags {
+        var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--r"]
+        if let initM { overrides["initialState"] = "--init-m \(initM)" }
+        if lambdas != nil { overrides["teacherWidth"] = "--lambdas" }
+        // TeacherSpectrum.powerLaw(exponent:count:): the count is r.
+        overrides["count"] = "--r"
+        return ParameterFlags(overrides)
+    }
+
     /// The teacher spectrum of a `--lambdas` file (`path` named in the error).
     static func spectrum(_ values: [Double], path: String) throws(CommandFailure) -> TeacherSpectrum {
         do {
             return try TeacherSpectrum(values)
         } catch {
-            throw .badInput("--lambdas \(path): \(error.description)")
+            throw CommandFailure(error, flags: ParameterFlags(["spectrum": "--lambdas \(path)"]), context: "--lambdas \(path)")
         }
     }
 
@@ -187,13 +201,4 @@ struct ModelOptions: ParsableArguments {
         }
         return array
     }
-}
-
-/// OpenBLAS threads: honours `OPENBLAS_NUM_THREADS` when set; otherwise one thread for
-/// `r_s < 128`, where the matrices are too small for a second thread to pay (measured: the
-/// exact propagator on `r = 256, r_s = 64` took 1.39 s with one thread and 1.67 s with two),
-/// and OpenBLAS's own default above that.
-func configureBLASThreads(studentWidth rs: Int) {
-    guard ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil else { return }
-    if rs < 128 { BLAS.setThreadCount(1) }
 }

@@ -1,4 +1,4 @@
-import Figures
+import AtomicFiles
 import Foundation
 
 /// Where a command's report goes: standard output, or a file written atomically.

@@ -1,33 +1,7 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Riccati
-
-/// Errors that end the command with a one-line message and a documented exit code.
-enum CommandFailure: Error, CustomStringConvertible {
-    /// Bad input: exit code 2.
-    case badInput(String)
-    /// A checked order was violated (the report is written first): exit code 3.
-    case orderViolated(String)
-    /// A runtime failure (integration failed): exit code 1.
-    case runtime(String)
-    /// Stopped by SIGINT or SIGTERM after writing what was asked for: exit code 130.
-    case interrupted(String)
-
-    var description: String {
-        switch self {
-        case .badInput(let message), .runtime(let message), .orderViolated(let message), .interrupted(let message): return message
-        }
-    }
-
-    var exitCode: Int32 {
-        switch self {
-        case .badInput: return 2
-        case .runtime: return 1
-        case .orderViolated: return 3
-        case .interrupted: return 130
-        }
-    }
-}
 
 @main
 struct RiccatiCLI: ParsableCommand {
@@ -59,9 +33,19 @@ struct RiccatiCLI: ParsableCommand {
         FileHandle.standardError.write(Data("riccati: \(flat)\n".utf8))
     }
 
+    /// OpenBLAS's thread count is the application's setting, made once here: one thread, unless
+    /// the user set `OPENBLAS_NUM_THREADS` (which OpenBLAS reads itself). RiccatiKit's results
+    /// do not depend on its own `--threads`/`--jobs`; with one OpenBLAS thread they do not
+    /// depend on OpenBLAS either. Nothing else in the tool or the library changes it.
+    static func configureBLASThreads(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        BLAS.setThreadCount(1)
+    }
+
     /// Parses, runs and maps every error to a one-line message and an exit code; no stack
     /// trace or trap reaches the user for bad input.
     static func main() {
+        configureBLASThreads()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -30,7 +30,7 @@ struct TimeOptions: ParsableArguments {
         do {
             return try SaveTimes.logSpaced(count: saveCount ?? 12, finalTime: finalTime)
         } catch {
-            throw .badInput(error.description)
+            throw CommandFailure(error, flags: ParameterFlags(["count": "--save-count"]))
         }
     }
 

@@ -85,20 +85,3 @@ func smallProblem(r: Int = 5, rs: Int = 3, d: Double = 40, sigma0: Double = 1, s
     return try OverlapProblem(spectrum: spectrum, initialState: state, finalTime: finalTime,
                               saveTimes: saveTimes ?? [0.5, 1, 2, 4, finalTime])
 }
-
-/// `bytes` with every occurrence of `pattern` replaced by `replacement` (same length).
-func replacing(_ pattern: String, with replacement: String, in bytes: [UInt8]) -> [UInt8] {
-    let p = Array(pattern.utf8), q = Array(replacement.utf8)
-    precondition(p.count == q.count)
-    var result = bytes
-    var index = 0
-    while index + p.count <= result.count {
-        if Array(result[index..<(index + p.count)]) == p {
-            result.replaceSubrange(index..<(index + p.count), with: q)
-            index += p.count
-        } else {
-            index += 1
-        }
-    }
-    return result
-}

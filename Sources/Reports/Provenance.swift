@@ -6,8 +6,8 @@ import Riccati
 /// itself, the seed included, is already there; commands without randomness record
 /// `"seed": null`. Every output carries the result: JSON `config`, the CSV and table header
 /// line, and the `config.json` sidecar of `--npy-dir`.
-enum Provenance {
-    static func stamp(_ config: [(String, JSONValue)]) -> [(String, JSONValue)] {
+public enum Provenance {
+    public static func stamp(_ config: [(String, JSONValue)]) -> [(String, JSONValue)] {
         var stamped = config
         if !stamped.contains(where: { $0.0 == "seed" }) { stamped.append(("seed", .null)) }
         stamped += [

@@ -1,6 +1,6 @@
-/// A minimal JSON document model for the command's reports. Non-finite numbers become `null`
+/// A minimal JSON document model for the reports (what `riccati … --format json` prints). Non-finite numbers become `null`
 /// (JSON has no NaN), so nothing invalid is ever printed.
-enum JSONValue {
+public enum JSONValue: Equatable, Sendable {
     case number(Double)
     case integer(Int)
     case string(String)
@@ -10,20 +10,20 @@ enum JSONValue {
     /// Keys keep their insertion order.
     case members(keys: [String], values: [JSONValue])
 
-    static func object(_ members: [(String, JSONValue)]) -> JSONValue {
+    public static func object(_ members: [(String, JSONValue)]) -> JSONValue {
         .members(keys: members.map(\.0), values: members.map(\.1))
     }
 
     /// `key=value` pairs separated by spaces, values serialised as JSON: a configuration on one
     /// line (the CSV header comment and the table title).
-    static func keyValueLine(_ members: [(String, JSONValue)]) -> String {
+    public static func keyValueLine(_ members: [(String, JSONValue)]) -> String {
         members.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: " ")
     }
 
-    static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
-    static func optionalNumbers(_ values: [Double?]) -> JSONValue { .array(values.map { $0.map(JSONValue.number) ?? .null }) }
+    public static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+    public static func optionalNumbers(_ values: [Double?]) -> JSONValue { .array(values.map { $0.map(JSONValue.number) ?? .null }) }
 
-    func serialized(indent: Int = 0) -> String {
+    public func serialized(indent: Int = 0) -> String {
         var output = ""
         write(into: &output, indent: indent, level: 0)
         return output
@@ -82,7 +82,7 @@ enum JSONValue {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

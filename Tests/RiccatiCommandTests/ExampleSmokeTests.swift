@@ -80,8 +80,19 @@ func parsesAsXML(_ url: URL) throws -> Bool { XMLParser(data: try Data(contentsO
         #expect(try parsesAsXML(folder.appendingPathComponent("sgd_vs_ode.svg")))
     }
 
-    @Test func badArgumentsExitWithTwo() throws {
-        let run = try runProcess(try riccatiExecutable().deletingLastPathComponent().appendingPathComponent("Figure3Monotonicity"), [])
-        #expect(run.status == 2 && run.standardError.contains("usage"))
+    /// Arguments are parsed by swift-argument-parser: a missing folder, an unknown flag and two
+    /// folders exit with 2 and one usage line; `--help` (the negative control) exits with 0.
+    @Test(arguments: [[], ["--bogus", "OUT"], ["OUT", "OTHER"], ["OUT", "--smoke=yes"]])
+    func badArgumentsExitWithTwo(_ arguments: [String]) throws {
+        let example = try riccatiExecutable().deletingLastPathComponent().appendingPathComponent("Figure3Monotonicity")
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runProcess(example, arguments, in: folder)
+        #expect(run.status == 2, "exit \(run.status): \(run.standardError)")
+        #expect(run.standardError.hasPrefix("usage: Figure3Monotonicity OUTPUT_DIR [--smoke]"), "\(run.standardError)")
+        #expect(run.standardError.filter { $0 == "\n" }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "nothing is created")
+        let help = try runProcess(example, ["--help"], in: folder)
+        #expect(help.status == 0 && help.standardOutput.contains("--smoke"))
     }
 }

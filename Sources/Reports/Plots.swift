@@ -1,68 +1,30 @@
-import ArgumentParser
 import Foundation
 import Monotonicity
 import Riccati
 import SGD
-import ScalingLaws
 import SVGPlot
+import ScalingLaws
 
-/// `--npy-dir DIR` and `--plot FILE.svg`, shared by `integrate`, `monotonicity`, `sgd` and
-/// `compare`. Neither changes the report: the same numbers go to standard output or `--output`.
-struct ArtifactOptions: ParsableArguments {
-    @Option(name: .customLong("npy-dir"),
-            help: "Also write the arrays as .npy files (float64, C order) and config.json into this existing directory.")
-    var npyDir: String?
-
-    @Option(help: "Also draw a figure into this .svg file (its directory must exist).")
-    var plot: String?
-
-    /// Checks both destinations; call before any work.
-    func validate() throws(CommandFailure) -> (arrays: ArrayDirectory?, plot: PlotDestination?) {
-        (try ArrayDirectory.validate(npyDir), try PlotDestination.validate(plot))
-    }
-}
-
-/// Where `--plot` writes: an `.svg` file in an existing, writable directory, written atomically.
-struct PlotDestination {
-    private let destination: ReportDestination
-
-    /// The same directory checks as `--output` (``ReportDestination``), plus the `.svg` name.
-    init(path: String) throws(CommandFailure) {
-        guard path.lowercased().hasSuffix(".svg") else {
-            throw .badInput("--plot \(path): the figure is SVG; give a file name ending in .svg")
-        }
-        destination = try ReportDestination(path: path, flag: "--plot")
-    }
-
-    static func validate(_ path: String?) throws(CommandFailure) -> PlotDestination? {
-        try path.map { (path) throws(CommandFailure) -> PlotDestination in try PlotDestination(path: path) }
-    }
-
-    func write(_ svg: String) throws(CommandFailure) {
-        try destination.write(svg)
-    }
-}
-
-/// The figures of `--plot`. Axis rules, the same in every figure:
+/// The figures of the reports (`riccati … --plot`). Axis rules, the same in every figure:
 /// - a value axis is logarithmic when its positive values span more than one decade and none is
 ///   negative (zeros are then left out); otherwise linear;
 /// - the time axis of `integrate` and `sgd` is logarithmic (`t = 0` is left out); in `compare`
 ///   and `monotonicity` it is logarithmic when the positive times span at least two decades
 ///   (log-spaced records) and linear otherwise;
 /// - the learning-rate sweep of `compare` is always log-log (its slope is a log-log slope).
-enum Plots {
+public enum Plots {
     // MARK: Helpers
 
-    static func render(_ figure: Figure) throws(CommandFailure) -> String {
-        do { return try figure.render() } catch { throw .runtime("--plot: could not draw the figure: \(error)") }
+    public static func render(_ figure: Figure) throws(ReportError) -> String {
+        do { return try figure.render() } catch { throw .rendering("\(error)") }
     }
 
-    static func render(_ grid: FigureGrid) throws(CommandFailure) -> String {
-        do { return try grid.render() } catch { throw .runtime("--plot: could not draw the figure: \(error)") }
+    public static func render(_ grid: FigureGrid) throws(ReportError) -> String {
+        do { return try grid.render() } catch { throw .rendering("\(error)") }
     }
 
     /// Logarithmic when the positive finite values span more than a decade and none is negative.
-    static func scale(for values: [Double]) -> AxisScale {
+    public static func scale(for values: [Double]) -> AxisScale {
         let finite = values.filter(\.isFinite)
         let positive = finite.filter { $0 > 0 }
         guard finite.allSatisfy({ $0 >= 0 }), let low = positive.min(), let high = positive.max(), high > 10 * low else {
@@ -72,25 +34,25 @@ enum Plots {
     }
 
     /// Time axes of `compare` and `monotonicity`: logarithmic over ≥ 2 decades of positive times.
-    static func timeScale(for times: [Double]) -> AxisScale {
+    public static func timeScale(for times: [Double]) -> AxisScale {
         let positive = times.filter { $0 > 0 && $0.isFinite }
         guard let low = positive.min(), let high = positive.max(), high >= 100 * low else { return .linear }
         return .logarithmic
     }
 
     /// Values to draw on an axis of `scale`: non-positive values become NaN (a gap) on a log axis.
-    static func drawable(_ values: [Double], on scale: AxisScale) -> [Double] {
+    public static func drawable(_ values: [Double], on scale: AxisScale) -> [Double] {
         scale == .logarithmic ? values.map { $0 > 0 ? $0 : .nan } : values
     }
 
-    static func axis(_ label: String, _ scale: AxisScale) -> Axis {
+    public static func axis(_ label: String, _ scale: AxisScale) -> Axis {
         Axis(label: label, scale: scale)
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.4g", value) }
+    public static func format(_ value: Double) -> String { String(format: "%.4g", value) }
 
     /// `R_min = …` label of the width-floor line.
-    static func floorLine(_ floor: Double) -> HorizontalLine? {
+    public static func floorLine(_ floor: Double) -> HorizontalLine? {
         floor > 0 ? HorizontalLine(value: floor, label: "width floor R_min = 2Σ_{j>r_s} λ_j² = \(format(floor))") : nil
     }
 
@@ -98,7 +60,7 @@ enum Plots {
 
     /// Log-log risk against `t` (save times with `t > 0`), the width floor, and the additive-model
     /// prediction `R_add(t)` (dashed, 400 log-spaced times) when `prediction` is given.
-    static func integrate(_ solution: Solution, prediction: ScalingPrediction?, title: String) throws(CommandFailure) -> String {
+    public static func integrate(_ solution: Solution, prediction: ScalingPrediction?, title: String) throws(ReportError) -> String {
         var figure = Figure(title: title, x: .logarithmic("t"), y: .logarithmic("population risk R(t)"), width: 720, height: 460)
         let times = drawable(solution.times, on: .logarithmic)
         figure.add(Series(label: "R(t), \(solution.methodName)", x: times, y: drawable(solution.risk, on: .logarithmic),
@@ -119,7 +81,7 @@ enum Plots {
     // MARK: sgd
 
     /// Log-log population risk of SGD against `t` (`t = 0` left out), with the width floor.
-    static func sgd(_ result: SGDResult, floor: Double, precision: String, title: String) throws(CommandFailure) -> String {
+    public static func sgd(_ result: SGDResult, floor: Double, precision: String, title: String) throws(ReportError) -> String {
         var figure = Figure(title: title, x: .logarithmic("t = ηk"), y: .logarithmic("population risk R(t)"), width: 720, height: 460)
         figure.add(Series(label: "SGD (\(precision))", x: drawable(result.times, on: .logarithmic),
                           y: drawable(result.risk, on: .logarithmic), showsMarkers: true))
@@ -132,7 +94,7 @@ enum Plots {
     /// Panel 1: risk of SGD (solid, markers) and of the ODE (dashed) against `t`, with the width
     /// floor. Panel 2: relative risk deviation and overlap deviation against `t`. With a sweep,
     /// panel 3: mean maximum relative deviation against `η` (log-log).
-    static func compare(_ comparison: ODEComparison, sweep: LearningRateSweep?, floor: Double, title: String) throws(CommandFailure) -> String {
+    public static func compare(_ comparison: ODEComparison, sweep: LearningRateSweep?, floor: Double, title: String) throws(ReportError) -> String {
         let xScale = timeScale(for: comparison.times)
         let times = drawable(comparison.times, on: xScale)
         let riskScale = scale(for: comparison.riskSGD + comparison.riskODE)
@@ -168,7 +130,7 @@ enum Plots {
     // MARK: monotonicity
 
     /// `sign(x)·log₁₀(1 + |x|)`: a signed logarithm that is linear near 0 (SVGPlot has no symlog axis).
-    static func signedLog(_ x: Double) -> Double {
+    public static func signedLog(_ x: Double) -> Double {
         x.isFinite ? (x < 0 ? -1 : 1) * log10(1 + abs(x)) : .nan
     }
 
@@ -180,7 +142,7 @@ enum Plots {
     /// `y < −log₁₀ 2` (`m < −τ`), the dashed line. (With `--tolerance 0`, `τ` is replaced by
     /// `ε·max(‖G_A‖_F, ‖G_B‖_F)`, `ε` the double-precision epsilon.) Panel 2 shows the diagonal
     /// entries `G_jj`, `j ≤ 4`, of trajectory A (exact propagator) at the save times.
-    static func monotonicity(_ runs: [ComparisonPrincipleRun], title: String) throws(CommandFailure) -> String {
+    public static func monotonicity(_ runs: [ComparisonPrincipleRun], title: String) throws(ReportError) -> String {
         let times = runs[0].comparison.times
         let xScale = timeScale(for: times)
         let x = drawable(times, on: xScale)

@@ -1,0 +1,161 @@
+import Foundation
+import Riccati
+import ScalingLaws
+
+/// The report of `riccati integrate`: the risk, alignments, learned directions, escape times
+/// and student-Gram spectrum at the save times of a ``Solution``, with the run's configuration.
+public struct IntegrateReport: Sendable {
+    public let solution: Solution
+    /// The `config` object, provenance included (``Provenance/stamp(_:)``).
+    public let configuration: [(String, JSONValue)]
+    /// The model, for the figure's additive-model prediction; `nil` when not known.
+    public let model: ModelDescription?
+
+    /// The report of `solution`, whose spectrum and initial state `model` describes;
+    /// `locateEscapes` as passed to `solve`.
+    public init(solution: Solution, model: ModelDescription, locateEscapes: Bool) {
+        var config = model.configuration
+        config += [("tEnd", .number(solution.finalTime)), ("method", .string(solution.methodName))]
+        config.append(("escapeTimes", .bool(locateEscapes)))
+        if case .exact(let options)? = solution.method {
+            config.append(("factorization", .string(options.factorization.rawValue)))
+            config.append(("stepExponentCap", .number(options.stepExponentCap)))
+            if options.factorization == .lq { config.append(("conditionLimit", .number(options.conditionLimit))) }
+        }
+        self.solution = solution
+        self.configuration = Provenance.stamp(config)
+        self.model = model
+    }
+
+    /// The report in `format`.
+    public func text(_ format: ReportFormat) -> String {
+        switch format {
+        case .json: return json()
+        case .csv: return csv()
+        case .table: return table()
+        }
+    }
+
+    /// The `.npy` arrays (names and shapes in ``ArrayFiles``).
+    public func arrays() throws(ReportError) -> [NamedArray] {
+        let r = solution.spectrum.count, rs = solution.initialState.studentWidth
+        return [
+            try .vector("times", solution.times),
+            try .vector("risk", solution.risk),
+            try .stack("G", solution.states.map(\.signalGram), rows: r, columns: r),
+            try .rows("alignment", solution.alignment, columns: r),
+            try .vector("learned", solution.learned.map(Double.init)),
+            try .vector("escape_times", solution.escapeTimes.map { $0 ?? .nan }),
+            try .rows("k_spectrum", solution.observables.map(\.studentGramSpectrum), columns: rs),
+            try .stack("M", solution.states.map(\.overlap), rows: rs, columns: r),
+            try .stack("P", solution.states.map(\.orthogonalGram), rows: rs, columns: rs),
+            try .vector("lambda", solution.spectrum.values),
+            try .scalar("risk_floor", solution.riskFloor),
+        ]
+    }
+
+    /// The additive-model prediction drawn in ``plot()``: `nil` for an initial state read from
+    /// files (no `d`, `σ0`) or parameters the model does not cover.
+    public var additiveModel: ScalingPrediction? {
+        guard case .random(let random)? = model?.initialization else { return nil }
+        return try? ScalingPrediction(spectrum: solution.spectrum, studentWidth: random.studentWidth,
+                                      dimension: random.dimension, sigma0: random.sigma0)
+    }
+
+    /// The figure: ``Plots/integrate(_:prediction:title:)``.
+    public func plot() throws(ReportError) -> String {
+        try Plots.integrate(solution, prediction: additiveModel, title: plotTitle)
+    }
+
+    var plotTitle: String {
+        let rs = solution.initialState.studentWidth
+        var title = "Population risk, \(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
+        switch model?.initialization {
+        case .random(let random)?:
+            if case .powerLaw(let alpha, _)? = model?.spectrum { title += ", α = \(Plots.format(alpha))" }
+            title += ", d = \(wholeNumberText(random.dimension)), σ0 = \(Plots.format(random.sigma0))"
+            if additiveModel == nil { title += " (no additive model for these parameters)" }
+        case .files?, nil:
+            title += " (no additive model: initial state from file)"
+        }
+        return title
+    }
+
+
+    public static func statistics(_ solution: Solution) -> JSONValue {
+        let stats = solution.statistics
+        return .object([
+            ("method", .string(solution.methodName)),
+            ("status", .string(solution.status.rawValue)),
+            ("message", .string(solution.message)),
+            ("rhsEvaluations", .integer(stats.rhsEvaluations)),
+            ("acceptedSteps", .integer(stats.acceptedSteps)),
+            ("rejectedSteps", .integer(stats.rejectedSteps)),
+            ("eigendecompositions", .integer(stats.eigendecompositions)),
+            ("solveSeconds", .number(stats.solveSeconds)),
+        ])
+    }
+
+    func json() -> String {
+        let document = JSONValue.object([
+            ("times", .numbers(solution.times)),
+            ("risk", .numbers(solution.risk)),
+            ("alignment", .array(solution.alignment.map { JSONValue.optionalNumbers($0) })),
+            ("learned", .array(solution.learned.map { .integer($0) })),
+            ("escapeTimes", .optionalNumbers(solution.escapeTimes)),
+            ("riskFloor", .number(solution.riskFloor)),
+            ("studentGramSpectrum", .array(solution.observables.map { .numbers($0.studentGramSpectrum) })),
+            ("stats", Self.statistics(solution)),
+            ("config", .object(configuration)),
+        ])
+        return document.serialized(indent: 2) + "\n"
+    }
+
+    func csv() -> String {
+        let r = solution.spectrum.count
+        var lines = ["# riccati integrate " + JSONValue.keyValueLine(configuration)]
+        lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
+        for (index, t) in solution.times.enumerated() {
+            let alignments = solution.alignment[index].map { $0.map { "\($0)" } ?? "" }
+            lines.append((["\(t)", "\(solution.risk[index])", "\(solution.learned[index])"] + alignments).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func table() -> String {
+        let r = solution.spectrum.count
+        let shown = Swift.min(r, 4)
+        var lines: [String] = []
+        lines.append("riccati integrate — " + JSONValue.keyValueLine(configuration))
+        lines.append("risk R = 2‖WᵀW − A‖_F²; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}")
+        var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)
+        for j in 1...shown { header += "  " + padded("align_\(j)", 9) }
+        lines.append(header)
+        for (index, t) in solution.times.enumerated() {
+            var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, solution.risk[index], solution.learned[index], r)
+            for j in 0..<shown {
+                row += solution.alignment[index][j].map { String(format: "  %9.4f", $0) } ?? "          —"
+            }
+            lines.append(row)
+        }
+        lines.append(String(format: "width floor R_min = 2 Σ_{j>r_s} λ_j² = %.6e", solution.riskFloor))
+        let located = configuration.contains { key, value in
+            if key == "escapeTimes", case .bool(true) = value { return true } else { return false }
+        }
+        let escapes = solution.escapeTimes.prefix(8).enumerated().map { index, time in
+            "T_\(index + 1)=" + (time.map { String(format: "%.4g", $0) } ?? "—")
+        }
+        let reached = solution.escapeTimes.compactMap { $0 }.count
+        if located {
+            lines.append("escape times (G_jj ≥ λ_j/2): \(escapes.joined(separator: " "))\(r > 8 ? " …" : "") [\(reached) of \(r) reached]")
+        } else {
+            lines.append("escape times (G_jj ≥ λ_j/2): not located (--no-escape-times)")
+        }
+        let stats = solution.statistics
+        lines.append("\(solution.methodName): \(solution.status.rawValue) (\(solution.message)); "
+            + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "
+            + "\(stats.eigendecompositions) eigendecompositions, "
+            + String(format: "%.3f s", stats.solveSeconds))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

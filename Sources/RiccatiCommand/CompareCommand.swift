@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Riccati
+import SGD
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run SGD and the overlap ODE (exact propagator) from the SGD's own (M0, P0) and report their deviation.",
+        discussion: """
+            With --lr-sweep η1,η2,... each learning rate runs over --seeds seeds on the same time horizon \\
+            and the report gives the mean maximum relative risk deviation per η and the fitted slope of \\
+            log(deviation) against log(η).
+            """)
+
+    @OptionGroup var options: SGDOptions
+
+    @Option(name: .customLong("lr-sweep"), help: "Comma-separated learning rates.")
+    var lrSweep: String?
+
+    @Option(help: "Seeds per learning rate in a sweep.")
+    var seeds: Int = 1
+
+    @OptionGroup var artifacts: ArtifactOptions
+
+    func run() throws {
+        let destination = try ReportDestination(path: options.output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: options.output, plot: artifacts.plot)
+        let description = try options.configuration()
+        let configuration = description.configuration
+        guard seeds >= 1, seeds <= 10_000 else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
+        let rates = try lrSweep.map { (list) throws(CommandFailure) -> [Double] in
+            try parseList(list, flag: "--lr-sweep") { (item) throws(CommandFailure) -> Double in
+                let value = try parseReal(item, flag: "--lr-sweep")
+                guard value.isFinite, value > 0 else { throw .badInput("--lr-sweep values must be finite and > 0, got \(item)") }
+                return value
+            }
+        }
+        if lrSweep == nil, seeds != 1 { throw CommandFailure.badInput("--seeds applies to --lr-sweep only") }
+        // Each rate runs over the same horizon T = η·K: check its step count and configuration now,
+        // not after the main comparison has run.
+        let horizon = configuration.learningRate * Double(configuration.steps)
+        for eta in rates ?? [] {
+            let count = (horizon / eta).rounded()
+            guard count >= 1, count <= InputChecks.maximumSteps else {
+                throw CommandFailure.badInput("--lr-sweep \(eta): T/η rounds to \(count) steps over the horizon T = \(horizon); need 1 … 1e9")
+            }
+            var check = configuration
+            check.learningRate = eta
+            check.steps = Swift.max(1, Int(count))
+            check.saveSteps = []
+            do { try check.validate() } catch {
+                throw CommandFailure.badInput("--lr-sweep \(eta): \(CommandFailure(error, flags: options.flags))")
+            }
+        }
+        let comparison: ODEComparison
+        var sweep: LearningRateSweep?
+        Interruption.install()
+        do {
+            switch options.precision {
+            case .double: comparison = try ODEComparison.run(configuration, precision: Double.self, progress: options.progressReporter,
+                                                             shouldStop: { Interruption.requested })
+            case .float: comparison = try ODEComparison.run(configuration, precision: Float.self, progress: options.progressReporter,
+                                                            shouldStop: { Interruption.requested })
+            }
+            options.finishProgress()
+            // An interrupted comparison skips the learning-rate sweep.
+            if let rates, !Interruption.requested {
+                let horizonTimes = comparison.times
+                switch options.precision {
+                case .double: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Double.self)
+                case .float: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Float.self)
+                }
+            }
+        } catch {
+            options.finishProgress()
+            throw CommandFailure(error, flags: options.flags)
+        }
+        let report = CompareReport(comparison: comparison, sweep: sweep, seeds: seeds, run: description)
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
+        let plot = try plotDestination.map { _ throws(CommandFailure) in
+            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
+        }
+        try destination.write(report.text(options.format))
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
+        if let plotDestination, let plot { try plotDestination.write(plot) }
+        if !comparison.sgd.completed || Interruption.requested {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after SGD step \(comparison.sgd.finalStep) of \(configuration.steps)"
+                + "; the outputs compare the times recorded so far" + (rates == nil ? "" : " (the --lr-sweep was skipped)"))
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Riccati
+import SGD
+
+struct SGDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgd",
+        abstract: "Simulate online SGD on the d-dimensional quadratic network and record the exact population risk.")
+
+    @OptionGroup var options: SGDOptions
+
+    @OptionGroup var checkpointing: CheckpointOptions
+
+    @OptionGroup var artifacts: ArtifactOptions
+
+    func run() throws {
+        let destination = try ReportDestination(path: options.output)
+        let (arrayDirectory, plotDestination) = try artifacts.validate()
+        try InputChecks.distinct(output: options.output, plot: artifacts.plot)
+        if let checkpoint = checkpointing.checkpoint, [options.output, artifacts.plot].contains(checkpoint) {
+            throw CommandFailure.badInput("--checkpoint \(checkpoint) names the same file as --output or --plot; give it its own file")
+        }
+        let description = try options.configuration()
+        let configuration = description.configuration
+        let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
+            fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
+        Interruption.install()
+        let result: SGDResult
+        do {
+            result = try runSGD(configuration, precision: options.precision, progress: options.progressReporter, resume: snapshot,
+                                checkpointEvery: checkpointEvery,
+                                checkpoint: checkpointDestination.map { destination in { try destination.writeCheckpoint($0) } },
+                                shouldStop: { Interruption.requested })
+        } catch {
+            options.finishProgress()
+            throw CommandFailure(error, flags: options.flags)
+        }
+        options.finishProgress()
+        let report = SGDReport(result: result, run: description, resumedFromStep: snapshot?.step)
+        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
+        let plot = try plotDestination.map { _ throws(CommandFailure) in
+            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
+        }
+        try destination.write(report.text(options.format))
+        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
+        if let plotDestination, let plot { try plotDestination.write(plot) }
+        if !result.completed {
+            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after step \(result.finalStep) of \(configuration.steps)"
+                + (checkpointDestination?.path.map { "; checkpoint written to \($0) (continue with --resume \($0))" } ?? "")
+                + "; the outputs hold the steps recorded so far")
+        }
+    }
+}
