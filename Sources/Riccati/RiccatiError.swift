@@ -43,9 +43,9 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
     public func message(naming: (String) -> String) -> String {
         switch self {
         case .invalidParameter(let name, let value, let reason):
-            return value.isEmpty ? "\(naming(name)) \(reason)" : "\(naming(name)) \(reason), got \(value)"
+            return Self.invalidParameterMessage(name: name, value: value, reason: reason, naming: naming)
         case .incompatibleParameters(let names, let reason), .exceedsLimit(let names, let reason):
-            return names.isEmpty ? reason : "\(names.map(naming).joined(separator: ", ")): \(reason)"
+            return Self.parametersMessage(names: names, reason: reason, naming: naming)
         case .unsupportedMethod(let method, let dynamics, let reason):
             return "the \(method) method does not apply to \(dynamics): \(reason)"
         case .integrationFailed(let status, let time, let message):
@@ -79,4 +79,18 @@ public protocol ParameterNamingError: Error {
     var parameterNames: [String] { get }
     /// The message, with each parameter name passed through `naming`.
     func message(naming: (String) -> String) -> String
+}
+
+extension ParameterNamingError {
+    /// "`name` `reason`, got `value`" (without ", got …" when `value` is empty), with `name`
+    /// passed through `naming`: the message of an invalid parameter in every error type.
+    public static func invalidParameterMessage(name: String, value: String, reason: String, naming: (String) -> String) -> String {
+        value.isEmpty ? "\(naming(name)) \(reason)" : "\(naming(name)) \(reason), got \(value)"
+    }
+
+    /// "`names`: `reason`" with each name passed through `naming` (just `reason` without names):
+    /// the message of parameters that do not fit together or exceed a limit.
+    public static func parametersMessage(names: [String], reason: String, naming: (String) -> String) -> String {
+        names.isEmpty ? reason : "\(names.map(naming).joined(separator: ", ")): \(reason)"
+    }
 }

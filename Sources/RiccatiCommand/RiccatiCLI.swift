@@ -33,12 +33,13 @@ struct RiccatiCLI: ParsableCommand {
         FileHandle.standardError.write(Data("riccati: \(flat)\n".utf8))
     }
 
-    /// OpenBLAS's thread count is the application's setting, made once here: one thread, unless
-    /// the user set `OPENBLAS_NUM_THREADS` (which OpenBLAS reads itself). RiccatiKit's results
-    /// do not depend on its own `--threads`/`--jobs`; with one OpenBLAS thread they do not
-    /// depend on OpenBLAS either. Nothing else in the tool or the library changes it.
-    static func configureBLASThreads(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+    /// OpenBLAS's thread count is the application's setting, made once here: always one thread,
+    /// also when `OPENBLAS_NUM_THREADS` is set. The tool's parallelism is its own (`--threads`,
+    /// `--jobs`, the SGD simulator's and the exact propagator's two parts), and some LAPACK
+    /// routines block their work by OpenBLAS's thread count, so a second OpenBLAS thread would
+    /// only oversubscribe the cores and change the last bits. With one thread the results depend
+    /// on no thread count. Nothing else in the tool or the library changes it.
+    static func configureBLASThreads() {
         BLAS.setThreadCount(1)
     }
 

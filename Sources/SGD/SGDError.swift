@@ -43,9 +43,9 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
     public func message(naming: (String) -> String) -> String {
         switch self {
         case .invalidParameter(let name, let value, let reason):
-            return value.isEmpty ? "\(naming(name)) \(reason)" : "\(naming(name)) \(reason), got \(value)"
+            return Self.invalidParameterMessage(name: name, value: value, reason: reason, naming: naming)
         case .incompatibleParameters(let names, let reason), .exceedsLimit(let names, let reason):
-            return names.isEmpty ? reason : "\(names.map(naming).joined(separator: ", ")): \(reason)"
+            return Self.parametersMessage(names: names, reason: reason, naming: naming)
         case .invalidInput(let message): return message
         case .diverged(let step, let time, let risk, let hint):
             return "SGD diverged at step \(step) (t = \(time)): population risk \(risk); \(hint)"
