@@ -157,7 +157,7 @@ import Testing
                                              smallInitialization: false).sample()
         let problem = try OverlapProblem(spectrum: spectrum, initialState: state, finalTime: 2, saveTimes: [0.7, 2])
         let method = IntegrationMethod.dormandPrince853(AdaptiveStepOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-12))
-        let stepper = try makeStepper(method: method, spectrum: spectrum, studentWidth: 64, threads: 2)
+        let stepper = try makeStepper(dynamics: problem.dynamics, method: method, threads: 2)
         #expect((stepper as? AdaptiveRungeKuttaStepper)?.usesTwoLanes == true)
         let one = try solve(problem, method: method, threads: 1)
         let two = try solve(problem, method: method, threads: 2)

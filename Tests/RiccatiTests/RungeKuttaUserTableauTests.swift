@@ -48,7 +48,7 @@ import Testing
         let problem = try smallProblem(finalTime: 5, saveTimes: [1, 5])
         let reference = try solve(problem, method: .exact(ExactPropagatorOptions()))
         let overlap = try solve(problem, method: .rungeKutta(.bogackiShampine32, options: AdaptiveStepOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-12)))
-        #expect(overlap.method.name == "bs32" && overlap.status == .success)
+        #expect(overlap.methodName == "bs32" && overlap.status == .success)
         #expect(solutionDiscrepancy(overlap, reference) < 1e-6, "BS3(2) against the exact propagator: \(solutionDiscrepancy(overlap, reference))")
     }
 

@@ -133,7 +133,7 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
         var h0 = (stateNorm < 1e-5 || slopeNorm < 1e-5) ? 1e-6 : 0.01 * stateNorm / slopeNorm
         h0 = Swift.min(h0, maxStep)
         // One explicit Euler step, then a finite-difference estimate of the second derivative.
-        let probe = endpoints.trial, probeSlope = cache.stages[Swift.min(1, cache.stages.count - 1)].pointer
+        let probe = endpoints.trial, probeSlope = cache.stages[1].pointer
         for i in 0..<n { probe[i] = y[i] + h0 * f0[i] }
         system.evaluate(time: time + h0, state: probe, derivative: probeSlope)
         statistics.rhsEvaluations += 1

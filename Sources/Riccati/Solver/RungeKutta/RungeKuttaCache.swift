@@ -30,7 +30,8 @@ final class RungeKuttaCache {
         self.parts = parts
         self.keptInputStage = keptInputStage
         let count = tableau.extendedStageCount
-        stages = (0..<count).map { _ in ScratchBuffer(count: dimension) }
+        // At least two: the adaptive stepper's first-step heuristic probes the slope in stage 1.
+        stages = (0..<Swift.max(count, 2)).map { _ in ScratchBuffer(count: dimension) }
         stageInput = ScratchBuffer(count: dimension)
         keptInput = ScratchBuffer(count: keptInputStage == nil ? 0 : dimension)
         termVectors = ScratchPointers(count: count)

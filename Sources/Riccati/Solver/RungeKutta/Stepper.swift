@@ -1,6 +1,3 @@
-/// A fixed-size block of `Double`s owned by a stepper or a vector field, allocated once.
-///
-/// Steppers keep their stage vectors in these so that a step never allocates.
 /// A fixed array of pointers to stage vectors, allocated once.
 final class ScratchPointers {
     let pointer: UnsafeMutablePointer<UnsafePointer<Double>>
@@ -21,6 +18,9 @@ final class ScratchPointers {
     }
 }
 
+/// A fixed-size block of `Double`s owned by a stepper or a vector field, allocated once.
+///
+/// Steppers keep their stage vectors in these so that a step never allocates.
 final class ScratchBuffer {
     let count: Int
     let pointer: UnsafeMutablePointer<Double>
