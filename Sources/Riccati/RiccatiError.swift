@@ -24,8 +24,6 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
     case integrationFailed(status: IntegrationStatus, time: Double, message: String)
     /// A linear-algebra routine failed (for instance a non-positive-definite `K_h`).
     case linearAlgebra(LinearAlgebraError)
-    /// TRANSITIONAL (being replaced by the structured cases above; removed once no caller uses it).
-    case invalidInput(String)
 
     /// A parameter error for `name` whose value is shown as `value`'s description.
     public static func invalid(_ name: String, _ value: some CustomStringConvertible, _ reason: String) -> RiccatiError {
@@ -36,7 +34,7 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
         switch self {
         case .invalidParameter(let name, _, _): return [name]
         case .incompatibleParameters(let names, _), .exceedsLimit(let names, _): return names
-        case .unsupportedMethod, .integrationFailed, .linearAlgebra, .invalidInput: return []
+        case .unsupportedMethod, .integrationFailed, .linearAlgebra: return []
         }
     }
 
@@ -52,8 +50,6 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
             return "the integration failed at t = \(time) (\(status.rawValue)): \(message)"
         case .linearAlgebra(let error):
             return error.description
-        case .invalidInput(let message):
-            return message
         }
     }
 
@@ -67,7 +63,7 @@ public enum RiccatiError: Error, Equatable, Sendable, CustomStringConvertible, P
         case .invalidParameter(let name, let value, let reason): return .invalidParameter(name: rename(name), value: value, reason: reason)
         case .incompatibleParameters(let names, let reason): return .incompatibleParameters(names: names.map(rename), reason: reason)
         case .exceedsLimit(let names, let reason): return .exceedsLimit(names: names.map(rename), reason: reason)
-        case .unsupportedMethod, .integrationFailed, .linearAlgebra, .invalidInput: return self
+        case .unsupportedMethod, .integrationFailed, .linearAlgebra: return self
         }
     }
 }

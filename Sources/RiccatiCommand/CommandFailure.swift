@@ -39,7 +39,7 @@ extension CommandFailure {
     init(_ error: RiccatiError, flags: ParameterFlags = ParameterFlags(), context: String? = nil) {
         let message = Self.phrase(error, flags: flags, context: context)
         switch error {
-        case .invalidParameter, .incompatibleParameters, .exceedsLimit, .unsupportedMethod, .linearAlgebra, .invalidInput:
+        case .invalidParameter, .incompatibleParameters, .exceedsLimit, .unsupportedMethod, .linearAlgebra:
             self = .badInput(message)
         case .integrationFailed:
             self = .runtime(message)
@@ -50,9 +50,9 @@ extension CommandFailure {
     init(_ error: SGDError, flags: ParameterFlags = ParameterFlags(), context: String? = nil) {
         let message = Self.phrase(error, flags: flags, context: context)
         switch error {
-        case .invalidParameter, .incompatibleParameters, .exceedsLimit, .invalidInput:
+        case .invalidParameter, .incompatibleParameters, .exceedsLimit:
             self = .badInput(message)
-        case .diverged, .checkpointFailed:
+        case .diverged, .checkpointFailed, .odeFailed:
             self = .runtime(message)
         }
     }

@@ -65,7 +65,6 @@ struct ScalingComputeCommand: ParsableCommand {
         let steps = Int(stepCount)
         var base: SGDConfiguration
         do {
-            guard alpha.isFinite, alpha >= 0 else { throw RiccatiError.invalidInput("--alpha must be finite and ≥ 0, got \(alpha)") }
             base = SGDConfiguration(spectrum: try .powerLaw(exponent: alpha, count: teacherWidth), dimension: dimension,
                                     studentWidth: widthList.max() ?? 1, batchSize: batch ?? dimension, learningRate: lr, steps: steps)
             base.sigma0 = sigma0

@@ -63,13 +63,10 @@ public struct ODEComparison: Sendable {
             ode = try solve(problem, method: .exact(ExactPropagatorOptions()))
         } catch {
             // The SGD run's own states and times make the problem; a refusal is kept structured.
-            // TRANSITIONAL: SGDError has no case for a Riccati run-time failure yet (adding one
-            // breaks the tool's exhaustive switch); the tool moves to `SGDError.riccati(_:)`.
-            throw SGDError(parameterError: error) ?? .invalidInput("the ODE could not be integrated: \(error)")
+            throw SGDError(parameterError: error) ?? .odeFailed(error)
         }
         guard ode.status.isSuccess, ode.times.count == sgd.times.count else {
-            // TRANSITIONAL: as above, a run-time failure without a case of its own yet.
-            throw .invalidInput("the ODE integration failed at t = \(ode.times.last ?? 0): \(ode.message)")
+            throw .odeFailed(.integrationFailed(status: ode.status, time: ode.times.last ?? 0, message: ode.message))
         }
         let lambdaNorm = Swift.max(LinearAlgebra.euclideanNorm(spectrum.values), .leastNormalMagnitude)
         var relative: [Double] = [], overlap: [Double] = []

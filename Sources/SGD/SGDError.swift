@@ -11,11 +11,10 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
     case incompatibleParameters(names: [String], reason: String)
     /// The request would exceed a limit (matrix sizes, memory).
     case exceedsLimit(names: [String], reason: String)
-    /// TRANSITIONAL (being replaced by the structured cases above; removed once no caller uses it).
-    /// The SGD module itself only throws it for the two run-time failures that have no case of
-    /// their own yet (the random teacher's orthonormalisation and the ODE of a comparison); see
-    /// the report of the `lib` branch.
-    case invalidInput(String)
+    /// The gradient-flow ODE that an SGD run is compared with could not be integrated (a
+    /// run-time failure of the `Riccati` module, for instance
+    /// `RiccatiError.integrationFailed(status:time:message:)`).
+    case odeFailed(RiccatiError)
     /// The run diverged: a non-finite or exploding loss at `step`.
     case diverged(step: Int, time: Double, risk: Double, hint: String)
     /// Writing a checkpoint failed.
@@ -28,7 +27,7 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
         case .invalidParameter(let name, let value, let reason): self = .invalidParameter(name: name, value: value, reason: reason)
         case .incompatibleParameters(let names, let reason): self = .incompatibleParameters(names: names, reason: reason)
         case .exceedsLimit(let names, let reason): self = .exceedsLimit(names: names, reason: reason)
-        case .unsupportedMethod, .integrationFailed, .linearAlgebra, .invalidInput: return nil
+        case .unsupportedMethod, .integrationFailed, .linearAlgebra: return nil
         }
     }
 
@@ -36,7 +35,7 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
         switch self {
         case .invalidParameter(let name, _, _): return [name]
         case .incompatibleParameters(let names, _), .exceedsLimit(let names, _): return names
-        case .invalidInput, .diverged, .checkpointFailed: return []
+        case .odeFailed, .diverged, .checkpointFailed: return []
         }
     }
 
@@ -46,7 +45,7 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
             return Self.invalidParameterMessage(name: name, value: value, reason: reason, naming: naming)
         case .incompatibleParameters(let names, let reason), .exceedsLimit(let names, let reason):
             return Self.parametersMessage(names: names, reason: reason, naming: naming)
-        case .invalidInput(let message): return message
+        case .odeFailed(let error): return "the gradient-flow ODE could not be integrated: \(error.description)"
         case .diverged(let step, let time, let risk, let hint):
             return "SGD diverged at step \(step) (t = \(time)): population risk \(risk); \(hint)"
         case .checkpointFailed(let why): return "could not write the checkpoint: \(why)"
@@ -63,7 +62,7 @@ public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, Param
         case .invalidParameter(let name, let value, let reason): return .invalidParameter(name: rename(name), value: value, reason: reason)
         case .incompatibleParameters(let names, let reason): return .incompatibleParameters(names: names.map(rename), reason: reason)
         case .exceedsLimit(let names, let reason): return .exceedsLimit(names: names.map(rename), reason: reason)
-        case .invalidInput, .diverged, .checkpointFailed: return self
+        case .odeFailed, .diverged, .checkpointFailed: return self
         }
     }
 }
