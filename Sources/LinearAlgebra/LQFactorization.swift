@@ -2,7 +2,7 @@ import CLapack
 import Dispatch
 
 /// The LQ factorisation `C = L Q` of a row-major `r×n` matrix with `r ≤ n`, without
-/// allocation after ``init(rows:columns:)``: `L` is `r×r` lower triangular and `Q` (`r×n`) has
+/// allocation after ``init(rows:columns:formsInParts:)``: `L` is `r×r` lower triangular and `Q` (`r×n`) has
 /// orthonormal rows.
 ///
 /// A row-major `r×n` buffer is the column-major `n×r` matrix `Cᵀ`, so this is the Householder

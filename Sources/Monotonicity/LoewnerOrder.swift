@@ -15,9 +15,9 @@ public enum LoewnerOrder {
 
     /// Compares two symmetric matrices of the same size.
     ///
-    /// Throws ``RiccatiError/invalidParameter(name:value:reason:)`` (naming `relativeTolerance`,
+    /// Throws `RiccatiError.invalidParameter(name:value:reason:)` (naming `relativeTolerance`,
     /// `x` or `y`) for a negative or non-finite tolerance, empty matrices, non-finite entries or
-    /// asymmetry beyond ``symmetryTolerance``, and ``RiccatiError/incompatibleParameters(names:reason:)``
+    /// asymmetry beyond ``symmetryTolerance``, and `RiccatiError.incompatibleParameters(names:reason:)`
     /// for mismatched sizes.
     public static func compare(_ x: Matrix, _ y: Matrix, relativeTolerance: Double = defaultRelativeTolerance) throws(RiccatiError) -> LoewnerComparison {
         guard relativeTolerance.isFinite, relativeTolerance >= 0 else {

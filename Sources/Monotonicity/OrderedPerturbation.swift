@@ -16,7 +16,7 @@ public enum OrderedPerturbation: Sendable, Equatable {
 
     /// The perturbed initial state.
     ///
-    /// Throws ``RiccatiError/invalidParameter(name:value:reason:)`` naming `perturbation.scale`
+    /// Throws `RiccatiError.invalidParameter(name:value:reason:)` naming `perturbation.scale`
     /// (`c` not finite or `< 1`) or `perturbation.epsilon` (`ε` not finite or `≤ 0`), and the
     /// state's own error when the perturbed state overflows.
     public func apply(to state: OverlapState) throws(RiccatiError) -> OverlapState {

@@ -19,7 +19,7 @@ public struct TrajectoryComparison: Sendable, Equatable, Codable {
     public var orderPreserved: Bool { firstViolation == nil }
 
     /// Compares `a` and `b` on `observable` at `times`, each state obtained by
-    /// ``Solution/state(at:)`` (the saved state, dense output or exact re-propagation). With
+    /// `Solution.state(at:)` (the saved state, dense output or exact re-propagation). With
     /// `times == nil` the two solutions' own save times are used, and must coincide.
     public static func compare(
         _ a: Solution, _ b: Solution, observable: TrajectoryObservable = .signalGram,

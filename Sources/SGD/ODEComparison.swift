@@ -4,7 +4,7 @@ import Riccati
 
 /// SGD against the overlap ODE from the SGD's own `(M0, P0)`, at the SGD's recorded times.
 ///
-/// `Codable` (and `Equatable`) once the `Riccati` module's ``Solution`` is; see the end of this file.
+/// `Codable` and `Equatable`, like the `Solution` of the Riccati module it holds.
 public struct ODEComparison: Sendable {
     public var times: [Double]
     public var riskSGD: [Double]

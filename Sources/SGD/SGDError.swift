@@ -3,7 +3,7 @@ import Riccati
 /// Errors of the simulator. Parameter errors name the library's parameters (the properties of
 /// ``SGDConfiguration`` and the argument labels of the functions that throw them), never
 /// command-line flags; a program with its own vocabulary maps them with ``message(naming:)``
-/// (see ``ParameterNamingError``).
+/// (see `ParameterNamingError` in the Riccati module).
 public enum SGDError: Error, Equatable, Sendable, CustomStringConvertible, ParameterNamingError {
     /// One parameter has a value outside its domain: `name` `reason`, got `value`.
     case invalidParameter(name: String, value: String, reason: String)

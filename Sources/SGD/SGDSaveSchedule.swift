@@ -9,7 +9,7 @@ import Riccati
 public enum SGDSaveSchedule: Sendable, Equatable, Codable {
     /// The given times, each in `[0, T]` (a relative slack of `1e-12` above `T` for round-off).
     case times([Double])
-    /// `count` times spaced geometrically over 4 decades up to `T` (``SaveTimes/logSpaced(count:finalTime:decades:)``).
+    /// `count` times spaced geometrically over 4 decades up to `T` (`SaveTimes.logSpaced(count:finalTime:decades:)` of the Riccati module).
     case logSpaced(count: Int)
     /// The `count + 1` steps `round(jK/count)`, `j = 0 … count`.
     case uniform(count: Int)

@@ -114,7 +114,7 @@ public final class SGDSimulator<Scalar: SGDScalar> {
                            noiseGenerator: noiseGenerator, recordedSteps: recordedSteps, recordedStates: recordedStates)
     }
 
-    /// Continues from `snapshot`: the next ``run`` takes the remaining steps and returns the
+    /// Continues from `snapshot`: the next ``run(progress:checkpointEvery:checkpoint:shouldStop:)`` takes the remaining steps and returns the
     /// whole series, bit-identical to an uninterrupted run. Refuses a snapshot of another
     /// configuration (or precision) with ``SGDError/incompatibleParameters(names:reason:)`` naming
     /// `snapshot` and the differing setting.

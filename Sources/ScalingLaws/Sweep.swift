@@ -28,7 +28,7 @@ public struct ScalingSweep: Sendable {
     /// thread count is the application's setting and is left alone; with more than one OpenBLAS
     /// thread the last bits can depend on it (set `BLAS.setThreadCount(1)` once at start).
     public var jobs = 1
-    /// The exact propagator's factorisation (``PropagatorFactorization``); the default LQ form
+    /// The exact propagator's factorisation (`PropagatorFactorization`); the default LQ form
     /// chooses its steps by a round-off control and was the fastest of the three on every
     /// benchmark problem (bench/RESULTS.md).
     public var factorization: PropagatorFactorization = .lq

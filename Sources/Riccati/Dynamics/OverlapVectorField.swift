@@ -13,7 +13,7 @@ import LinearAlgebra
 ///
 /// The work is done in two fixed parts: the columns of `M` are split in two halves `M = [M₁ M₂]`,
 /// so that `K = (P + M₁M₁ᵀ) + M₂M₂ᵀ`, `KM = [KM₁ KM₂]`, and the rows of `KP` in two halves. An
-/// integrator with a concurrent ``TwoLaneExecutor`` runs the parts on two threads (OpenBLAS then
+/// integrator with a concurrent `TwoLaneExecutor` runs the parts on two threads (OpenBLAS then
 /// single-threaded); the sums are the same, bit for bit, either way.
 public final class OverlapVectorField: ODESystem {
     public let studentWidth: Int

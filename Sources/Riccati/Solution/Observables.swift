@@ -5,7 +5,7 @@ import LinearAlgebra
 /// and the spectrum of the student's Gram matrix.
 public struct Observables: Sendable, Equatable, Codable {
     /// Population risk `R = E[(f_W(x) − f*(x))²]` of the dynamics (``EffectiveDynamics/risk(of:)``;
-    /// for the quadratic model ``QuadraticRiskEvaluator``'s cancellation-free form).
+    /// for the quadratic model `QuadraticRiskEvaluator`'s cancellation-free form, see <doc:OverlapODE>).
     public var risk: Double
     /// `G_jj / λ_j` per direction; `nil` where `λ_j = 0` (no signal to align with).
     public var alignment: [Double?]

@@ -132,7 +132,7 @@ public struct Solution: Sendable, Codable, Equatable {
     /// - exact propagator: exact re-propagation from the nearest saved state at or before `t`;
     /// - RK4 and discrete maps: the steps from the nearest saved state, landing on `t` (the value
     ///   the solver would have saved had `t` been a save time);
-    /// - Dormand–Prince: the stored dense output when ``DormandPrinceOptions/storeDenseOutput``
+    /// - Dormand–Prince: the stored dense output when ``AdaptiveStepOptions/storeDenseOutput``
     ///   was set (fourth order); otherwise re-integration from the nearest saved state with the
     ///   same tolerances (accurate to those tolerances, not bitwise the original path).
     ///

@@ -4,7 +4,7 @@ import LinearAlgebra
 /// The most fixed-length steps (RK4, exact-propagator steps at their cap, or steps of a discrete
 /// map) one ``solve(_:method:locateEscapes:threads:shouldStop:)`` may take: beyond this a call
 /// would run for hours, so it is refused up front. DOPRI5 has its own
-/// ``DormandPrinceOptions/maxSteps``.
+/// ``AdaptiveStepOptions/maxSteps``.
 public let maximumFixedSteps = 1e9
 
 /// The most doubles the saved states and observables of one solve may take (2 GiB).
@@ -139,7 +139,7 @@ func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, th
 /// count and the last bits can differ, and RiccatiKit's own threads compete with OpenBLAS's.
 ///
 /// During RK4 and Dormand–Prince integrations the calling thread (and the worker lane) flush
-/// subnormal numbers to zero (``FloatingPointMode/withSubnormalsFlushed(_:)``; the previous mode is
+/// subnormal numbers to zero (`FloatingPointMode.withSubnormalsFlushed(_:)` of LinearAlgebra; the previous mode is
 /// restored afterwards): the overlaps of directions the student never learns decay through the
 /// subnormal range, where x86 arithmetic is many times slower. Each flushed value changes by less
 /// than 2.2e-308.

@@ -1,7 +1,7 @@
 /// The coefficients of an explicit Runge–Kutta method, with everything the integrators need to
-/// know about it: data, not code. One adaptive stepper (``AdaptiveRungeKuttaStepper``) runs any
+/// know about it: data, not code. One adaptive stepper (`AdaptiveRungeKuttaStepper`) runs any
 /// tableau that carries an ``errorEstimate``; one fixed-step stepper
-/// (``FixedStepRungeKuttaStepper``) runs any tableau.
+/// (`FixedStepRungeKuttaStepper`) runs any tableau.
 ///
 /// Stage `i` (counted from 0) is `k_i = f(t + c_i h, y + h Σ_{j<i} a_ij k_j)`; the step's
 /// result is `y_new = y + h Σ_i b_i k_i`.
