@@ -533,7 +533,8 @@ def write_results(path, ode, sgd, cmds, args, tally, started):
         if p["gemm"]:
             L += ["", "numpy/OpenBLAS dgemm on the step's two GEMM shapes (float64, 2 flops per multiply-add, "
                   "median of 10-call averages; this is numpy's bundled OpenBLAS, not the system one RiccatiKit links): " + ", ".join(f"`{k}` {v:.3g} GFLOP/s" for k, v in p["gemm"].items()) + "."]
-    L += ["", "## Commands", "", "```sh"] + cmds + ["```", "",
+    # Paths relative to the checkout: no machine's absolute paths in the report.
+    L += ["", "## Commands", "", "```sh"] + [c.replace(ROOT + os.sep, "") for c in cmds] + ["```", "",
           f"Reference runs: {', '.join(refs) or 'none'}.", "",
           f"Timed cases: {tally.passed} passed, {tally.failed} failed."]
     L += [f"- {n}" for n in tally.notes]
