@@ -201,6 +201,19 @@ private func directGradientDescent(w0: Matrix, teacherMatrix a: Matrix, learning
         }
     }
 
+    /// The methods' options have defaults: `.exact()`, `.dormandPrince()`, `.dormandPrince853()`
+    /// are the methods with default options, and solve like them.
+    @Test func methodsHaveDefaultOptions() throws {
+        #expect(IntegrationMethod.exact() == .exact(ExactPropagatorOptions()))
+        #expect(IntegrationMethod.dormandPrince() == .dormandPrince(DormandPrinceOptions()))
+        #expect(IntegrationMethod.dormandPrince853() == .dormandPrince853(AdaptiveStepOptions()))
+        #expect(IntegrationMethod.exact() != .exact(ExactPropagatorOptions(factorization: .cholesky)))
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 4)
+        let initial = try RandomInitialization(studentWidth: 2, teacherWidth: 4, dimension: 100, seed: 1).sample()
+        let problem = try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: 5, saveTimes: [1, 5])
+        #expect(try solve(problem, method: .exact()).risk == solve(problem, method: .exact(ExactPropagatorOptions())).risk)
+    }
+
     /// A diverging map ends with `nonFiniteState` and keeps the saves before the divergence.
     @Test func aDivergingMapStopsWithItsSaves() throws {
         let spectrum = try TeacherSpectrum([1, 0.5])

@@ -9,9 +9,9 @@ public enum IntegrationMethod: Sendable, Equatable {
     /// Classical RK4 with a fixed step (shortened to land on save times).
     case rungeKutta4(step: Double)
     /// Adaptive Dormand–Prince 5(4) (Hairer's DOPRI5).
-    case dormandPrince(DormandPrinceOptions)
+    case dormandPrince(DormandPrinceOptions = DormandPrinceOptions())
     /// Adaptive Dormand–Prince 8(5,3) (Hairer's DOP853), with its seventh-order dense output.
-    case dormandPrince853(AdaptiveStepOptions)
+    case dormandPrince853(AdaptiveStepOptions = AdaptiveStepOptions())
     /// A Runge–Kutta method given by its tableau. Without a `step`, an embedded pair (a tableau
     /// with an ``ButcherTableau/errorEstimate``) runs adaptively with `options`; with a `step`,
     /// any tableau runs with that fixed step (shortened to land on save times) and `options` is
@@ -19,7 +19,7 @@ public enum IntegrationMethod: Sendable, Equatable {
     case rungeKutta(ButcherTableau, step: Double? = nil, options: AdaptiveStepOptions = AdaptiveStepOptions())
     /// The closed-form propagator of the quadratic gradient flow: exact for every step, limited
     /// only by round-off.
-    case exact(ExactPropagatorOptions)
+    case exact(ExactPropagatorOptions = ExactPropagatorOptions())
 
     /// The name used in outputs: `rk4`, `dopri5`, `dop853`, `exact`, or a user tableau's name.
     public var name: String {
