@@ -178,7 +178,7 @@ public struct Solution: Sendable, Codable, Equatable {
                 try IntegrationDriver.run(stepper: stepper, initialTime: startTime, initialState: dynamics.pack(start),
                                           finalTime: target, saveTimes: [target])
             }
-            output = (method?.isExplicit ?? false) ? try FloatingPointMode.withSubnormalsFlushed(run) : try run()
+            output = try method.map { try $0.inFloatingPointMode(run) } ?? run()
         } catch let error as RiccatiError {
             throw error
         } catch {

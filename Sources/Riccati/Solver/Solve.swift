@@ -166,7 +166,6 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod?, locateE
     }
     let detector = EscapeTimeDetector(spectrum: problem.spectrum, studentWidth: rs, initialState: initial, initialTime: 0,
                                       slopeSource: slopeSource)
-    let explicit = method?.isExplicit ?? false
     var output: DriverOutput
     do {
         let run = {
@@ -175,7 +174,7 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod?, locateE
                 saveTimes: problem.saveTimes, afterStep: locateEscapes ? { try detector.inspect($0) } : nil,
                 shouldStop: shouldStop)
         }
-        output = explicit ? try FloatingPointMode.withSubnormalsFlushed(run) : try run()
+        output = try method.map { try $0.inFloatingPointMode(run) } ?? run()
     } catch let error as RiccatiError {
         // A linear-algebra failure mid-run is a runtime failure, not bad input.
         guard case .linearAlgebra(let underlying) = error else { throw error }
