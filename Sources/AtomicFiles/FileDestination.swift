@@ -85,7 +85,9 @@ public struct FileDestination: Sendable, Equatable {
         guard !path.isEmpty else { throw refuse("the path is empty; expected a file name") }
         guard !path.utf8.contains(0) else { throw refuse("the path contains a NUL byte") }
 
-        if let descriptor = Self.descriptorNumber(path) {
+        // A link (one level) to /dev/stdout, /dev/fd/N or /proc/self/fd/N is that descriptor.
+        let linkTarget = POSIXIO.status(path, followLinks: false).flatMap { $0.st_mode & S_IFMT == S_IFLNK ? Self.readLink(path) : nil }
+        if let descriptor = Self.descriptorNumber(path) ?? linkTarget.flatMap(Self.descriptorNumber) {
             let flags = fcntl(descriptor, F_GETFL)
             guard flags >= 0 else {
                 throw refuse(descriptor == 1 ? "standard output is closed" : "descriptor \(descriptor) is not open")
@@ -105,13 +107,19 @@ public struct FileDestination: Sendable, Equatable {
 
         var resolvedTarget = path
         var existing: stat?
+        var throughProc = false
         if let link = POSIXIO.status(path, followLinks: false) {
             if link.st_mode & S_IFMT == S_IFLNK {
-                guard let resolved = POSIXIO.resolved(path), let info = POSIXIO.status(resolved) else {
+                guard let info = POSIXIO.status(path) else {
                     throw refuse("is a symbolic link to a missing file (\(POSIXIO.message(errno))); not creating its target")
                 }
-                resolvedTarget = resolved
                 existing = info
+                if let resolved = POSIXIO.resolved(path), !(linkTarget?.hasPrefix("/proc/") ?? false) {
+                    resolvedTarget = resolved
+                } else {
+                    // Into /proc, or a magic link (`pipe:[…]`) that has no path: opened as it is.
+                    throughProc = true
+                }
             } else {
                 existing = link
             }
@@ -125,7 +133,7 @@ public struct FileDestination: Sendable, Equatable {
 
         if let info = existing {
             let type = info.st_mode & S_IFMT
-            let underProc = resolvedTarget.hasPrefix("/proc/")
+            let underProc = throughProc || resolvedTarget.hasPrefix("/proc/")
             if type == S_IFCHR || type == S_IFIFO || (underProc && type == S_IFREG) {
                 guard access(resolvedTarget, W_OK) == 0 else {
                     throw refuse("\(POSIXIO.kind(info.st_mode)) that is not writable: \(POSIXIO.message(errno))")
@@ -171,6 +179,14 @@ public struct FileDestination: Sendable, Equatable {
         canonicalPath = (POSIXIO.resolved(directory) ?? directory) + "/" + name
     }
 
+    /// The target of the symbolic link `path` (one level), or `nil`.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink(path, &buffer, 4096)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The descriptor `path` names lexically: `-` and `/dev/stdout` are 1, `/dev/stderr` 2,
     /// `/dev/fd/N` and `/proc/self/fd/N` are N; `nil` for any other path.
     public static func descriptorNumber(_ path: String) -> Int32? {
@@ -204,7 +220,7 @@ public struct FileDestination: Sendable, Equatable {
             let code = POSIXIO.writeAll(descriptor, bytes, shouldStop: shouldStop)
             guard code == 0 else { throw AtomicFileError(path: path, reason: "write failed: \(POSIXIO.message(code))", code: code) }
         case .writeThrough:
-            let underProc = current.target.hasPrefix("/proc/")
+            let underProc = current.kind == .writeThrough(kind: "a file under /proc")
             // A stop already requested will not interrupt a wait for a FIFO's reader again: then
             // the FIFO is opened without waiting (ENXIO when nobody reads).
             let isFIFO = POSIXIO.status(current.target).map { $0.st_mode & S_IFMT == S_IFIFO } ?? false

@@ -65,6 +65,10 @@ public final class InputFile {
             }
         }
         try checkType(info.st_mode)
+        // A stop already requested would not interrupt the wait for a FIFO's writer again.
+        if info.st_mode & S_IFMT == S_IFIFO, shouldStop?() == true {
+            throw refuse("interrupted while waiting for a writer", EINTR)
+        }
         let opened = POSIXIO.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY, shouldStop: shouldStop)
         guard opened >= 0 else {
             throw refuse(-opened == EINTR ? "interrupted while waiting for a writer" : "cannot open: \(POSIXIO.message(-opened))", -opened)

@@ -162,7 +162,7 @@ struct FileTests {
                 #expect(error == .writeFailed(path: path, reason: "simulated failure"))
             }
             // The temp file lived in the same directory and was complete and synced.
-            #expect(temporaryPath.hasPrefix(directory + "/.atomic-") && temporaryPath.hasSuffix(".tmp"))
+            #expect(temporaryPath.hasPrefix(directory + "/.x.npy.riccati-") && temporaryPath.hasSuffix(".tmp"))
             #expect(temporaryContents == NPY.encode(Self.other))
             #expect(!FileManager.default.fileExists(atPath: temporaryPath))
             #expect(fileBytes(path) == before)
