@@ -105,6 +105,12 @@ public struct FileDestination: Sendable, Equatable {
             throw refuse("the path ends in '/', which names a directory; expected a file name")
         }
 
+        let (givenDirectory, givenName) = AtomicFile.split(path)
+        let givenNameMax = AtomicFile.nameMax(givenDirectory)
+        guard givenName.utf8.count <= givenNameMax else {
+            throw refuse("the file name is \(givenName.utf8.count) bytes long; the file system allows at most \(givenNameMax)")
+        }
+
         var resolvedTarget = path
         var existing: stat?
         var throughProc = false
@@ -157,7 +163,7 @@ public struct FileDestination: Sendable, Equatable {
         guard !name.isEmpty, name != ".", name != ".." else { throw refuse("the path does not name a file") }
         guard let folder = POSIXIO.status(directory) else {
             let code = errno
-            if code == ENOENT { throw refuse("directory '\(directory)' does not exist") }
+            if code == ENOENT { throw refuse("directory '\(directory)' does not exist (\(POSIXIO.message(code)))") }
             if code == ENOTDIR { throw refuse("'\(directory)' is not a directory") }
             throw refuse("directory '\(directory)': \(POSIXIO.message(code))")
         }

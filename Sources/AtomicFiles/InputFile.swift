@@ -56,7 +56,7 @@ public final class InputFile {
         guard !path.isEmpty else { throw refuse("the path is empty; expected a file name") }
         guard let info = POSIXIO.status(path) else {
             let code = errno
-            throw refuse(code == ENOENT ? "no such file" : "cannot read: \(POSIXIO.message(code))", code)
+            throw refuse("open failed: \(POSIXIO.message(code))", code)
         }
         func checkType(_ mode: mode_t) throws(InputFileError) {
             let type = mode & S_IFMT

@@ -73,6 +73,7 @@ extension CheckpointOptions {
             throw failure
         } catch let error as InputFileError {
             if error.isInterrupted { throw .interrupted("--resume \(error)") }
+            if error.code == ENOENT { throw .badInput("--resume \(path): no such file") }
             throw .badInput("--resume \(error)")
         } catch {
             throw .badInput("--resume \(path): \(error)")

@@ -53,7 +53,7 @@ struct FileDestinationTests {
             let destination = try FileDestination(checking: fifo)
             #expect(destination.kind == .writeThrough(kind: "a FIFO"))
             let received = Received()
-            let reader = Thread { received.set((try? Data(contentsOf: URL(fileURLWithPath: fifo))) ?? Data()) }
+            let reader = Thread { received.set(readToEnd(fifo)) }
             reader.start()
             try destination.write("through the pipe\n")
             while !received.done { usleep(1000) }
@@ -316,4 +316,19 @@ func deadProcessID() throws -> Int32 {
     try process.run()
     process.waitUntilExit()
     return process.processIdentifier
+}
+
+/// Everything a reader of `path` (a FIFO) gets until the writer closes it.
+func readToEnd(_ path: String) -> Data {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { return Data() }
+    defer { close(descriptor) }
+    var result = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return result }
+        result.append(contentsOf: buffer[0..<count])
+    }
 }

@@ -93,7 +93,7 @@ struct FileSystemTests {
             let fifo = folder.appendingPathComponent("report.fifo").path
             #expect(mkfifo(fifo, 0o600) == 0)
             let received = Handover()
-            let reader = Thread { received.set((try? Data(contentsOf: URL(fileURLWithPath: fifo))) ?? Data()) }
+            let reader = Thread { received.set(readFIFO(fifo)) }
             reader.start()
             let run = try runRiccati(["integrate"] + Self.integrate + ["--output", fifo, "--format", "json"], in: folder, timeout: 60)
             #expect(run.status == 0 && run.standardError.isEmpty && run.standardOutput.isEmpty, "\(run.standardError)")
