@@ -63,9 +63,9 @@ func spawnRiccati(_ arguments: [String], in folder: URL, standardOutput: Standar
     var pid = pid_t()
     let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
     guard spawned == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn: \(spawned)"]) }
+    let deadline = Date().addingTimeInterval(timeout)
     whileRunning?(pid)
     var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(timeout)
     while waitpid(pid, &status, WNOHANG) == 0 {
         if Date() > deadline {
             kill(pid, SIGKILL)
@@ -109,4 +109,10 @@ func readFIFO(_ path: String) -> Data {
         if count <= 0 { return result }
         result.append(contentsOf: buffer[0..<count])
     }
+}
+
+/// `true` once `pid` has ended (it stays waitable: `WNOWAIT`).
+func hasEnded(_ pid: pid_t) -> Bool {
+    var info = siginfo_t()
+    return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._kill.si_pid == pid
 }
