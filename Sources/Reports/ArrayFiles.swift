@@ -87,8 +87,12 @@ public enum ArrayFiles {
             }
         }
         let manifestPath = directory + "/" + manifestName
-        if let info = try? FileDestination(checking: manifestPath), info.kind == .replace, info.identity != nil {
-            _ = unlink(info.target)
+        // Removed first only when it is a plain regular file (a link, device or FIFO named
+        // config.json is left to the final write, which replaces the link's target or writes
+        // through the device).
+        var existing = stat()
+        if lstat(manifestPath, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG {
+            _ = unlink(manifestPath)
         }
         var listed: [(String, JSONValue)] = []
         for item in arrays {
