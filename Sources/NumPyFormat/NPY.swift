@@ -47,6 +47,35 @@ public enum NPY {
     ///   size overflow, or data length (short *or* trailing bytes).
     /// - Complexity: O(header length + data length); the data is bulk-copied.
     public static func decode(_ data: [UInt8], source: String = "<bytes>") throws(NPYError) -> NPYArray {
+        let (dataStart, shape, elementCount, byteCount) = try layout(data, source: source)
+        let available = data.count - dataStart
+        guard available == byteCount else {
+            throw .dataLengthMismatch(source: source, shape: shape, expectedBytes: byteCount, actualBytes: available)
+        }
+
+        let values = [Double](unsafeUninitializedCapacity: elementCount) { buffer, initialized in
+            if elementCount > 0 {
+                data.withUnsafeBytes { raw in
+                    let payload = UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + byteCount)])
+                    #if _endian(little)
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: payload)
+                    #else
+                    for i in 0..<elementCount {
+                        let bits = payload.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                        buffer[i] = Double(bitPattern: UInt64(littleEndian: bits))
+                    }
+                    #endif
+                }
+            }
+            initialized = elementCount
+        }
+        return NPYArray(validatedShape: shape, values: values)
+    }
+
+    /// The fixed part and the header of `data` (which must hold at least both): where the data
+    /// starts, the shape, the element count and the declared data size, all checked.
+    static func layout(_ data: [UInt8], source: String) throws(NPYError)
+        -> (dataStart: Int, shape: [Int], elementCount: Int, byteCount: Int) {
         let count = data.count
 
         // Magic string and version.
@@ -110,28 +139,7 @@ public enum NPY {
         guard !overflow else {
             throw .sizeOverflow(source: source, shape: shape)
         }
-        let available = count - dataStart
-        guard available == byteCount else {
-            throw .dataLengthMismatch(source: source, shape: shape, expectedBytes: byteCount, actualBytes: available)
-        }
-
-        let values = [Double](unsafeUninitializedCapacity: elementCount) { buffer, initialized in
-            if elementCount > 0 {
-                data.withUnsafeBytes { raw in
-                    let payload = UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + byteCount)])
-                    #if _endian(little)
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: payload)
-                    #else
-                    for i in 0..<elementCount {
-                        let bits = payload.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-                        buffer[i] = Double(bitPattern: UInt64(littleEndian: bits))
-                    }
-                    #endif
-                }
-            }
-            initialized = elementCount
-        }
-        return NPYArray(validatedShape: shape, values: values)
+        return (dataStart, shape, elementCount, byteCount)
     }
 
     private static let requiredKeys = ["descr", "fortran_order", "shape"]
@@ -244,17 +252,76 @@ public enum NPY {
 
     // MARK: - Files
 
-    /// Reads and decodes the `.npy` file at `path` (see ``decode(_:source:)``).
+    /// The longest header ``read(contentsOf:maximumDataBytes:shouldStop:)`` accepts: 1 MiB.
+    /// The format allows up to 4 GiB (version 2.0 and 3.0 length fields), but NumPy itself
+    /// refuses headers over 10 000 bytes by default and writes more than 64 KiB only for
+    /// arrays with thousands of dimensions; ``encode(_:)``'s own headers stay far below this.
+    public static let maximumHeaderLength = 1 << 20
+
+    /// Reads and decodes the `.npy` file at `path` (see ``decode(_:source:)``), reading no more
+    /// than the file's header declares.
+    ///
+    /// - A regular file, or a pipe or FIFO (`<(cat x.npy)`, `/dev/stdin` as a pipe), is read;
+    ///   a device (`/dev/zero`, a terminal), a socket or a directory is refused before it is
+    ///   opened (``NPYError/unreadable(path:reason:)``).
+    /// - The fixed part and the header (at most ``maximumHeaderLength`` bytes) are read first;
+    ///   then exactly the declared `product(shape) × 8` data bytes, plus one byte to detect
+    ///   trailing data. A regular file whose size disagrees with its header is refused from its
+    ///   size alone, a stream that goes on past the declared size with
+    ///   ``NPYError/trailingData(source:shape:expectedBytes:)``. Memory grows with the bytes
+    ///   actually received, never with a declared size.
+    /// - `maximumDataBytes`: a header declaring more is refused
+    ///   (``NPYError/dataTooLarge(source:shape:declaredBytes:limit:)``) before any data is read.
+    /// - `shouldStop`: consulted when a signal interrupts the wait for a FIFO's writer or data
+    ///   (a handler installed without `SA_RESTART`); `true` throws ``NPYError/interrupted(path:)``.
     ///
     /// Errors name the file by `path` as given.
-    /// - Throws: ``NPYError/unreadable(path:reason:)`` if the file is missing, is a
-    ///   directory or cannot be read; otherwise any decoding error.
-    public static func read(contentsOf path: String) throws(NPYError) -> NPYArray {
-        let bytes: [UInt8]
+    public static func read(contentsOf path: String, maximumDataBytes: Int = Int.max,
+                            shouldStop: (() -> Bool)? = nil) throws(NPYError) -> NPYArray {
+        func mapped(_ error: InputFileError) -> NPYError {
+            error.isInterrupted ? .interrupted(path: path) : .unreadable(path: path, reason: error.reason)
+        }
+        let file: InputFile
         do {
-            bytes = try POSIXFile.contents(of: path)
+            file = try InputFile(opening: path, shouldStop: shouldStop)
         } catch {
-            throw .unreadable(path: path, reason: error.message)
+            throw mapped(error)
+        }
+        var bytes: [UInt8] = []
+        func fill(_ count: Int) throws(NPYError) {
+            do { try file.read(into: &bytes, upTo: count) } catch { throw mapped(error) }
+        }
+        // Magic, version and the shorter (version 1.0) length field; `decode` reports anything
+        // short or wrong in them.
+        try fill(10)
+        guard bytes.count == 10, bytes[0..<6].elementsEqual(magic), (1...3).contains(bytes[6]), bytes[7] == 0 else {
+            return try decode(bytes, source: path)
+        }
+        let lengthSize = bytes[6] == 1 ? 2 : 4
+        try fill(8 + lengthSize)
+        guard bytes.count == 8 + lengthSize else { return try decode(bytes, source: path) }
+        var headerLength = 0
+        for i in stride(from: lengthSize - 1, through: 0, by: -1) {
+            headerLength = headerLength << 8 | Int(bytes[8 + i])
+        }
+        guard headerLength <= maximumHeaderLength else {
+            throw .headerTooLong(source: path, length: headerLength, limit: maximumHeaderLength)
+        }
+        let dataStart = 8 + lengthSize + headerLength
+        try fill(dataStart)
+        guard bytes.count == dataStart else { return try decode(bytes, source: path) }
+        let (_, shape, _, byteCount) = try layout(bytes, source: path)
+        guard byteCount <= maximumDataBytes else {
+            throw .dataTooLarge(source: path, shape: shape, declaredBytes: byteCount, limit: maximumDataBytes)
+        }
+        if let size = file.size, size - dataStart != byteCount {
+            throw .dataLengthMismatch(source: path, shape: shape, expectedBytes: byteCount, actualBytes: size - dataStart)
+        }
+        let (end, overflow) = dataStart.addingReportingOverflow(byteCount)
+        guard !overflow, end < Int.max else { throw .sizeOverflow(source: path, shape: shape) }
+        try fill(end + 1)
+        guard bytes.count <= end else {
+            throw .trailingData(source: path, shape: shape, expectedBytes: byteCount)
         }
         return try decode(bytes, source: path)
     }
@@ -291,12 +358,15 @@ public enum NPY {
     /// Atomically writes `array` to `path` in the format of ``encode(_:)``.
     ///
     /// The bytes go to a new temporary file in the same directory as `path`
-    /// (named `.npy-tmp-<pid>-<random>`), which is flushed with `fsync` and then
-    /// moved over `path` with `rename(2)`; the directory is then synced (best
-    /// effort). Readers therefore see either the old file or the complete new
-    /// one. On any failure the temporary file is removed, `path` is untouched
-    /// and an error is thrown. If `path` is a symbolic link, the link itself is
-    /// replaced. The new file gets mode 0644 (minus the umask).
+    /// (named `.<name>.riccati-<pid>-<token>.tmp`, see ``AtomicFile``), which is
+    /// flushed with `fsync` and then moved over `path` with `rename(2)`; the
+    /// directory is then synced (best effort). Readers therefore see either the
+    /// old file or the complete new one. On any failure the temporary file is
+    /// removed, `path` is untouched and an error is thrown. If `path` is a
+    /// symbolic link to a regular file, its target is replaced and the link
+    /// stays; an existing `path` that is not a regular file (a device, a FIFO)
+    /// is refused. A new file gets mode 0644 (minus the umask), a replaced one
+    /// keeps its permission bits.
     ///
     /// - Throws: ``NPYError/shapeMismatch(shape:valueCount:)`` if `array` is
     ///   inconsistent (nothing is written), ``NPYError/writeFailed(path:reason:)``

@@ -75,6 +75,22 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     /// (= product(shape) × 8) long; both short and over-long data are rejected.
     case dataLengthMismatch(source: String, shape: [Int], expectedBytes: Int, actualBytes: Int)
 
+    /// ``NPY/read(contentsOf:maximumDataBytes:shouldStop:)``: a pipe or FIFO sent more bytes
+    /// than the header declares (`expectedBytes` of data); only the first byte past them is read.
+    case trailingData(source: String, shape: [Int], expectedBytes: Int)
+
+    /// ``NPY/read(contentsOf:maximumDataBytes:shouldStop:)``: the header declares more data
+    /// bytes than the caller's limit; nothing past the header was read.
+    case dataTooLarge(source: String, shape: [Int], declaredBytes: Int, limit: Int)
+
+    /// ``NPY/read(contentsOf:maximumDataBytes:shouldStop:)``: the header length field exceeds
+    /// ``NPY/maximumHeaderLength``.
+    case headerTooLong(source: String, length: Int, limit: Int)
+
+    /// ``NPY/read(contentsOf:maximumDataBytes:shouldStop:)``: a signal interrupted the wait for
+    /// a FIFO's writer or data and the stop check asked to give up.
+    case interrupted(path: String)
+
     /// ``NPYArray/init(shape:values:)`` (or writing an inconsistent array): a
     /// dimension is negative, the product overflows, or it differs from
     /// `valueCount`.
@@ -132,6 +148,14 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
             return "\(Self.clean(source)): shape \(Self.clean(pythonTuple(shape))) has too many elements to address; expected at most \(Int.max / 8) float64 elements"
         case let .dataLengthMismatch(source, shape, expectedBytes, actualBytes):
             return "\(Self.clean(source)): data section has \(actualBytes) bytes; expected exactly \(expectedBytes) bytes (\(Self.clean(pythonTuple(shape))) float64 values) after the header"
+        case let .trailingData(source, shape, expectedBytes):
+            return "\(Self.clean(source)): holds more than the \(expectedBytes) data bytes its header declares (\(Self.clean(pythonTuple(shape))) float64 values); expected exactly that many after the header"
+        case let .dataTooLarge(source, shape, declaredBytes, limit):
+            return "\(Self.clean(source)): header declares shape \(Self.clean(pythonTuple(shape))), \(declaredBytes) data bytes; expected at most \(limit) bytes"
+        case let .headerTooLong(source, length, limit):
+            return "\(Self.clean(source)): header length field says \(length) bytes; expected at most \(limit)"
+        case let .interrupted(path):
+            return "\(Self.clean(path)): interrupted by a signal while waiting for the file's data"
         case let .shapeMismatch(shape, valueCount):
             return "shape \(Self.clean(pythonTuple(shape))) does not fit \(valueCount) values; expected non-negative dimensions whose product equals the number of values"
         case let .dimensionMismatch(source, expected, shape):

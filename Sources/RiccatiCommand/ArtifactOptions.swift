@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+
 
 /// `--npy-dir DIR` and `--plot FILE.svg`, shared by `integrate`, `monotonicity`, `sgd` and
 /// `compare`. Neither changes the report: the same numbers go to standard output or `--output`.

@@ -23,15 +23,9 @@ struct CheckpointOptions: ParsableArguments {
         let destination = try checkpoint.map { path throws(CommandFailure) in try ReportDestination(path: path, flag: "--checkpoint") }
         var snapshot: SGDSnapshot?
         if let path = resume {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                    throw .badInput("--resume \(path): cannot read the file\(isDirectory.boolValue ? " (it is a directory)" : "")")
-                }
-                throw .badInput("--resume \(path): no such file")
-            }
+            let bytes = try Self.readCheckpoint(path)
             do {
-                let decoded = try SGDCheckpointFormat.decode([UInt8](data))
+                let decoded = try SGDCheckpointFormat.decode(bytes)
                 try SGDCheckpointFormat.check(decoded, against: fingerprint)
                 snapshot = decoded
             } catch {
@@ -42,15 +36,57 @@ struct CheckpointOptions: ParsableArguments {
     }
 }
 
-extension ReportDestination {
-    /// Writes a checkpoint atomically (temporary file + rename).
-    func writeCheckpoint(_ snapshot: SGDSnapshot) throws {
-        guard let path else { return }
+extension CheckpointOptions {
+    /// The checkpoint magic (``SGDCheckpointFormat``: 16 bytes, then a UInt32 version and the
+    /// UInt64 little-endian payload length; the payload is followed by an 8-byte checksum).
+    static let checkpointMagic: [UInt8] = Array("RICCATIKIT-SGD\n\0".utf8)
+
+    /// Largest checkpoint `--resume` reads: 16 GiB (a run's `W` is at most 5·10⁸ doubles, 4 GB,
+    /// and its recorded states at most 2 GiB).
+    static let maximumCheckpointBytes = 16 << 30
+
+    /// Reads a `--resume` file no further than its header declares: a regular file or a pipe or
+    /// FIFO (a device, socket or directory is refused unopened); the first 28 bytes give the
+    /// payload length, then exactly `36 + length` bytes are read, plus one to detect trailing
+    /// data. A file too short or without the magic is passed on for the decoder's message.
+    static func readCheckpoint(_ path: String) throws(CommandFailure) -> [UInt8] {
+        var bytes: [UInt8] = []
         do {
-            try AtomicFile.write(SGDCheckpointFormat.encode(snapshot), to: path)
+            let file = try InputFile(opening: path, shouldStop: { Interruption.requested })
+            try FileRegistry.registerInput(flag: "--resume", path: path, identity: file.identity)
+            try file.read(into: &bytes, upTo: 28)
+            guard bytes.count == 28, bytes[0..<16].elementsEqual(checkpointMagic) else { return bytes }
+            let length = (20..<28).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
+            guard length <= UInt64(maximumCheckpointBytes - 36) else {
+                throw CommandFailure.badInput("--resume \(path): the header declares a \(length)-byte payload; at most \(maximumCheckpointBytes - 36)")
+            }
+            let total = 36 + Int(length)
+            if let size = file.size, size > total {
+                throw CommandFailure.badInput("--resume \(path): the file holds \(size) bytes, more than the \(total) its header declares")
+            }
+            try file.read(into: &bytes, upTo: total + 1)
+            guard bytes.count <= total else {
+                throw CommandFailure.badInput("--resume \(path): the stream holds more than the \(total) bytes its header declares")
+            }
+            return bytes
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch let error as InputFileError {
+            if error.isInterrupted { throw .interrupted("--resume \(error)") }
+            if error.code == ENOENT { throw .badInput("--resume \(path): no such file") }
+            throw .badInput("--resume \(error)")
         } catch {
-            throw CommandFailure.runtime("--checkpoint \(error)")
+            throw .badInput("--resume \(path): \(error)")
         }
+    }
+}
+
+extension ReportDestination {
+    /// Writes a checkpoint: atomically to a regular file (temporary file + rename), in place to
+    /// a device or FIFO (``ReportDestination/write(_:)-([UInt8])``).
+    func writeCheckpoint(_ snapshot: SGDSnapshot) throws {
+        guard path != nil else { return }
+        try write(SGDCheckpointFormat.encode(snapshot))
     }
 }
 

@@ -1,5 +1,5 @@
 import Figures
-import Foundation
+
 import Reports
 import Riccati
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFiles
 import Foundation
 import LinearAlgebra
 import NumPyFormat
@@ -185,12 +186,25 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// Largest data section an input `.npy` file may declare: 4 GB (5·10⁸ doubles, the size of the
+    /// largest SGD matrix); a header declaring more is refused before its data is read.
+    static let maximumInputBytes = 4_000_000_000
+
     /// Reads a strict `.npy` file (little-endian float64, C order) with `dimensions` axes and finite values.
+    /// A regular file or a pipe or FIFO (`<(cat x.npy)`, `/dev/stdin`) is read no further than
+    /// its header declares (``NPY/read(contentsOf:maximumDataBytes:shouldStop:)``); a device,
+    /// socket or directory is refused unopened; a file that is also an output of the command
+    /// is refused (``FileRegistry``). A signal while waiting for a FIFO's writer ends the
+    /// command as interrupted (exit code 130).
     static func load(_ path: String, flag: String, dimensions: Int) throws(CommandFailure) -> NPYArray {
+        if let identity = FileIdentity.of(path: path) {
+            try FileRegistry.registerInput(flag: flag, path: path, identity: identity)
+        }
         let array: NPYArray
         do {
-            array = try NPY.read(contentsOf: path)
+            array = try NPY.read(contentsOf: path, maximumDataBytes: maximumInputBytes, shouldStop: { Interruption.requested })
         } catch {
+            if case .interrupted = error { throw .interrupted("\(flag): \(error)") }
             throw .badInput("\(flag): \(error)")
         }
         guard array.shape.count == dimensions else {

@@ -1,48 +1,82 @@
 import AtomicFiles
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Where a command's report goes: standard output, or a file written atomically.
+/// Where a command's report (or its checkpoint or figure) goes: standard output (no flag, or
+/// `-`), or a path written by the rules of ``FileDestination``: a descriptor (`/dev/stdout`,
+/// `/dev/fd/N`) or an existing device or FIFO is written in place, a regular file (also the
+/// target of a symbolic link) replaced atomically.
 struct ReportDestination {
+    /// The path as given; `nil` for standard output.
     let path: String?
     /// The flag named in error messages.
     let flag: String
+    private let file: FileDestination?
 
-    /// Fails early (before any work) when the file's directory is missing or not writable.
+    /// Fails early (before any work, exit code 2) on everything the final write would refuse:
+    /// an empty path, a trailing `/`, a directory, a block device or socket, a read-only file, a
+    /// missing or non-writable directory, a name or path too long for its temporary file, a
+    /// closed standard output, and a file that is also an input or another output of the
+    /// command (``FileRegistry``).
     init(path: String?, flag: String = "--output") throws(CommandFailure) {
-        self.path = path
         self.flag = flag
-        guard let path else { return }
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
-            throw .badInput("\(flag) \(path): directory '\(folder)' does not exist")
-        }
-        guard isDirectory.boolValue else { throw .badInput("\(flag) \(path): '\(folder)' is not a directory") }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw .badInput("\(flag) \(path): directory '\(folder)' is not writable")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .badInput("\(flag) \(path) is a directory; expected a file path")
-        }
-    }
-
-    /// Writes `text` to standard output, or to the file via a temporary file in the same
-    /// directory and `rename(2)`, so an interrupted run never leaves half a file.
-    func write(_ text: String) throws(CommandFailure) {
-        guard let path else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+        guard let path, path != "-" else {
+            self.path = nil
+            file = nil
+            guard StandardStreams.outputIsOpen else {
+                throw .badInput("standard output is closed; give \(flag) FILE or redirect it")
+            }
             return
         }
-        try writeAtomically(text, to: path, flag: flag)
+        self.path = path
+        do {
+            file = try FileDestination(checking: path)
+        } catch {
+            throw .badInput("\(flag) \(error)")
+        }
+        if let file { try FileRegistry.registerOutput(flag: flag, file) }
+    }
+
+    /// Writes `text` to standard output or to the destination. A signal that interrupts a wait
+    /// (for a FIFO's reader) ends the write as an interruption (exit code 130).
+    func write(_ text: String) throws(CommandFailure) {
+        try write(Array(text.utf8))
+    }
+
+    func write(_ bytes: [UInt8]) throws(CommandFailure) {
+        guard let file else {
+            try StandardStreams.check(POSIXIO.writeAll(STDOUT_FILENO, bytes), naming: "standard output")
+            return
+        }
+        try Self.write(bytes, to: file, flag: flag)
+    }
+
+    /// Writes through ``FileDestination/write(_:shouldStop:)-([UInt8],_)`` and maps its errors:
+    /// a broken pipe on a descriptor is quiet (``StandardStreams``), an interrupted wait exit 130,
+    /// anything else a one-line run-time failure keeping the system's reason.
+    static func write(_ bytes: [UInt8], to file: FileDestination, flag: String) throws(CommandFailure) {
+        do {
+            try file.write(bytes, shouldStop: { Interruption.requested })
+        } catch {
+            if case .descriptor = file.kind, error.code == EPIPE { StandardStreams.endAfterBrokenPipe() }
+            if error.code == EINTR { throw .interrupted("\(flag) \(error.path): interrupted while waiting to write") }
+            throw .runtime("\(flag) \(error)")
+        }
     }
 }
 
-/// Writes `text` to `path` atomically (``AtomicFile``); errors name `flag`.
+/// Writes `text` to `path` by the rules of ``FileDestination``; errors name `flag`.
 func writeAtomically(_ text: String, to path: String, flag: String) throws(CommandFailure) {
+    let file: FileDestination
     do {
-        try AtomicFile.write(text, to: path)
+        file = try FileDestination(checking: path)
     } catch {
         throw .runtime("\(flag) \(error)")
     }
+    try ReportDestination.write(Array(text.utf8), to: file, flag: flag)
 }

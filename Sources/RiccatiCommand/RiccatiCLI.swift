@@ -30,7 +30,7 @@ struct RiccatiCLI: ParsableCommand {
     /// in with a flag's value or a file name are escaped).
     static func report(_ message: String) {
         let flat = message.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-        FileHandle.standardError.write(Data("riccati: \(flat)\n".utf8))
+        StandardStreams.writeError("riccati: \(flat)\n")
     }
 
     /// OpenBLAS's thread count is the application's setting, made once here: always one thread,

@@ -68,6 +68,8 @@ struct BadInputTable {
         bad(["--plot", "IN/file.txt/figure.svg"], "--plot")
         bad(["--plot", "OUT/missing/figure.svg"], "--plot")
         bad(["--output", "OUT/figure.svg"], "--output")              // the same file as --plot
+        bad(["--output", ""], "--output")                            // an empty name (issue 15)
+        bad(["--output", "OUT/"], "--output")                        // a trailing slash: a directory, not a file
     }
 }
 

@@ -61,11 +61,13 @@ func slice(_ values: [Double], _ k: Int, rows: Int, columns: Int) -> [Double] {
     Array(values[(k * rows * columns)..<((k + 1) * rows * columns)])
 }
 
-/// `config.json` must be the report's `config` object.
+/// `config.json` must be the report's `config` object plus the manifest (`run_id`, `files`).
 func expectConfigSidecar(_ folder: URL, _ report: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json")))
+    var sidecar = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))) as? [String: Any])
+    #expect(sidecar.removeValue(forKey: "run_id") is String && sidecar.removeValue(forKey: "files") is [String: Any],
+            "config.json has no manifest", sourceLocation: sourceLocation)
     let expected = try #require(report["config"] as? NSDictionary)
-    #expect((sidecar as? NSDictionary) == expected, "config.json differs from the report's config", sourceLocation: sourceLocation)
+    #expect(NSDictionary(dictionary: sidecar) == expected, "config.json differs from the report's config", sourceLocation: sourceLocation)
 }
 
 /// Every file below `folder`, recursively.
