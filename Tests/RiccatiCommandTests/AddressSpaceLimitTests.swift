@@ -47,6 +47,7 @@ func checkBadInputUnderAddressLimit(_ c: BadInputCase) throws {
 struct AddressSpaceLimitTests {
     static let tables: [BadInputCase] = BadInputTables.integrate + BadInputTables.monotonicity + BadInputTables.sgd
         + BadInputTables.compare + BadInputTables.predict + BadInputTables.sweep + BadInputTables.compute
+        + FileSystemBadInputs.cases
 
     @Test(arguments: tables) func badInputTable(_ c: BadInputCase) throws { try checkBadInputUnderAddressLimit(c) }
 
