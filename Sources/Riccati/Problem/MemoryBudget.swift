@@ -25,6 +25,11 @@ public enum MemoryBudget {
     /// OpenBLAS; an address-space limit counts the reservations too).
     public static let reservedBytes: Double = 768 * 1024 * 1024
 
+    /// Of ``reservedBytes``, OpenBLAS's GEMM packing buffer (32 MiB per thread that calls it):
+    /// allocated at start-up, its pages become resident as larger products use more of it, so a
+    /// large run's resident peak can exceed its estimate by up to this much over a small run's.
+    public static let blasBufferBytes: Double = 32 * 1024 * 1024
+
     /// Physical memory in bytes (`+∞` when unknown).
     public static var physicalBytes: Double {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
