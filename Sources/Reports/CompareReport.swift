@@ -81,8 +81,8 @@ public struct CompareReport: Sendable {
             try .vector("risk_ode", comparison.riskODE),
             try .vector("relative_deviation", comparison.relativeDeviation),
             try .vector("overlap_deviation", comparison.overlapDeviation),
-            try .stack("G_sgd", comparison.sgd.states.map(\.signalGram), rows: r, columns: r),
-            try .stack("G_ode", comparison.ode.states.map(\.signalGram), rows: r, columns: r),
+            try .signalGrams("G_sgd", comparison.sgd.states, teacherWidth: r),
+            try .signalGrams("G_ode", comparison.ode.states, teacherWidth: r),
         ]
         if let sweep {
             arrays.append(try .vector("sweep_lr", sweep.points.map(\.learningRate)))

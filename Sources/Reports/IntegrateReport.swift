@@ -42,7 +42,7 @@ public struct IntegrateReport: Sendable {
         return [
             try .vector("times", solution.times),
             try .vector("risk", solution.risk),
-            try .stack("G", solution.states.map(\.signalGram), rows: r, columns: r),
+            try .signalGrams("G", solution.states, teacherWidth: r),
             try .rows("alignment", solution.alignment, columns: r),
             try .vector("learned", solution.learned.map(Double.init)),
             try .vector("escape_times", solution.escapeTimes.map { $0 ?? .nan }),

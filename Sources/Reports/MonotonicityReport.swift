@@ -58,8 +58,8 @@ public struct MonotonicityReport: Sendable {
         for run in runs {
             arrays.append(try .vector("relation_\(run.method.name)", run.comparison.relations.map(\.arrayCode)))
         }
-        arrays.append(try .stack("G_a", primary.lower.states.map(\.signalGram), rows: r, columns: r))
-        arrays.append(try .stack("G_b", primary.upper.states.map(\.signalGram), rows: r, columns: r))
+        arrays.append(try .signalGrams("G_a", primary.lower.states, teacherWidth: r))
+        arrays.append(try .signalGrams("G_b", primary.upper.states, teacherWidth: r))
         return arrays
     }
 

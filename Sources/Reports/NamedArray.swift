@@ -1,5 +1,6 @@
 import LinearAlgebra
 import NumPyFormat
+import Riccati
 
 /// One output array and its file name (without `.npy`).
 public struct NamedArray: Sendable {
@@ -34,5 +35,26 @@ public struct NamedArray: Sendable {
     /// A `T×rows×columns` stack of matrices (row-major, so each slice is the matrix itself).
     public static func stack(_ name: String, _ matrices: [Matrix], rows: Int, columns: Int) throws(ReportError) -> NamedArray {
         try NamedArray(name, shape: [matrices.count, rows, columns], matrices.flatMap(\.storage))
+    }
+
+    /// The `T×r×r` stack of `G = MᵀM` of `states`, formed one slice at a time straight into the
+    /// array (no `r×r` matrix per state is held besides the array itself).
+    public static func signalGrams(_ name: String, _ states: [OverlapState], teacherWidth r: Int) throws(ReportError) -> NamedArray {
+        var values = [Double](repeating: 0, count: states.count * r * r)
+        values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for (index, state) in states.enumerated() where state.teacherWidth == r {
+                state.overlap.storage.withUnsafeBufferPointer { m in
+                    guard let mBase = m.baseAddress else { return }
+                    BLAS.syrkUpper(transpose: true, n: r, k: state.studentWidth, alpha: 1, a: mBase, lda: r, beta: 0,
+                                   c: base + index * r * r, ldc: r)
+                    BLAS.mirrorUpperToLower(base + index * r * r, n: r, ldc: r)
+                }
+            }
+        }
+        guard states.allSatisfy({ $0.teacherWidth == r }) else {
+            throw .inconsistentArray(name: name, reason: "a state has a teacher width other than r = \(r)")
+        }
+        return try NamedArray(name, shape: [states.count, r, r], values)
     }
 }

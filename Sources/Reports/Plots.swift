@@ -154,8 +154,8 @@ public enum Plots {
             let y = comparison.comparisons.indices.map { (i: Int) -> Double in
                 var scale = comparison.comparisons[i].tolerance
                 if !(scale > 0), i < run.lower.states.count, i < run.upper.states.count {
-                    scale = Double.ulpOfOne * Swift.max(run.lower.states[i].signalGram.frobeniusNorm,
-                                                        run.upper.states[i].signalGram.frobeniusNorm)
+                    scale = Double.ulpOfOne * Swift.max(run.lower.states[i].signalGramNorm,
+                                                        run.upper.states[i].signalGramNorm)
                 }
                 scale = Swift.max(scale, .leastNormalMagnitude)
                 return signedLog(comparison.comparisons[i].smallestEigenvalue / scale)
@@ -166,7 +166,7 @@ public enum Plots {
 
         let lower = runs[0].lower
         let r = lower.spectrum.count
-        let diagonals = (0..<Swift.min(4, r)).map { j in lower.states.map { $0.signalGram[j, j] } }
+        let diagonals = (0..<Swift.min(4, r)).map { j in lower.states.map { $0.signalGramDiagonal[j] } }
         let entryScale = scale(for: diagonals.flatMap { $0 })
         var entryPanel = Figure(title: "Diagonal of G_A(t) (exact propagator)", x: axis("t", xScale), y: axis("G_jj", entryScale),
                                 width: 620, height: 440)

@@ -75,7 +75,7 @@ public struct SGDReport: Sendable {
             try .vector("steps", result.steps.map(Double.init)),
             try .vector("risk", result.risk),
             try .rows("alignment", result.observables.map(\.alignment), columns: r),
-            try .stack("G", result.states.map(\.signalGram), rows: r, columns: r),
+            try .signalGrams("G", result.states, teacherWidth: r),
             try .stack("M", result.states.map(\.overlap), rows: rs, columns: r),
             try .stack("P", result.states.map(\.orthogonalGram), rows: rs, columns: rs),
             try .vector("lambda", run.configuration.spectrum.values),

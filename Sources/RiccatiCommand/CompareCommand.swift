@@ -55,6 +55,8 @@ struct CompareCommand: ParsableCommand {
                 throw CommandFailure.badInput("--lr-sweep \(eta): \(CommandFailure(error, flags: options.flags))")
             }
         }
+        try MemoryChecks.compare(configuration, precision: options.precision, sweepValues: (rates?.count ?? 0) * seeds,
+                                 arrays: arrayDirectory != nil, flags: options.flags)
         let comparison: ODEComparison
         var sweep: LearningRateSweep?
         Interruption.install()

@@ -74,6 +74,8 @@ struct Integrate: ParsableCommand {
         let resolved = try model.resolve { (spectrum, rs) throws(CommandFailure) in
             // The saves of the --npy-dir arrays (G is r×r per save) on top of the solution's own.
             let r = spectrum.count
+            try MemoryChecks.integrate(studentWidth: rs, teacherWidth: r, saveCount: saveTimes.count, method: integrationMethod,
+                                       arrays: arrayDirectory != nil, flags: flags)
             try InputChecks.storage(saves: saveTimes.count + 1,
                                     doublesPerState: Double(rs) * Double(r + rs + 1) + Double(r) + (arrayDirectory != nil ? Double(r) * Double(r) : 0))
         }

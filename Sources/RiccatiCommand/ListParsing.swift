@@ -10,8 +10,8 @@ func parseList<T>(_ text: String, flag: String, _ parse: (String) throws(Command
 }
 
 /// Parses a whole number written in decimal or scientific notation (`64`, `1e3`).
+/// The text is read exactly (``exactWholeValue(_:flag:)``): a value beyond 1e15 or not whole is refused.
 func parseWholeNumber(_ text: String, flag: String) throws(CommandFailure) -> Int {
-    let value = try parseReal(text, flag: flag)
-    guard value.isFinite, value == value.rounded(), abs(value) <= 1e15 else { throw .badInput("\(flag) expects whole numbers, got '\(text)'") }
+    guard let value = try exactWholeValue(text, flag: flag), abs(value) <= 1e15 else { throw .badInput("\(flag) expects whole numbers, got '\(text)'") }
     return Int(value)
 }

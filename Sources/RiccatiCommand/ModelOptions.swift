@@ -14,6 +14,65 @@ func parseReal(_ text: String, flag: String) throws(CommandFailure) -> Double {
     return value
 }
 
+/// The exact value of `text` when it is a whole number written in decimal or scientific notation
+/// (`1024`, `1e12`, `1.5e3`, optionally signed) of magnitude at most 2⁵³, where every whole number is a
+/// double; `nil` for a number that is not whole, is beyond 2⁵³ (`9007199254740993` would silently
+/// become 2⁵³ as a double) or is written otherwise (hexadecimal, `inf`, `nan`). The text itself is
+/// read digit by digit, never through a rounding conversion. Throws when `text` is no number at all.
+func exactWholeValue(_ text: String, flag: String) throws(CommandFailure) -> Double? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    _ = try parseReal(trimmed, flag: flag)
+    var rest = Substring(trimmed)
+    var negative = false
+    if let sign = rest.first, sign == "+" || sign == "-" {
+        negative = sign == "-"
+        rest = rest.dropFirst()
+    }
+    var exponent = 0
+    if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        var exponentText = rest[rest.index(after: e)...]
+        var exponentNegative = false
+        if let sign = exponentText.first, sign == "+" || sign == "-" {
+            exponentNegative = sign == "-"
+            exponentText = exponentText.dropFirst()
+        }
+        guard !exponentText.isEmpty, exponentText.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        // Beyond 6 digits the value is 0 or far above 2^53 (unless the mantissa is 0, handled below).
+        let magnitude = exponentText.count > 6 ? 1_000_000 : (Int(exponentText) ?? 1_000_000)
+        exponent = exponentNegative ? -magnitude : magnitude
+        rest = rest[..<e]
+    }
+    let pieces = rest.split(separator: ".", omittingEmptySubsequences: false)
+    guard pieces.count <= 2, pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+          pieces.contains(where: { !$0.isEmpty }) else { return nil }
+    let fraction = pieces.count == 2 ? pieces[1] : ""
+    var digits = Array(String(pieces[0] + fraction).drop(while: { $0 == "0" }))
+    if digits.isEmpty { return 0 }
+    var scale = exponent - fraction.count
+    if scale < 0 {
+        // The digits shifted out must all be zero.
+        guard -scale <= digits.count, digits.suffix(-scale).allSatisfy({ $0 == "0" }) else { return nil }
+        digits.removeLast(-scale)
+        scale = 0
+        if digits.isEmpty { return 0 }
+    }
+    // 2^53 = 9007199254740992 has 16 digits.
+    guard digits.count + scale <= 16 else { return nil }
+    digits += Array(repeating: "0", count: scale)
+    guard let value = UInt64(String(digits)), value <= 1 << 53 else { return nil }
+    return negative ? -Double(value) : Double(value)
+}
+
+/// A dimension flag (`--d`, `--dims`): a whole number in `[2, 2⁵³]`, read exactly
+/// (``exactWholeValue(_:flag:)``); the range against the widths is ``ModelOptions/checkWidths(r:rs:d:rFlag:rsFlag:dFlag:)``'s.
+func parseDimension(_ text: String, flag: String) throws(CommandFailure) -> Double {
+    guard let value = try exactWholeValue(text, flag: flag), value >= 2 else {
+        throw .badInput("\(flag) must be a whole number in [2, 2^53] such as 1024 or 1e12, got '\(text.trimmingCharacters(in: .whitespaces))'"
+                        + " (larger whole numbers are not all representable in double precision)")
+    }
+    return value
+}
+
 /// The model and initial-condition flags shared by the commands that integrate the overlap ODE.
 struct ModelOptions: ParsableArguments {
     @Option(help: "Power-law exponent α of λ_j = j^{-α} (default 1).")
@@ -121,7 +180,7 @@ struct ModelOptions: ParsableArguments {
                 try InputChecks.stateSize(initialState, blame: initP == nil ? "--init-m \(mPath)" : "--init-m \(mPath) with --init-p \(initP!)")
                 initialization = .files(overlap: mPath, orthogonalGram: initP, studentWidth: overlap.rows)
             } else {
-                let d = try parseReal(dimension ?? "1024", flag: "--d")
+                let d = try parseDimension(dimension ?? "1024", flag: "--d")
                 let rs = studentWidth ?? 16
                 // Still checked here: RandomInitialization names only `dimension` when r ≥ d or r_s > d
                 // (the message would not name --r or --rs), and accepts any σ0 > 0 (σ0 = 1e300 only

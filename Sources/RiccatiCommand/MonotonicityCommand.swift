@@ -97,6 +97,10 @@ struct MonotonicityCommand: ParsableCommand {
         let resolved = try model.resolve(seedUsedElsewhere: perturb != nil) { (spectrum, rs) throws(CommandFailure) in
             // Two trajectories for each of two methods, plus the arrays of --npy-dir.
             let r = Double(spectrum.count)
+            var memoryFlags = flags
+            memoryFlags.overrides["saveTimes"] = time.saveAt == nil ? "--save-count" : "--save-at"
+            try MemoryChecks.monotonicity(studentWidth: rs, teacherWidth: spectrum.count, saveCount: saveTimes.count,
+                                          arrays: arrayDirectory != nil, flags: memoryFlags)
             try InputChecks.storage(saves: saveTimes.count, doublesPerState: Double(rs) * (r + Double(rs) + 1) + r + 2 * r * r, copies: 4)
         }
         if figureFolder != nil {

@@ -63,6 +63,10 @@ struct ParameterFlags {
         "jobs": "--jobs",
         "ranks": "--window-ranks",
         "gridCount": "--grid-count",
+        // Outputs whose size the memory estimates count (MemoryChecks).
+        "npyDirectory": "--npy-dir",
+        "checkpoint": "--checkpoint",
+        "resume": "--resume",
         // Monotonicity (OrderedPerturbation, LoewnerOrder).
         "scale": "--scale",
         "epsilon": "--perturb",

@@ -24,6 +24,8 @@ struct SGDCommand: ParsableCommand {
         }
         let description = try options.configuration()
         let configuration = description.configuration
+        try MemoryChecks.sgd(configuration, precision: options.precision, checkpoint: checkpointing.checkpoint != nil,
+                             resume: checkpointing.resume != nil, arrays: arrayDirectory != nil, flags: options.flags)
         let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
             fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
         Interruption.install()

@@ -80,7 +80,7 @@ struct SGDOptions: ParsableArguments {
 
     /// The validated configuration, with save steps at `k·T/N`, `k = 0 … N`, and how the reports describe it.
     func configuration() throws(CommandFailure) -> SGDRunDescription {
-        let d = try parseReal(dimension, flag: "--d")
+        let d = try exactWholeValue(dimension, flag: "--d") ?? .nan
         guard d.isFinite, d == d.rounded(), d >= 2, d <= 1e8 else { throw .badInput("--d must be a whole number in [2, 1e8] for SGD, got \(dimension)") }
         if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
         if theta != nil, teacher != .canonical { throw .badInput("--theta conflicts with --teacher \(teacher.rawValue)") }

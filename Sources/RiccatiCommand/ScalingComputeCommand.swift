@@ -83,6 +83,7 @@ struct ScalingComputeCommand: ParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(error)")
         }
+        try MemoryChecks.compute(base, widths: widthList, arrays: arrays != nil, flags: Self.flags)
         // Each width's run keeps M and P at every record.
         try InputChecks.storage(saves: Set(base.saveSteps + [0, steps]).count,
                                 doublesPerState: widthList.reduce(0.0) { $0 + Double($1) * Double(teacherWidth + $1) + Double(teacherWidth) })

@@ -24,7 +24,7 @@ struct ScalingPredict: ParsableCommand {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
-        let d = try parseReal(dimension, flag: "--d")
+        let d = try parseDimension(dimension, flag: "--d")
         // The same model constraints as `integrate` (r < d, 1 ≤ r_s ≤ d, d whole); σ0 and --t-end have
         // no upper bound here: a huge σ0 only makes every T_j infinite, a huge T is one formula.
         guard alpha.isFinite, alpha >= 0 else { throw CommandFailure.badInput("--alpha must be finite and ≥ 0, got \(alpha)") }

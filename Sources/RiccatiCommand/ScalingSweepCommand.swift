@@ -55,7 +55,7 @@ struct ScalingSweepCommand: ParsableCommand {
                 guard value >= 1, value <= 20_000 else { throw .badInput("--widths values (student widths) must be positive integers ≤ 20000, got '\(item)'") }
                 return value
             },
-            dimensions: try parseList(dims, flag: "--dims") { (item) throws(CommandFailure) in try parseReal(item, flag: "--dims") },
+            dimensions: try parseList(dims, flag: "--dims") { (item) throws(CommandFailure) in try parseDimension(item, flag: "--dims") },
             seeds: try parseList(seeds, flag: "--seeds") { (item) throws(CommandFailure) -> UInt64 in
                 guard let value = UInt64(item) else { throw .badInput("--seeds expects non-negative whole numbers, got '\(item)'") }
                 return value
@@ -88,6 +88,7 @@ struct ScalingSweepCommand: ParsableCommand {
             throw CommandFailure(error, flags: Self.flags)
         }
         try Self.checkStepBudget(sweep)
+        try MemoryChecks.sweep(sweep, arrays: arrays != nil, flags: Self.flags)
         // Every point keeps three curves of --save-count values; one point at a time holds its states.
         let largestR = Double(sweep.teacherWidths.max() ?? 0), largestRS = Double(sweep.studentWidths.max() ?? 0)
         let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS

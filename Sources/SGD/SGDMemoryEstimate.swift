@@ -44,3 +44,14 @@ extension SGDConfiguration {
                                  bytesPerRecord: doublesPerRecord * doubleBytes)
     }
 }
+
+extension SGDConfiguration {
+    /// The bytes a checkpoint needs while it is written (`--checkpoint`) or read back (`--resume`):
+    /// the snapshot copies `W` into doubles, and encoding it (JSON of `r_s·d` numbers plus the
+    /// file's bytes) peaked at about 3.9 times `W`'s doubles when measured; 5 copies of `W` are
+    /// counted, plus the recorded series the snapshot carries, twice (snapshot and encoding).
+    public func checkpointBytes(recordCount: Int? = nil) -> Double {
+        let estimate = memoryEstimate(recordCount: recordCount)
+        return 5 * Double(studentWidth) * Double(dimension) * 8 + 2 * estimate.recordedBytes
+    }
+}

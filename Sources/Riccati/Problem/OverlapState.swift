@@ -44,8 +44,21 @@ public struct OverlapState: Sendable, Equatable {
     /// The teacher width `r`.
     public var teacherWidth: Int { overlap.columns }
 
-    /// `G = MᵀM` (`r×r`), the signal block of `Q = WᵀW` that the paper plots.
+    /// `G = MᵀM` (`r×r`), the signal block of `Q = WᵀW` that the paper plots. Computed on each
+    /// access (`r²` doubles): a state holds only `M` and `P`, `O(r_s·r + r_s²)`. For its diagonal
+    /// or its norm use ``signalGramDiagonal`` and ``signalGramNorm``, which need no `r×r` storage.
     public var signalGram: Matrix { BLAS.gram(overlap, transpose: true) }
+
+    /// `G_jj = Σ_i M_ij²`, the diagonal of ``signalGram``, in `O(r_s·r)` time and `O(r)` memory.
+    public var signalGramDiagonal: [Double] {
+        let rs = overlap.rows, r = overlap.columns
+        var diagonal = [Double](repeating: 0, count: r)
+        for i in 0..<rs { for j in 0..<r { diagonal[j] += overlap.storage[i * r + j] * overlap.storage[i * r + j] } }
+        return diagonal
+    }
+
+    /// `‖G‖_F = ‖MᵀM‖_F = ‖MMᵀ‖_F`, from the `r_s×r_s` Gram matrix `MMᵀ` (no `r×r` storage).
+    public var signalGramNorm: Double { BLAS.gram(overlap).frobeniusNorm }
 
     /// `K = WWᵀ = MMᵀ + P` (`r_s×r_s`).
     public var studentGram: Matrix {

@@ -20,8 +20,9 @@ extension OverlapProblem {
 
     /// Refuses, before any work, a solve that would take more than ``maximumFixedSteps``
     /// fixed-length steps (RK4 at its step; the exact propagator at its largest step, which its
-    /// step-exponent cap and maximum step bound; a discrete map at its own step) or whose saves would
-    /// take more than ``maximumSavedDoubles``. Adaptive methods are bounded by their own step limit.
+    /// step-exponent cap and maximum step bound; a discrete map at its own step), whose saves would
+    /// take more than ``maximumSavedDoubles``, or whose ``memoryEstimate(method:)`` exceeds
+    /// ``MemoryBudget/availableBytes`` (``checkMemory(method:)``). Adaptive methods are bounded by their own step limit.
     public func checkBudget(method: IntegrationMethod?) throws(RiccatiError) {
         let saved = Double(saveTimes.count) * Double(doublesPerSave)
         guard saved <= maximumSavedDoubles else {
@@ -29,6 +30,7 @@ extension OverlapProblem {
                                 reason: String(format: "%d saved states of %d doubles need %.3g GB, more than 2 GiB: save fewer times or use smaller widths",
                                                saveTimes.count, doublesPerSave, saved * 8 / 1e9))
         }
+        try checkMemory(method: method)
         let steps: Double
         let parameter: String
         if let step = dynamics.timeEvolution.step {
@@ -53,6 +55,52 @@ extension OverlapProblem {
                                 reason: String(format: "t_end = %g would take %.3g steps, more than 1e9: shorten the final time or lengthen the step",
                                                finalTime, steps))
         }
+    }
+}
+
+extension OverlapProblem {
+    /// The bytes a ``solve(_:method:locateEscapes:threads:shouldStop:)`` of a problem of these
+    /// sizes holds at its peak, counting everything that grows with the inputs (`n = r_s·r + r_s²`
+    /// doubles per state, `T` saves):
+    ///
+    /// - the saves, twice over at the end of a solve (the driver's packed states and the
+    ///   solution's `(M, P)`), with their observables (`r` optional alignments of 16 bytes, `r_s`
+    ///   eigenvalues, the risk): `T·(2n + 2r + r_s + 4)` doubles;
+    /// - the stepper's workspace: RK and Dormand–Prince stages and dense-output coefficients
+    ///   (at most `32n`), the exact propagators' states, roots and LQ blocks (`12n`), a discrete
+    ///   map's two states (`4n`);
+    /// - the escape-time detector, the observable evaluator (`K`, its eigensolver) and the risk's
+    ///   blocks of `G` (``QuadraticRiskEvaluator``: at most `min(r², 2²⁰ + r)` doubles, never
+    ///   `r×r` beyond `r = 1024`), the problem's initial state and its packed copies: `8n + 8r_s²`
+    ///   plus the risk blocks.
+    ///
+    /// A Dormand–Prince dense output stored on request (``AdaptiveStepOptions/storeDenseOutput``)
+    /// grows with the steps taken and is not counted.
+    public static func memoryEstimate(studentWidth rs: Int, teacherWidth r: Int, saveCount: Int,
+                                      method: IntegrationMethod?) -> Double {
+        let n = Double(rs) * Double(r) + Double(rs) * Double(rs)
+        let perSave = 2 * n + 2 * Double(r) + Double(rs) + 4
+        let stepper: Double
+        switch method {
+        case .exact?: stepper = 12 * n
+        case nil: stepper = 4 * n
+        case .rungeKutta4?, .dormandPrince?, .dormandPrince853?, .rungeKutta?: stepper = 32 * n
+        }
+        let fixed = 8 * n + 8 * Double(rs) * Double(rs)
+            + QuadraticRiskEvaluator.workspaceDoubles(studentWidth: rs, teacherWidth: r)
+        return 8 * (Double(saveCount) * perSave + stepper + fixed)
+    }
+
+    /// ``memoryEstimate(studentWidth:teacherWidth:saveCount:method:)`` of this problem.
+    public func memoryEstimate(method: IntegrationMethod?) -> Double {
+        Self.memoryEstimate(studentWidth: studentWidth, teacherWidth: teacherWidth, saveCount: saveTimes.count, method: method)
+    }
+
+    /// Refuses (``RiccatiError/exceedsLimit(names:reason:)`` naming the save times and the widths)
+    /// a solve whose ``memoryEstimate(method:)`` exceeds ``MemoryBudget/availableBytes``.
+    public func checkMemory(method: IntegrationMethod?) throws(RiccatiError) {
+        try MemoryBudget.check(memoryEstimate(method: method), names: ["saveTimes", "teacherWidth", "studentWidth"],
+                               what: "\(saveTimes.count) saved states of r_s = \(studentWidth), r = \(teacherWidth) and the integrator's workspace")
     }
 }
 

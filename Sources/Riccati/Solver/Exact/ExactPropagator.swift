@@ -343,13 +343,23 @@ struct GrowthCoefficients {
             let rate = lambda[j]
             if rate > 0 {
                 growth[j] = exp(4 * rate * h)
-                rootIntegral[j] = growth[j] * (-expm1(-8 * rate * h) / (8 * rate)).squareRoot()
+                rootIntegral[j] = growth[j] * Self.integral(rate: rate, step: h).squareRoot()
             } else {
                 growth[j] = 1
                 rootIntegral[j] = h.squareRoot()
             }
         }
         step = h
+    }
+
+    /// `(1 − e^{−8λh})/(8λ)` for `λ > 0`. Where `8λh < 2⁻⁹⁶⁰` the product `8λh` may be subnormal
+    /// (for the smallest `λ`, 5e-324, it underflows to 0 for `h < 0.06`, and a few-ulp subnormal
+    /// is off by up to 50%), so the quotient would be 0 or wrong; there the series `h (1 − 4λh)`
+    /// is exact to rounding (the next term is below `2⁻¹⁹²⁰` relative).
+    static func integral(rate: Double, step h: Double) -> Double {
+        let exponent = 8 * rate * h
+        guard exponent >= 0x1p-960 else { return h * (1 - exponent / 2) }
+        return -expm1(-exponent) / (8 * rate)
     }
 }
 
