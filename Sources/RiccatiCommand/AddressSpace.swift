@@ -3,73 +3,58 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Riccati
 
-/// The address-space limit (`ulimit -v`, `RLIMIT_AS`) seen from OpenBLAS.
+/// The start-up check of the address-space and data limits (`ulimit -v`, `ulimit -d`).
 ///
-/// OpenBLAS reserves one work buffer (128 MiB of address space in Debian's build, barely touched)
-/// for every thread that calls a level-3 routine, and for every thread of its own pool when the
-/// library is loaded. When `malloc` cannot provide it, OpenBLAS retries forever: the process spins
-/// at full CPU, ignores SIGINT and SIGTERM (a handler only sets a flag) and, at `exit`, waits for
-/// a pool thread that never finishes. Measured with this build: `riccati --version` needs about
-/// 268 MiB of address space, an `integrate` or `compare` run about 394 MiB, an `sgd` run about
-/// 604 MiB; below that they hung.
-///
-/// So the tool checks the limit itself: before parsing (room for the pool's buffer) and before a
-/// command's work (room for one buffer and one thread stack per thread that may call BLAS, plus
-/// the command's own estimate). Too little room is refused with one line and exit code 2, left
-/// through `_exit`, which skips the exit handlers that would wait for the spinning pool thread.
+/// OpenBLAS reserves a work buffer of 128 MiB of address space (Debian's build; barely touched)
+/// for each thread of its own pool when the library is loaded, before `main`. When `malloc`
+/// cannot provide it, OpenBLAS retries forever: the pool thread spins at full CPU and, at `exit`,
+/// the process waits for it, so even `riccati --version` hung under `ulimit -v 262144`
+/// (measured: it needs about 268 MiB; a small `integrate` about 394 MiB, a small `sgd` about
+/// 604 MiB). So before parsing, the tool checks that the limits leave room for that buffer and a
+/// little more, and otherwise refuses with one line and exit code 2, leaving through `_exit`,
+/// which skips the exit handlers that would wait for the spinning thread. Every command's own
+/// estimate is then checked against ``MemoryBudget``, which sets aside
+/// ``MemoryBudget/reservedBytes`` for the process (OpenBLAS's buffers included).
 enum AddressSpace {
-    /// One OpenBLAS work buffer (`BUFFER_SIZE` of Debian's x86-64 build, plus its alignment page),
-    /// rounded up with a thread's stack (8 MiB, glibc's default).
-    static let bytesPerBLASThread = 136 << 20
-    /// What the process maps besides (libraries, the Swift runtime, the allocator's arenas).
-    static let slackBytes = 64 << 20
+    /// Room the process needs beyond what is mapped at start-up: OpenBLAS's pool buffer (128 MiB
+    /// plus its alignment page) and 72 MiB for the argument parser, the runtime and a thread stack.
+    static let startUpBytes = 200 << 20
 
-    /// `RLIMIT_AS`'s soft limit in bytes, `nil` when unlimited.
-    static var limit: Int? {
-        var value = rlimit()
-        guard getrlimit(RLIMIT_AS, &value) == 0, value.rlim_cur != RLIM_INFINITY else { return nil }
-        return Int(clamping: value.rlim_cur)
-    }
-
-    /// The address space mapped now (`VmSize`, the first field of `/proc/self/statm`, in pages),
-    /// or `nil` when it cannot be read.
-    static var mapped: Int? {
-        let descriptor = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+    /// A `/proc/self/status` field in bytes (`VmSize`, `VmData`), or `nil` when it cannot be read.
+    static func statusField(_ name: String) -> Double? {
+        let descriptor = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { _ = close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        let digits = buffer[0..<count].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        guard let pages = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
-        return pages.multipliedReportingOverflow(by: Int(sysconf(Int32(_SC_PAGESIZE)))).partialValue
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var used = 0
+        while used < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress! + used, raw.count - used) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            used += count
+        }
+        for line in String(decoding: buffer[0..<used], as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix(name + ":") {
+            let kibibytes = line.dropFirst(name.count + 1).filter { $0.isNumber }
+            return Double(kibibytes).map { $0 * 1024 }
+        }
+        return nil
     }
 
-    /// The reason `needed` more bytes of address space do not fit under the limit, or `nil` when
-    /// they do (or when there is no limit, or the mapped size cannot be read).
-    static func shortfall(needing needed: Int, for purpose: String) -> String? {
-        guard let limit, let mapped else { return nil }
-        let (total, overflow) = mapped.addingReportingOverflow(needed)
-        guard overflow || total > limit else { return nil }
-        let mebibyte = 1 << 20
-        let required = overflow ? Int.max / mebibyte : (total + mebibyte - 1) / mebibyte
-        return "the address-space limit (ulimit -v \(limit / 1024)) is too small: \(purpose) needs about "
-            + "\(required) MiB of address space in all (OpenBLAS reserves 128 MiB per computing thread); "
-            + "raise it with ulimit -v \(required * 1024) or more"
-    }
-
-    /// Before parsing: room for the buffer of OpenBLAS's own pool thread, which may still be
-    /// waiting for it, so that `--help` and `--version` can exit.
+    /// The refusal line when a limit leaves less than ``startUpBytes`` above what is mapped now,
+    /// `nil` otherwise (no limit, or the mapped size cannot be read).
     static func checkAtStartUp() -> String? {
-        shortfall(needing: bytesPerBLASThread + slackBytes, for: "starting OpenBLAS")
-    }
-
-    /// Before a command's work: `threads` threads that may call BLAS at once, the pool thread's
-    /// buffer if it is still missing, and the command's own estimate.
-    static func check(blasThreads threads: Int, estimatedBytes: Int = 0) -> String? {
-        let (buffers, overflowA) = (Swift.max(threads, 1) + 1).multipliedReportingOverflow(by: bytesPerBLASThread)
-        let (withEstimate, overflowB) = buffers.addingReportingOverflow(Swift.min(Swift.max(estimatedBytes, 0), Int.max / 4) + slackBytes)
-        return shortfall(needing: overflowA || overflowB ? Int.max : withEstimate, for: "this run")
+        let room = Double(startUpBytes)
+        for (limit, field, flag) in [(MemoryBudget.addressSpaceLimit, "VmSize", "-v"), (MemoryBudget.dataLimit, "VmData", "-d")] {
+            guard limit.isFinite, let mapped = statusField(field), mapped + room > limit else { continue }
+            // A run needs the reservation of MemoryBudget plus room for its own arrays.
+            let startKiB = Int(((mapped + room) / 1024).rounded(.up))
+            let runKiB = Swift.max(startKiB, Int(MemoryBudget.reservedBytes / 1024) + (256 << 10))
+            return "ulimit \(flag) \(Int(limit / 1024)) (KiB) is too small to start: OpenBLAS alone reserves 128 MiB "
+                + "of address space per thread, and a run needs at least ulimit \(flag) \(runKiB)"
+        }
+        return nil
     }
 }
