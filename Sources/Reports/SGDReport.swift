@@ -9,11 +9,12 @@ public struct SGDReport: Sendable {
     /// The `config` object, provenance included.
     public let configuration: [(String, JSONValue)]
 
-    /// `resumedFromStep`: the step of the checkpoint the run continued from, if any.
-    public init(result: SGDResult, run: SGDRunDescription, resumedFromStep: Int? = nil) {
+    /// `resumedFromStep`: the step of the checkpoint the run continued from, if any;
+    /// `resumedFromBLASCore`: the OpenBLAS kernel that wrote it (`unknown kernel` for an old checkpoint).
+    public init(result: SGDResult, run: SGDRunDescription, resumedFromStep: Int? = nil, resumedFromBLASCore: String? = nil) {
         self.result = result
         self.run = run
-        configuration = run.configuration(of: result, resumedFromStep: resumedFromStep)
+        configuration = run.configuration(of: result, resumedFromStep: resumedFromStep, resumedFromBLASCore: resumedFromBLASCore)
     }
 
     /// The timing and throughput of a run.
