@@ -49,7 +49,7 @@ public struct SGDReport: Sendable {
             lines.append((["step", "t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
             for index in result.times.indices {
                 let alignment = result.observables[index].alignment.map { $0.map { "\($0)" } ?? "" }
-                lines.append((["\(result.steps[index])", "\(result.times[index])", "\(result.risk[index])",
+                lines.append((["\(result.steps[index])", "\(result.times[index])", "\(result.observables[index].risk)",
                                "\(result.observables[index].learned)"] + alignment).joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
@@ -57,7 +57,7 @@ public struct SGDReport: Sendable {
             var lines = ["riccati sgd — " + JSONValue.keyValueLine(configuration)]
             lines.append("      step            t           risk  learned")
             for index in result.times.indices {
-                lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.risk[index],
+                lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.observables[index].risk,
                                     result.observables[index].learned))
             }
             let stats = result.statistics
