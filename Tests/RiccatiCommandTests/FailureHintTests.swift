@@ -76,14 +76,14 @@ struct FailureHintTests {
         let all = BadInputTables.integrate + BadInputTables.monotonicity + BadInputTables.sgd + BadInputTables.compare
             + BadInputTables.predict + BadInputTables.sweep + BadInputTables.compute
         var checked = 0
-        for (index, badCase) in all.enumerated() where index % 6 == 0 {
+        for (index, badCase) in all.enumerated() where index % 12 == 0 {
             let run = try runRiccati(badCase.command + badCase.arguments.map(fixture.resolve), timeout: 60)
             #expect(run.status != 0)
             #expect(try Self.unknownFlags(in: run.standardError, command: badCase.command, help: help).isEmpty,
                     "\(badCase.testDescription): \(run.standardError)")
             checked += 1
         }
-        #expect(checked >= 30)
+        #expect(checked >= 15)
     }
 
     @Test("negative control: a message naming a flag the command lacks is caught")
