@@ -123,7 +123,9 @@ struct MonotonicityCommand: ParsableCommand {
             .exact(ExactPropagatorOptions()),
             .dormandPrince(DormandPrinceOptions(relativeTolerance: rtol, absoluteTolerance: atol)),
         ]
-        let runs: [ComparisonPrincipleRun]
+        var runs: [ComparisonPrincipleRun]
+        // A later method stopped midway is left out (the report's rows are the first method's times).
+        var leftOut: (method: String, time: Double)?
         let timeAnalysis: TimeMonotonicity
         let sandwich: SandwichCheck
         let interrupted: Bool
@@ -132,6 +134,10 @@ struct MonotonicityCommand: ParsableCommand {
                                                perturbation: perturbation, finalTime: time.finalTime, saveTimes: saveTimes,
                                                methods: methods, relativeTolerance: tolerance, shouldStop: { Interruption.requested })
             interrupted = ComparisonPrinciple.interrupted(runs, methods: methods.count)
+            if interrupted, runs.count > 1, let last = runs.last, last.lower.status == .interrupted || last.upper.status == .interrupted {
+                leftOut = (last.method.name, last.lower.times.last ?? 0)
+                runs.removeLast()
+            }
             // The time analysis needs two save times; a stop before the second one leaves nothing to report.
             guard let primary = runs.first, !interrupted || primary.lower.times.count >= 2 else {
                 throw CommandFailure.interrupted(Interruption.message("before two save times were reached; nothing was written"))
@@ -163,11 +169,15 @@ struct MonotonicityCommand: ParsableCommand {
         if let plotDestination, let plot { try plotDestination.write(plot) }
         let violated = runs.filter { !$0.comparison.orderPreserved }
         if interrupted {
-            let reached = runs.last?.lower.times.last ?? 0
-            throw CommandFailure.interrupted(Interruption.message(
-                "\(runs.last?.method.name ?? "the first method") stopped at save time t = \(reached) of \(time.finalTime)"
-                + (runs.count < methods.count ? " (\(methods.count - runs.count) of \(methods.count) methods not run)" : "")
-                + "; the outputs compare the save times reached" + (violated.isEmpty ? "" : ", and the order was violated there")))
+            let detail: String
+            if let leftOut {
+                detail = "\(leftOut.method) stopped at save time t = \(leftOut.time) of \(time.finalTime) and is left out; "
+                    + "the outputs hold the finished method(s) \(runs.map(\.method.name).joined(separator: ", "))"
+            } else {
+                detail = "\(runs[0].method.name) stopped at save time t = \(runs[0].lower.times.last ?? 0) of \(time.finalTime)"
+                    + " (\(methods.count - runs.count) of \(methods.count) methods not run); the outputs compare the save times reached"
+            }
+            throw CommandFailure.interrupted(Interruption.message(detail + (violated.isEmpty ? "" : ", and the order was violated there")))
         }
         if !violated.isEmpty {
             let details = violated.map { run in "\(run.method.name) at t = \(run.comparison.firstViolation!.time)" }.joined(separator: ", ")
