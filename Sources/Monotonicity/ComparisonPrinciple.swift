@@ -15,25 +15,48 @@ public enum ComparisonPrinciple {
     }
 
     /// Integrates both initial conditions with each method and compares `G` at every save time.
+    ///
+    /// `shouldStop` is asked after every integration step. When it says yes, the method
+    /// running compares its two trajectories over the save times both reached (its solutions
+    /// keep status ``IntegrationStatus/interrupted``), no further method starts, and the runs so
+    /// far are returned: ``interrupted(_:methods:)`` then says yes. The first method always runs
+    /// (stopped after its first step at the latest), so the result is empty only when it was
+    /// stopped before the first save time (saves at `t = 0` are made before any step).
     public static func run(
         spectrum: TeacherSpectrum, initialState: OverlapState, perturbation: OrderedPerturbation,
-        finalTime: Double, saveTimes: [Double], methods: [IntegrationMethod], relativeTolerance: Double? = nil
+        finalTime: Double, saveTimes: [Double], methods: [IntegrationMethod], relativeTolerance: Double? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws(RiccatiError) -> [ComparisonPrincipleRun] {
         let upperState = try perturbation.apply(to: initialState)
         let lowerProblem = try OverlapProblem(spectrum: spectrum, initialState: initialState, finalTime: finalTime, saveTimes: saveTimes)
         let upperProblem = try OverlapProblem(spectrum: spectrum, initialState: upperState, finalTime: finalTime, saveTimes: saveTimes)
         var runs: [ComparisonPrincipleRun] = []
         for method in methods {
-            let lower = try solve(lowerProblem, method: method)
-            let upper = try solve(upperProblem, method: method)
-            for (which, solution) in [("lower", lower), ("upper", upper)] where !solution.status.isSuccess {
+            if !runs.isEmpty, let shouldStop, shouldStop() { break }
+            var lower = try solve(lowerProblem, method: method, shouldStop: shouldStop)
+            var upper = try solve(upperProblem, method: method, shouldStop: shouldStop)
+            let stopped = lower.status == .interrupted || upper.status == .interrupted
+            if stopped {
+                let common = Swift.min(lower.times.count, upper.times.count)
+                if common == 0 { break }   // stopped before the first save time
+                lower = lower.prefix(saves: common)
+                upper = upper.prefix(saves: common)
+            }
+            for (which, solution) in [("lower", lower), ("upper", upper)] where !solution.status.isSuccess && solution.status != .interrupted {
                 throw .integrationFailed(status: solution.status, time: solution.times.last ?? 0,
                                          message: "the \(method.name) integration of the \(which) trajectory failed: \(solution.message)")
             }
             let comparison = try TrajectoryComparison.compare(
                 lower, upper, observable: .signalGram, relativeTolerance: relativeTolerance ?? defaultTolerance(for: method))
             runs.append(ComparisonPrincipleRun(method: method, lower: lower, upper: upper, comparison: comparison))
+            if stopped { break }
         }
         return runs
+    }
+
+    /// Whether ``run(spectrum:initialState:perturbation:finalTime:saveTimes:methods:relativeTolerance:shouldStop:)``
+    /// was stopped early: a run's integration was interrupted, or fewer runs than `methods`.
+    public static func interrupted(_ runs: [ComparisonPrincipleRun], methods: Int) -> Bool {
+        runs.count < methods || runs.contains { $0.lower.status == .interrupted || $0.upper.status == .interrupted }
     }
 }

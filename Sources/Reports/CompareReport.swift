@@ -17,7 +17,10 @@ public struct CompareReport: Sendable {
         self.sweep = sweep
         self.seeds = seeds
         self.run = run
-        configuration = run.configuration(of: comparison.sgd, resumedFromStep: nil)
+        // The status is `interrupted` when the SGD run, its ODE or the learning-rate sweep was stopped early.
+        var status = comparison.sgd
+        if sweep?.completed == false { status.completed = false }
+        configuration = run.configuration(of: status, resumedFromStep: nil)
     }
 
     /// The report in `format`.
@@ -86,8 +89,10 @@ public struct CompareReport: Sendable {
         ]
         if let sweep {
             arrays.append(try .vector("sweep_lr", sweep.points.map(\.learningRate)))
-            arrays.append(try NamedArray("sweep_deviation", shape: [sweep.points.count, seeds],
-                                         sweep.points.flatMap(\.maxRelativeDeviations)))
+            // An interrupted sweep's last learning rate may lack seeds: NaN in their columns.
+            arrays.append(try NamedArray("sweep_deviation", shape: [sweep.points.count, seeds], sweep.points.flatMap {
+                $0.maxRelativeDeviations + Array(repeating: .nan, count: Swift.max(0, seeds - $0.maxRelativeDeviations.count))
+            }))
         }
         return arrays
     }

@@ -115,9 +115,10 @@ public struct IntegrateReport: Sendable {
         let r = solution.spectrum.count
         var lines = ["# riccati integrate " + JSONValue.keyValueLine(configuration)]
         lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
-        for (index, t) in solution.times.enumerated() {
-            let alignments = solution.alignment[index].map { $0.map { "\($0)" } ?? "" }
-            lines.append((["\(t)", "\(solution.risk[index])", "\(solution.learned[index])"] + alignments).joined(separator: ","))
+        // Per save its own observables (`solution.risk` etc. map every save: indexing them per row was quadratic).
+        for (t, values) in zip(solution.times, solution.observables) {
+            let alignments = values.alignment.map { $0.map { "\($0)" } ?? "" }
+            lines.append((["\(t)", "\(values.risk)", "\(values.learned)"] + alignments).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -131,10 +132,10 @@ public struct IntegrateReport: Sendable {
         var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)
         for j in 1...shown { header += "  " + padded("align_\(j)", 9) }
         lines.append(header)
-        for (index, t) in solution.times.enumerated() {
-            var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, solution.risk[index], solution.learned[index], r)
+        for (t, values) in zip(solution.times, solution.observables) {
+            var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, values.risk, values.learned, r)
             for j in 0..<shown {
-                row += solution.alignment[index][j].map { String(format: "  %9.4f", $0) } ?? "          —"
+                row += values.alignment[j].map { String(format: "  %9.4f", $0) } ?? "          —"
             }
             lines.append(row)
         }

@@ -15,9 +15,11 @@ public struct MonotonicityReport: Sendable {
     public let configuration: [(String, JSONValue)]
 
     /// `model` describes the spectrum and the initial state of trajectory A; `relativeTolerance`
-    /// and `absoluteTolerance` are those of the dopri5 run.
+    /// and `absoluteTolerance` are those of the dopri5 run. `interrupted`: the runs were stopped
+    /// early and cover the times reached (the `status` of the configuration).
     public init(runs: [ComparisonPrincipleRun], analysis: TimeMonotonicity, sandwich: SandwichCheck, model: ModelDescription,
-                finalTime: Double, perturbation: OrderedPerturbation, relativeTolerance: Double, absoluteTolerance: Double) {
+                finalTime: Double, perturbation: OrderedPerturbation, relativeTolerance: Double, absoluteTolerance: Double,
+                interrupted: Bool = false) {
         self.runs = runs
         self.analysis = analysis
         self.sandwich = sandwich
@@ -30,6 +32,7 @@ public struct MonotonicityReport: Sendable {
         configuration = Provenance.stamp(model.configuration + [
             ("tEnd", .number(finalTime)), ("perturbation", .string(description)),
             ("rtol", .number(relativeTolerance)), ("atol", .number(absoluteTolerance)),
+            ("status", .string(interrupted ? "interrupted" : "completed")),
         ])
     }
 

@@ -9,11 +9,12 @@ public struct SGDReport: Sendable {
     /// The `config` object, provenance included.
     public let configuration: [(String, JSONValue)]
 
-    /// `resumedFromStep`: the step of the checkpoint the run continued from, if any.
-    public init(result: SGDResult, run: SGDRunDescription, resumedFromStep: Int? = nil) {
+    /// `resumedFromStep`: the step of the checkpoint the run continued from, if any;
+    /// `resumedFromBLASCore`: the OpenBLAS kernel that wrote it (`unknown kernel` for an old checkpoint).
+    public init(result: SGDResult, run: SGDRunDescription, resumedFromStep: Int? = nil, resumedFromBLASCore: String? = nil) {
         self.result = result
         self.run = run
-        configuration = run.configuration(of: result, resumedFromStep: resumedFromStep)
+        configuration = run.configuration(of: result, resumedFromStep: resumedFromStep, resumedFromBLASCore: resumedFromBLASCore)
     }
 
     /// The timing and throughput of a run.
@@ -48,7 +49,7 @@ public struct SGDReport: Sendable {
             lines.append((["step", "t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
             for index in result.times.indices {
                 let alignment = result.observables[index].alignment.map { $0.map { "\($0)" } ?? "" }
-                lines.append((["\(result.steps[index])", "\(result.times[index])", "\(result.risk[index])",
+                lines.append((["\(result.steps[index])", "\(result.times[index])", "\(result.observables[index].risk)",
                                "\(result.observables[index].learned)"] + alignment).joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
@@ -56,7 +57,7 @@ public struct SGDReport: Sendable {
             var lines = ["riccati sgd — " + JSONValue.keyValueLine(configuration)]
             lines.append("      step            t           risk  learned")
             for index in result.times.indices {
-                lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.risk[index],
+                lines.append(String(format: "%10d  %11.5g  %13.6e  %7d", result.steps[index], result.times[index], result.observables[index].risk,
                                     result.observables[index].learned))
             }
             let stats = result.statistics

@@ -37,10 +37,13 @@ public struct SGDRunDescription: Sendable {
         return entries
     }
 
-    /// `entries`, then `resumedFromStep` (when resumed), `status` and `finalStep` of `result`, stamped.
-    func configuration(of result: SGDResult, resumedFromStep: Int?) -> [(String, JSONValue)] {
+    /// `entries`, then `resumedFromStep` and `resumedFromBlasCore` (when resumed: the OpenBLAS
+    /// kernel that wrote the checkpoint, next to this run's `blasCore`), `status` and `finalStep`
+    /// of `result`, stamped.
+    func configuration(of result: SGDResult, resumedFromStep: Int?, resumedFromBLASCore: String? = nil) -> [(String, JSONValue)] {
         var config = entries
         if let resumedFromStep { config.append(("resumedFromStep", .integer(resumedFromStep))) }
+        if let resumedFromBLASCore { config.append(("resumedFromBlasCore", .string(resumedFromBLASCore))) }
         config.append(("status", .string(result.completed ? "completed" : "interrupted")))
         config.append(("finalStep", .integer(result.finalStep)))
         return Provenance.stamp(config)

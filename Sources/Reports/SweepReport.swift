@@ -12,12 +12,14 @@ public struct SweepReport: Sendable {
     /// The `config` object, provenance included.
     public let configuration: [(String, JSONValue)]
 
-    /// The report of the `points` of `sweep` that were run.
-    public init(points: [SweepPoint], sweep: ScalingSweep) {
+    /// The report of the `points` of `sweep` that were run; `interrupted` when the sweep was
+    /// stopped before every point finished (the `status` of the configuration).
+    public init(points: [SweepPoint], sweep: ScalingSweep, interrupted: Bool = false) {
         self.points = points
         saveCount = sweep.saveCount
         configuration = Provenance.stamp([
             ("seed", .string(sweep.seeds.map { String($0) }.joined(separator: ","))), ("pointsCompleted", .integer(points.count)),
+            ("status", .string(interrupted ? "interrupted" : "completed")),
             ("sigma0", .number(sweep.sigma0)), ("smallInit", .bool(sweep.smallInitialization)), ("saveCount", .integer(sweep.saveCount)),
             ("factorization", .string(sweep.factorization.rawValue)),
         ])

@@ -2,7 +2,6 @@ import ArgumentParser
 import AtomicFiles
 import Foundation
 import SGD
-import Synchronization
 
 /// `--checkpoint`, `--checkpoint-every`, `--resume` of `riccati sgd`.
 struct CheckpointOptions: ParsableArguments {
@@ -87,35 +86,5 @@ extension ReportDestination {
     func writeCheckpoint(_ snapshot: SGDSnapshot) throws {
         guard path != nil else { return }
         try write(SGDCheckpointFormat.encode(snapshot))
-    }
-}
-
-/// SIGINT and SIGTERM set a flag that long runs poll between steps, so that they can finish the
-/// step, write a checkpoint and their outputs, and exit with code 130.
-enum Interruption {
-    /// The signal number received, or 0.
-    static let received = Atomic<Int32>(0)
-
-    /// Installs the handlers (storing to a lock-free atomic is async-signal-safe) and unblocks
-    /// both signals: a process inherits its parent's signal mask, and a parent that blocks them
-    /// (some test runners and job controllers do) would otherwise leave them pending forever.
-    static func install() {
-        signal(SIGINT) { number in Interruption.received.store(number, ordering: .relaxed) }
-        signal(SIGTERM) { number in Interruption.received.store(number, ordering: .relaxed) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-    }
-
-    static var requested: Bool { received.load(ordering: .relaxed) != 0 }
-
-    static var signalName: String {
-        switch received.load(ordering: .relaxed) {
-        case SIGINT: return "SIGINT"
-        case SIGTERM: return "SIGTERM"
-        default: return "a signal"
-        }
     }
 }

@@ -10,7 +10,7 @@ enum CommandFailure: Error, CustomStringConvertible {
     case orderViolated(String)
     /// A runtime failure (integration failed): exit code 1.
     case runtime(String)
-    /// Stopped by SIGINT or SIGTERM after writing what was asked for: exit code 130.
+    /// Stopped by SIGINT, SIGTERM or SIGHUP after writing what was asked for: exit code 130.
     case interrupted(String)
 
     var description: String {

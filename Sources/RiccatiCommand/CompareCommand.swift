@@ -59,7 +59,6 @@ struct CompareCommand: ParsableCommand {
                                  arrays: arrayDirectory != nil, flags: options.flags)
         let comparison: ODEComparison
         var sweep: LearningRateSweep?
-        Interruption.install()
         do {
             switch options.precision {
             case .double: comparison = try ODEComparison.run(configuration, precision: Double.self, progress: options.progressReporter,
@@ -68,12 +67,15 @@ struct CompareCommand: ParsableCommand {
                                                             shouldStop: { Interruption.requested })
             }
             options.finishProgress()
-            // An interrupted comparison skips the learning-rate sweep.
-            if let rates, !Interruption.requested {
+            // An interrupted comparison skips the learning-rate sweep (a sweep stopped before its
+            // first seed holds no point and is marked interrupted).
+            if let rates, comparison.completed {
                 let horizonTimes = comparison.times
                 switch options.precision {
-                case .double: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Double.self)
-                case .float: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes, precision: Float.self)
+                case .double: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes,
+                                                                precision: Double.self, shouldStop: { Interruption.requested })
+                case .float: sweep = try LearningRateSweep.run(base: configuration, learningRates: rates, seeds: seeds, saveTimes: horizonTimes,
+                                                               precision: Float.self, shouldStop: { Interruption.requested })
                 }
             }
         } catch {
@@ -88,9 +90,17 @@ struct CompareCommand: ParsableCommand {
         try destination.write(report.text(options.format))
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
         if let plotDestination, let plot { try plotDestination.write(plot) }
-        if !comparison.sgd.completed || Interruption.requested {
-            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after SGD step \(comparison.sgd.finalStep) of \(configuration.steps)"
-                + "; the outputs compare the times recorded so far" + (rates == nil ? "" : " (the --lr-sweep was skipped)"))
+        if !comparison.completed {
+            throw CommandFailure.interrupted(Interruption.message("after SGD step \(comparison.sgd.finalStep) of \(configuration.steps)"
+                + "; the outputs compare the times recorded so far" + (rates == nil ? "" : " (the --lr-sweep was skipped)")))
+        }
+        if let rates, let sweep, !sweep.completed {
+            let finishedSeeds = sweep.points.reduce(0) { $0 + $1.seeds.count }
+            throw CommandFailure.interrupted(Interruption.message("during the --lr-sweep; the outputs hold the full comparison and "
+                + "\(finishedSeeds) of \(rates.count * seeds) sweep runs (\(sweep.points.count) of \(rates.count) learning rates begun)"))
+        }
+        if Interruption.requested {
+            throw CommandFailure.interrupted(Interruption.message("after the last run; the outputs are complete"))
         }
     }
 }

@@ -89,7 +89,6 @@ struct Integrate: ParsableCommand {
             throw CommandFailure(error, flags: flags)
         }
         let solution: Solution
-        Interruption.install()
         do {
             solution = try solve(problem, method: integrationMethod, locateEscapes: escapeTimes, threads: threads, shouldStop: { Interruption.requested })
         } catch {
@@ -109,11 +108,12 @@ struct Integrate: ParsableCommand {
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
         if let plotDestination, case .success(let svg) = figure { try plotDestination.write(svg) }
         if solution.status == .interrupted {
-            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): \(solution.message); the outputs hold the saves reached so far")
+            throw CommandFailure.interrupted(Interruption.message("\(solution.message); the outputs hold the saves reached so far"))
         }
         guard solution.status.isSuccess else {
             let lastRisk = solution.risk.last.map { "; last saved risk \($0) at t = \(solution.times.last!)" } ?? ""
-            throw CommandFailure.runtime("integration failed (\(solution.status.rawValue)): \(solution.message)\(lastRisk)")
+            let message = FailureHints.apply(FailureHints.integrate(stepGiven: step != nil), to: solution.message)
+            throw CommandFailure.runtime("integration failed (\(solution.status.rawValue)): \(message)\(lastRisk)")
         }
         if case .failure(let failure) = figure { throw failure }
     }

@@ -127,34 +127,62 @@ struct MonotonicityCommand: ParsableCommand {
             .exact(ExactPropagatorOptions()),
             .dormandPrince(DormandPrinceOptions(relativeTolerance: rtol, absoluteTolerance: atol)),
         ]
-        let runs: [ComparisonPrincipleRun]
+        var runs: [ComparisonPrincipleRun]
+        // A later method stopped midway is left out (the report's rows are the first method's times).
+        var leftOut: (method: String, time: Double)?
         let timeAnalysis: TimeMonotonicity
         let sandwich: SandwichCheck
+        let interrupted: Bool
         do {
             runs = try ComparisonPrinciple.run(spectrum: resolved.spectrum, initialState: resolved.initialState,
                                                perturbation: perturbation, finalTime: time.finalTime, saveTimes: saveTimes,
-                                               methods: methods, relativeTolerance: tolerance)
-            timeAnalysis = try TimeMonotonicity.analyze(runs[0].lower, relativeTolerance: tolerance ?? LoewnerOrder.defaultRelativeTolerance)
-            sandwich = try SandwichCheck.check(runs[0].lower, relativeTolerance: tolerance ?? LoewnerOrder.defaultRelativeTolerance)
-        } catch {
-            throw CommandFailure(error, flags: flags)
+                                               methods: methods, relativeTolerance: tolerance, shouldStop: { Interruption.requested })
+            interrupted = ComparisonPrinciple.interrupted(runs, methods: methods.count)
+            if interrupted, runs.count > 1, let last = runs.last, last.lower.status == .interrupted || last.upper.status == .interrupted {
+                leftOut = (last.method.name, last.lower.times.last ?? 0)
+                runs.removeLast()
+            }
+            // The time analysis needs two save times; a stop before the second one leaves nothing to report.
+            guard let primary = runs.first, !interrupted || primary.lower.times.count >= 2 else {
+                throw CommandFailure.interrupted(Interruption.message("before two save times were reached; nothing was written"))
+            }
+            timeAnalysis = try TimeMonotonicity.analyze(primary.lower, relativeTolerance: tolerance ?? LoewnerOrder.defaultRelativeTolerance)
+            sandwich = try SandwichCheck.check(primary.lower, relativeTolerance: tolerance ?? LoewnerOrder.defaultRelativeTolerance)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch let error as RiccatiError {
+            throw CommandFailure(error, flags: flags).withToolHint(FailureHints.monotonicity)
         }
         let report = MonotonicityReport(runs: runs, analysis: timeAnalysis, sandwich: sandwich, model: resolved.description,
                                         finalTime: time.finalTime, perturbation: perturbation, relativeTolerance: rtol,
-                                        absoluteTolerance: atol)
+                                        absoluteTolerance: atol, interrupted: interrupted)
         // Everything is computed before anything is written.
+        // A stopped run draws the ellipse times it reached (Figure 3 needs the states there).
+        let reachedTime = runs[0].lower.times.last ?? 0
+        let drawnTimes = interrupted ? figureTimes.filter { $0 <= reachedTime } : figureTimes
         let figure3 = try figureFolder.map { _ throws(CommandFailure) in
-            try Figure3Writer.build(lower: runs[0].lower, upper: runs[0].upper, ellipseTimes: figureTimes)
+            try Figure3Writer.build(lower: runs[0].lower, upper: runs[0].upper, ellipseTimes: drawnTimes)
         }
         let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
         let plot = try plotDestination.map { _ throws(CommandFailure) in
-            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot(ellipseTimes: figureTimes) }
+            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot(ellipseTimes: drawnTimes) }
         }
         if let figureFolder, let figure3 { try Figure3Writer.write(figure3, into: figureFolder) }
         try destination.write(report.text(format))
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
         if let plotDestination, let plot { try plotDestination.write(plot) }
         let violated = runs.filter { !$0.comparison.orderPreserved }
+        if interrupted {
+            let detail: String
+            if let leftOut {
+                detail = "\(leftOut.method) stopped at save time t = \(leftOut.time) of \(time.finalTime) and is left out; "
+                    + "the outputs hold the finished method(s) \(runs.map(\.method.name).joined(separator: ", "))"
+            } else {
+                detail = "\(runs[0].method.name) stopped at save time t = \(runs[0].lower.times.last ?? 0) of \(time.finalTime)"
+                    + " (\(methods.count - runs.count) of \(methods.count) methods not run); the outputs compare the save times reached"
+            }
+            throw CommandFailure.interrupted(Interruption.message(detail + (violated.isEmpty ? "" : ", and the order was violated there")))
+        }
         if !violated.isEmpty {
             let details = violated.map { run in "\(run.method.name) at t = \(run.comparison.firstViolation!.time)" }.joined(separator: ", ")
             throw CommandFailure.orderViolated("the Loewner order G_A ⪯ G_B was violated (\(details))")

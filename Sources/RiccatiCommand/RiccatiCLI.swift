@@ -11,8 +11,13 @@ struct RiccatiCLI: ParsableCommand {
         discussion: """
             Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
             Exit codes: 0 success, 1 runtime failure (integration failed, SGD diverged), 2 bad input, \
-            3 a monotonicity check found a violation, 130 interrupted by SIGINT/SIGTERM. Errors are one \
-            line on standard error: "riccati: <message>", naming the flag or file and the expected form.
+            3 a monotonicity check found a violation, 130 interrupted by SIGINT, SIGTERM or SIGHUP. Errors \
+            are one line on standard error: "riccati: <message>", naming the flag or file and the expected form.
+
+            Signals: SIGINT, SIGTERM and SIGHUP stop a long command within a step: it writes what it \
+            has so far (report marked "interrupted", --npy-dir, --plot; riccati sgd also a final \
+            --checkpoint), prints "riccati: interrupted by <signal>: …" and exits with 130. A second \
+            SIGINT or SIGTERM ends the process at once. A signal ignored at start (nohup) stays ignored.
             """,
         version: RiccatiKitVersion.current,
         subcommands: [Integrate.self, MonotonicityCommand.self, SGDCommand.self, CompareCommand.self, ScalingCommand.self],
@@ -45,30 +50,54 @@ struct RiccatiCLI: ParsableCommand {
 
     /// Parses, runs and maps every error to a one-line message and an exit code; no stack
     /// trace or trap reaches the user for bad input.
+    ///
+    /// The stop signals' handlers are installed first, before any argument is parsed or input
+    /// read (``Interruption``). Once a stop signal was received the exit code is 130 whatever
+    /// else happened: a long command reports its own stop (`interrupted by …`), and any other
+    /// ending (a failure caused by the interrupted read of an input, a short command that
+    /// finished anyway) is reported as `interrupted by <signal>: <what happened>`.
     static func main() {
+        Interruption.install()
+        if let refusal = AddressSpace.checkAtStartUp() {
+            // `_exit`: the exit handlers would wait for OpenBLAS's pool thread, which spins on the
+            // buffer the limit denies it (see AddressSpace).
+            report(refusal)
+            _exit(2)
+        }
         configureBLASThreads()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
         } catch {
             let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }   // --help, --version
+            if code == .success, !Interruption.requested { exit(withError: error) }   // --help, --version
             let message = oneLine(fullMessage(for: error)) ?? "invalid arguments"
-            report(message)
-            Foundation.exit(2)
+            finish(message, code: 2)
         }
         do {
             var runnable = command
             try runnable.run()
         } catch let failure as CommandFailure {
-            report(failure.description)
-            Foundation.exit(failure.exitCode)
+            finish(failure.description, code: failure.exitCode)
         } catch {
             // ArgumentParser's own errors (help requested from a subcommand, validation).
-            if exitCode(for: error) == .success { exit(withError: error) }
+            if exitCode(for: error) == .success, !Interruption.requested { exit(withError: error) }
             let message = oneLine(fullMessage(for: error)) ?? "\(error)"
-            report(message)
-            Foundation.exit(2)
+            finish(message, code: 2)
         }
+        if Interruption.requested {
+            finish("the command had finished; its outputs are complete", code: 0)
+        }
+    }
+
+    /// Reports `message` and exits with `code`, or with 130 and an `interrupted by …` line when a
+    /// stop signal was received.
+    static func finish(_ message: String, code: Int32) -> Never {
+        if Interruption.requested {
+            report(message.hasPrefix("interrupted by ") ? message : Interruption.message(message))
+            Foundation.exit(CommandFailure.interrupted("").exitCode)
+        }
+        report(message)
+        Foundation.exit(code)
     }
 }

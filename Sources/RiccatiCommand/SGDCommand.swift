@@ -28,7 +28,9 @@ struct SGDCommand: ParsableCommand {
                              resume: checkpointing.resume != nil, arrays: arrayDirectory != nil, flags: options.flags)
         let (checkpointDestination, checkpointEvery, snapshot) = try checkpointing.validate(
             fingerprint: configuration.fingerprint(precision: options.precision.rawValue))
-        Interruption.install()
+        if let snapshot, let path = checkpointing.resume, let warning = Self.kernelWarning(checkpoint: snapshot.blasKernel, current: .current) {
+            RiccatiCLI.report("warning: --resume \(path): \(warning)")
+        }
         let result: SGDResult
         do {
             result = try runSGD(configuration, precision: options.precision, progress: options.progressReporter, resume: snapshot,
@@ -40,7 +42,8 @@ struct SGDCommand: ParsableCommand {
             throw CommandFailure(error, flags: options.flags)
         }
         options.finishProgress()
-        let report = SGDReport(result: result, run: description, resumedFromStep: snapshot?.step)
+        let report = SGDReport(result: result, run: description, resumedFromStep: snapshot?.step,
+                               resumedFromBLASCore: snapshot.map { SGDSnapshot.describe($0.blasKernel) })
         let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
         let plot = try plotDestination.map { _ throws(CommandFailure) in
             try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
@@ -49,9 +52,25 @@ struct SGDCommand: ParsableCommand {
         if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
         if let plotDestination, let plot { try plotDestination.write(plot) }
         if !result.completed {
-            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName) after step \(result.finalStep) of \(configuration.steps)"
+            throw CommandFailure.interrupted(Interruption.message("after step \(result.finalStep) of \(configuration.steps)"
                 + (checkpointDestination?.path.map { "; checkpoint written to \($0) (continue with --resume \($0))" } ?? "")
-                + "; the outputs hold the steps recorded so far")
+                + "; the outputs hold the steps recorded so far"))
         }
+    }
+
+    /// The warning for a checkpoint written with another OpenBLAS kernel (or an unknown one):
+    /// the run continues, but its results are not bit-identical to an uninterrupted run on the
+    /// original machine. `nil` when the kernels are the same.
+    static func kernelWarning(checkpoint: SGDSnapshot.BLASKernel?, current: SGDSnapshot.BLASKernel) -> String? {
+        guard checkpoint != current else { return nil }
+        let written: String
+        if let checkpoint {
+            written = checkpoint.core == current.core ? "\(checkpoint.core) (\(checkpoint.configuration))" : checkpoint.core
+        } else {
+            written = SGDSnapshot.describe(nil) + " (a checkpoint of format version 1)"
+        }
+        let now = checkpoint?.core == current.core ? "\(current.core) (\(current.configuration))" : current.core
+        return "the checkpoint was written with OpenBLAS kernel \(written) and this run uses \(now); "
+            + "the results will not be bit-identical to an uninterrupted run on the original machine"
     }
 }

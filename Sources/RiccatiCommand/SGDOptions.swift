@@ -177,10 +177,11 @@ struct SGDOptions: ParsableArguments {
         return ParameterFlags(overrides)
     }
 
-    /// Progress on stderr only when it is a terminal.
+    /// Progress on stderr only when it is a terminal (and not after a hang-up: the terminal may be gone).
     var progressReporter: ((SGDProgress) -> Void)? {
         guard isatty(STDERR_FILENO) == 1 else { return nil }
         return { report in
+            guard !Interruption.hungUp else { return }
             let line = String(format: "\r  step %d/%d  t = %.4g  batch loss %.4e  %.1f steps/s  ETA %.0f s   ",
                               report.step, report.totalSteps, report.time, report.batchLoss, report.stepsPerSecond, report.secondsRemaining)
             StandardStreams.writeError(line)
@@ -188,7 +189,7 @@ struct SGDOptions: ParsableArguments {
     }
 
     func finishProgress() {
-        if isatty(STDERR_FILENO) == 1 { StandardStreams.writeError("\r\u{1B}[K") }
+        if isatty(STDERR_FILENO) == 1, !Interruption.hungUp { StandardStreams.writeError("\r\u{1B}[K") }
     }
 }
 

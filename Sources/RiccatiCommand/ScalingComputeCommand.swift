@@ -95,7 +95,6 @@ struct ScalingComputeCommand: ParsableCommand {
                                           + "after step 0; the frontier needs two: raise --t-end or --save-count, or give two --widths")
         }
         let frontier: ComputeFrontier
-        Interruption.install()
         do {
             switch precision {
             case .double: frontier = try ComputeFrontier.run(base: base, widths: widthList, gridCount: gridCount, precision: Double.self,

@@ -94,21 +94,21 @@ struct ScalingSweepCommand: ParsableCommand {
         let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS
         try InputChecks.storage(saves: saveCount, doublesPerState: 3 * pointCount + largestState)
         let points: [SweepPoint]
-        Interruption.install()
         do {
             points = try sweep.run(shouldStop: { Interruption.requested })
         } catch {
             // Everything was validated above: what fails now is an integration, a run-time failure.
             throw CommandFailure.runtime(CommandFailure(error, flags: Self.flags).description)
         }
-        let report = SweepReport(points: points, sweep: sweep)
+        let interrupted = Interruption.requested && points.count < Int(pointCount)
+        let report = SweepReport(points: points, sweep: sweep, interrupted: interrupted)
         try arrays?.write(try CommandFailure.mapping { () throws(ReportError) in try report.arrays() }, config: report.configuration)
-        if let plotDestination {
+        if let plotDestination, !(interrupted && points.isEmpty) {   // stopped before any point: nothing to draw
             try plotDestination.write(try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() })
         }
         try destination.write(report.text(format))
-        if Interruption.requested {
-            throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): \(points.count) grid points finished; the outputs hold them")
+        if interrupted {
+            throw CommandFailure.interrupted(Interruption.message("\(points.count) of \(Int(pointCount)) grid points finished; the outputs hold them"))
         }
     }
 }

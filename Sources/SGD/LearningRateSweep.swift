@@ -10,6 +10,9 @@ public struct LearningRateSweep: Sendable, Equatable, Codable {
         public var meanMaxRelativeDeviation: Double { maxRelativeDeviations.reduce(0, +) / Double(Swift.max(1, maxRelativeDeviations.count)) }
     }
     public var points: [Point]
+    /// `false` when `shouldStop` ended the sweep early: ``points`` then hold the learning rates
+    /// begun, each with the seeds that finished (a learning rate with none is left out).
+    public var completed = true
     /// Least-squares slope of `log(mean max deviation)` against `log η` (1 for an `O(η)` gap);
     /// `nil` with fewer than two learning rates.
     public var slope: Double? {
@@ -25,8 +28,14 @@ public struct LearningRateSweep: Sendable, Equatable, Codable {
     /// time horizon `T = η_base·K_base` (so `K = max(1, round(T/η))`) with save times at the same
     /// `t` (each at its nearest step, ``SGDSaveSchedule/step(forTime:learningRate:steps:)``).
     /// Every learning rate and save time is checked before the first run.
+    ///
+    /// `shouldStop` is passed into every SGD run and ODE integration: when it says yes the
+    /// current seed's run ends after its step and is discarded (its deviation would cover only
+    /// part of the horizon), no further seed starts, and the result holds the seeds finished so
+    /// far with ``completed`` `false`.
     public static func run<Scalar: SGDScalar>(
-        base: SGDConfiguration, learningRates: [Double], seeds: Int, saveTimes: [Double], precision: Scalar.Type
+        base: SGDConfiguration, learningRates: [Double], seeds: Int, saveTimes: [Double], precision: Scalar.Type,
+        shouldStop: (() -> Bool)? = nil
     ) throws(SGDError) -> LearningRateSweep {
         guard !learningRates.isEmpty else {
             throw .invalidParameter(name: "learningRates", value: "[]", reason: "must hold at least one learning rate")
@@ -47,7 +56,8 @@ public struct LearningRateSweep: Sendable, Equatable, Codable {
             }
         }
         var points: [Point] = []
-        for eta in learningRates {
+        var completed = true
+        rates: for eta in learningRates {
             var configuration = base
             configuration.learningRate = eta
             configuration.steps = Swift.max(1, Int((horizon / eta).rounded()))
@@ -56,13 +66,29 @@ public struct LearningRateSweep: Sendable, Equatable, Codable {
             }
             var deviations: [Double] = [], usedSeeds: [UInt64] = []
             for offset in 0..<seeds {
+                if let shouldStop, shouldStop() { completed = false; break }
                 configuration.seed = base.seed &+ UInt64(offset)
-                let comparison = try ODEComparison.run(configuration, precision: Scalar.self)
+                let comparison = try ODEComparison.run(configuration, precision: Scalar.self, shouldStop: shouldStop)
+                guard comparison.completed else { completed = false; break }
                 deviations.append(comparison.maxRelativeDeviation)
                 usedSeeds.append(configuration.seed)
             }
-            points.append(Point(learningRate: eta, maxRelativeDeviations: deviations, seeds: usedSeeds))
+            if !deviations.isEmpty { points.append(Point(learningRate: eta, maxRelativeDeviations: deviations, seeds: usedSeeds)) }
+            if !completed { break rates }
         }
-        return LearningRateSweep(points: points)
+        var sweep = LearningRateSweep(points: points)
+        sweep.completed = completed
+        return sweep
+    }
+}
+
+extension LearningRateSweep {
+    enum CodingKeys: String, CodingKey { case points, completed }
+
+    /// Decodes `completed` as `true` when absent (sweeps encoded before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        points = try container.decode([Point].self, forKey: .points)
+        completed = try container.decodeIfPresent(Bool.self, forKey: .completed) ?? true
     }
 }

@@ -20,8 +20,8 @@ public struct ODEComparison: Sendable {
 
     /// Runs SGD with `configuration` in `Scalar` precision, then integrates the ODE with the
     /// exact propagator from the recorded `(M0, P0)` and compares at every recorded time.
-    /// When `shouldStop` ends the SGD run early (``SGDResult/completed`` is then `false`), the
-    /// comparison covers the times recorded so far.
+    /// When `shouldStop` ends the SGD run or the ODE integration early (``SGDResult/completed``
+    /// is then `false`, and ``completed`` too), the comparison covers the times recorded so far.
     public static func run<Scalar: SGDScalar>(
         _ configuration: SGDConfiguration, precision: Scalar.Type, progress: ((SGDProgress) -> Void)? = nil,
         shouldStop: (() -> Bool)? = nil
@@ -35,8 +35,11 @@ public struct ODEComparison: Sendable {
                     + "\(String(format: "%.3g", recorded / 1e9)) GB; at most 2 GiB: save fewer steps or use a smaller width")
         }
         let sgd = try SGDSimulator<Scalar>(configuration: configuration).run(progress: progress, shouldStop: shouldStop)
-        return try compare(sgd, spectrum: configuration.spectrum)
+        return try compare(sgd, spectrum: configuration.spectrum, shouldStop: shouldStop)
     }
+
+    /// `false` when `shouldStop` ended the SGD run or the ODE integration early.
+    public var completed: Bool { sgd.completed }
 
     /// The bytes a comparison's recorded series need: the SGD run's records
     /// (``SGDConfiguration/memoryEstimate(precision:recordCount:)``) and the ODE's states and
@@ -46,8 +49,11 @@ public struct ODEComparison: Sendable {
         2 * configuration.memoryEstimate().recordedBytes
     }
 
-    /// Compares a finished SGD run with the ODE.
-    public static func compare(_ sgd: SGDResult, spectrum: TeacherSpectrum) throws(SGDError) -> ODEComparison {
+    /// Compares a finished SGD run with the ODE. When `shouldStop` ends the ODE integration
+    /// early, the comparison covers the times it reached and its ``SGDResult/completed`` is `false`.
+    public static func compare(_ sgd: SGDResult, spectrum: TeacherSpectrum,
+                               shouldStop: (() -> Bool)? = nil) throws(SGDError) -> ODEComparison {
+        var sgd = sgd
         guard let initial = sgd.states.first, sgd.times.first == 0, let last = sgd.times.last else {
             throw .invalidParameter(name: "sgd", value: "", reason: "must hold the state at t = 0 (the run recorded no initial state)")
         }
@@ -60,12 +66,21 @@ public struct ODEComparison: Sendable {
         do {
             let problem = try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: Swift.max(last, .leastNormalMagnitude),
                                              saveTimes: sgd.times)
-            ode = try solve(problem, method: .exact(ExactPropagatorOptions()))
+            ode = try solve(problem, method: .exact(ExactPropagatorOptions()), shouldStop: shouldStop)
         } catch {
             // The SGD run's own states and times make the problem; a refusal is kept structured.
             throw SGDError(parameterError: error) ?? .odeFailed(error)
         }
-        guard ode.status.isSuccess, ode.times.count == sgd.times.count else {
+        if ode.status == .interrupted, ode.times.count <= sgd.times.count {
+            // Stopped mid-integration: compare the times the ODE reached.
+            let count = ode.times.count
+            sgd.steps = Array(sgd.steps.prefix(count))
+            sgd.times = Array(sgd.times.prefix(count))
+            sgd.states = Array(sgd.states.prefix(count))
+            sgd.observables = Array(sgd.observables.prefix(count))
+            sgd.completed = false
+        }
+        guard ode.status.isSuccess || ode.status == .interrupted, ode.times.count == sgd.times.count else {
             throw .odeFailed(.integrationFailed(status: ode.status, time: ode.times.last ?? 0, message: ode.message))
         }
         let lambdaNorm = Swift.max(LinearAlgebra.euclideanNorm(spectrum.values), .leastNormalMagnitude)

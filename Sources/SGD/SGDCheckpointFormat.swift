@@ -3,25 +3,31 @@ import LinearAlgebra
 import Riccati
 import Sampling
 
-/// The binary checkpoint format, version 1 (all integers little-endian):
+/// The binary checkpoint format, version 2 (all integers little-endian):
 ///
 ///     magic      16 bytes  "RICCATIKIT-SGD\n\0"
-///     version    UInt32    1
+///     version    UInt32    2 (1 is still read)
 ///     length     UInt64    number of payload bytes
 ///     payload    fields, each: tag UInt8, count UInt64, then `count` items
 ///                  tag 1 text (UTF-8 bytes), 2 UInt64 words, 3 Double bit patterns
 ///     checksum   UInt64    FNV-1a of magic, version, length and payload
 ///
-/// The payload's fields come in a fixed order: fingerprint (text, `key=value` lines), step
-/// (words, 1), weights (reals), batch generators (words, 4 per block), noise generator (words, 4),
+/// The payload's fields come in a fixed order: fingerprint (text, `key=value` lines), BLAS
+/// kernel (text, `core=…` and `config=…` lines; version 2 only, a version-1 file has an unknown
+/// kernel, see ``SGDSnapshot/blasKernel``), step (words, 1), weights (reals), batch generators (words, 4 per block), noise generator (words, 4),
 /// recorded steps (words), recorded states (reals, `r_s·r + r_s²` per recorded step: `M` then `P`).
 /// The reader checks every length against the remaining bytes before allocating, so no input
 /// can make it allocate more than the file's size or read out of bounds.
 public enum SGDCheckpointFormat {
-    public static let version: UInt32 = 1
+    /// The version written.
+    public static let version: UInt32 = 2
+    /// The versions read.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     static let magic: [UInt8] = Array("RICCATIKIT-SGD\n\0".utf8)
 
-    public static func encode(_ snapshot: SGDSnapshot) -> [UInt8] {
+    /// The checkpoint bytes of `snapshot` in format ``version``, or in `formatVersion` 1 (without
+    /// the BLAS kernel, as older builds wrote it).
+    public static func encode(_ snapshot: SGDSnapshot, formatVersion: UInt32 = version) -> [UInt8] {
         var payload = [UInt8]()
         func words(_ values: [UInt64]) {
             payload.append(2); append(UInt64(values.count), to: &payload)
@@ -33,6 +39,11 @@ public enum SGDCheckpointFormat {
         }
         let text = Array(snapshot.fingerprint.map { "\($0.key)=\($0.value)\n" }.joined().utf8)
         payload.append(1); append(UInt64(text.count), to: &payload); payload += text
+        if formatVersion >= 2 {
+            let kernel = snapshot.blasKernel.map { kernelText($0) } ?? ""
+            let bytes = Array(kernel.utf8)
+            payload.append(1); append(UInt64(bytes.count), to: &payload); payload += bytes
+        }
         words([UInt64(snapshot.step)])
         reals(snapshot.weights)
         words(snapshot.batchGenerators.flatMap { g in [g.state.0, g.state.1, g.state.2, g.state.3] })
@@ -41,7 +52,7 @@ public enum SGDCheckpointFormat {
         words(snapshot.recordedSteps.map { UInt64($0) })
         reals(snapshot.recordedStates.flatMap { $0.overlap.storage + $0.orthogonalGram.storage })
         var bytes = magic
-        append(version, to: &bytes)
+        append(formatVersion >= 2 ? version : 1, to: &bytes)
         append(UInt64(payload.count), to: &bytes)
         bytes += payload
         append(SnapshotHash.of(bytes: bytes), to: &bytes)
@@ -54,7 +65,7 @@ public enum SGDCheckpointFormat {
         guard bytes.count >= headerSize + 8 else { throw .malformed("\(bytes.count) bytes is shorter than the smallest checkpoint") }
         guard Array(bytes[0..<magic.count]) == magic else { throw .malformed("the file does not start with the checkpoint magic") }
         let found = readUInt32(bytes, at: magic.count)
-        guard found == version else { throw .unsupportedVersion(found: found, supported: version) }
+        guard readableVersions.contains(found) else { throw .unsupportedVersion(found: found, supported: version) }
         let length = readUInt64(bytes, at: magic.count + 4)
         guard length == UInt64(bytes.count - headerSize - 8) else {
             throw .malformed("the payload length field says \(length) bytes but the file holds \(bytes.count - headerSize - 8)")
@@ -71,6 +82,7 @@ public enum SGDCheckpointFormat {
             fingerprint.append(.init(key: String(line[..<equals]), value: String(line[line.index(after: equals)...])))
         }
         guard text.isEmpty || text.hasSuffix("\n") else { throw .malformed("the fingerprint does not end with a newline") }
+        let blasKernel = found >= 2 ? try parseKernel(try reader.text()) : nil
         func integer(_ key: String) throws(CheckpointError) -> Int {
             guard let entry = fingerprint.first(where: { $0.key == key }), let value = Int(entry.value), value >= 1, value <= 1 << 40 else {
                 throw .malformed("the fingerprint has no valid \(key)")
@@ -129,7 +141,23 @@ public enum SGDCheckpointFormat {
             }
         }
         return SGDSnapshot(fingerprint: fingerprint, step: Int(stepWords[0]), weights: weights, batchGenerators: batchGenerators,
-                           noiseGenerator: noise, recordedSteps: recordedSteps, recordedStates: states)
+                           noiseGenerator: noise, recordedSteps: recordedSteps, recordedStates: states, blasKernel: blasKernel)
+    }
+
+    /// `core=<name>\nconfig=<configuration>\n` (line breaks inside the values become spaces).
+    static func kernelText(_ kernel: SGDSnapshot.BLASKernel) -> String {
+        func clean(_ value: String) -> String { value.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
+        return "core=\(clean(kernel.core))\nconfig=\(clean(kernel.configuration))\n"
+    }
+
+    /// The kernel field of a version-2 payload: empty for an unknown kernel, else a `core` and a `config` line.
+    static func parseKernel(_ text: String) throws(CheckpointError) -> SGDSnapshot.BLASKernel? {
+        if text.isEmpty { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 3, lines[2].isEmpty, lines[0].hasPrefix("core="), lines[1].hasPrefix("config=") else {
+            throw .malformed("the BLAS kernel field is not a core= and a config= line")
+        }
+        return SGDSnapshot.BLASKernel(core: String(lines[0].dropFirst(5)), configuration: String(lines[1].dropFirst(7)))
     }
 
     /// Refuses a snapshot whose fingerprint differs from `current`, naming the first differing key.

@@ -111,7 +111,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         let count = configuration.studentWidth * configuration.dimension
         return SGDSnapshot(fingerprint: configuration.fingerprint(precision: Scalar.precisionName), step: step,
                            weights: (0..<count).map { weights[$0].doubleValue }, batchGenerators: batchSource.states,
-                           noiseGenerator: noiseGenerator, recordedSteps: recordedSteps, recordedStates: recordedStates)
+                           noiseGenerator: noiseGenerator, recordedSteps: recordedSteps, recordedStates: recordedStates,
+                           blasKernel: .current)
     }
 
     /// Continues from `snapshot`: the next ``run(progress:checkpointEvery:checkpoint:shouldStop:)`` takes the remaining steps and returns the

@@ -86,9 +86,10 @@ public struct ScalingSweep: Sendable {
 
     /// Integrates every grid point (in parallel with `jobs > 1`) and fits the slopes.
     ///
-    /// `shouldStop` is asked before each point; once it says yes no further point starts, the
-    /// points already running finish, and the result holds the finished points in grid order
-    /// (fewer than the grid: the caller can tell an interrupted sweep by the count).
+    /// `shouldStop` is asked before each point and after every step of each point's
+    /// integration; once it says yes no further point starts, the points running stop after
+    /// their current step and are left out, and the result holds the finished points in grid
+    /// order (fewer than the grid: the caller can tell an interrupted sweep by the count).
     public func run(shouldStop: (@Sendable () -> Bool)? = nil) throws(RiccatiError) -> [SweepPoint] {
         try validate()
         let entries = grid
@@ -100,7 +101,8 @@ public struct ScalingSweep: Sendable {
             while index < entries.count {
                 if let shouldStop, shouldStop() { return }
                 do throws(RiccatiError) {
-                    results.store(.success(try sweep.runPoint(entries[index])), at: index)
+                    // `nil`: stopped mid-integration; the slot stays empty.
+                    if let point = try sweep.runPoint(entries[index], shouldStop: shouldStop) { results.store(.success(point), at: index) }
                 } catch {
                     results.store(.failure(error), at: index)
                 }
@@ -114,13 +116,14 @@ public struct ScalingSweep: Sendable {
             case .success(let point)?: points.append(point)
             case .failure(let error)?: throw error
             case nil:
-                continue   // a worker only skips a point when `shouldStop` said yes before it started
+                continue   // a point is only missing when `shouldStop` said yes before or while it ran
             }
         }
         return points
     }
 
-    func runPoint(_ entry: GridEntry) throws(RiccatiError) -> SweepPoint {
+    /// One grid point, or `nil` when `shouldStop` ended its integration early.
+    func runPoint(_ entry: GridEntry, shouldStop: (@Sendable () -> Bool)? = nil) throws(RiccatiError) -> SweepPoint? {
         let spectrum = try TeacherSpectrum.powerLaw(exponent: entry.alpha, count: entry.r)
         let prediction = try ScalingPrediction(spectrum: spectrum, studentWidth: entry.rs, dimension: entry.d, sigma0: sigma0)
         let lowerRank = ranks?.lower ?? 3
@@ -137,7 +140,9 @@ public struct ScalingSweep: Sendable {
         let initial = try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
                                                seed: entry.seed, smallInitialization: smallInitialization).sample()
         let solution = try solve(try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: end, saveTimes: times),
-                                 method: .exact(ExactPropagatorOptions(factorization: factorization)), locateEscapes: false)
+                                 method: .exact(ExactPropagatorOptions(factorization: factorization)), locateEscapes: false,
+                                 shouldStop: shouldStop)
+        if solution.status == .interrupted { return nil }
         guard solution.status.isSuccess else {
             throw .integrationFailed(status: solution.status, time: solution.times.last ?? 0,
                                      message: "α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")

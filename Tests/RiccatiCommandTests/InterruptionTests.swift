@@ -57,7 +57,7 @@ struct InterruptionTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
-        #expect(stderr.hasPrefix("riccati: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM") after step "))
+        #expect(stderr.hasPrefix("riccati: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"): after step "))
         #expect(stderr.filter { $0 == "\n" }.count == 1)
         let partial = try String(contentsOf: folder.appendingPathComponent("partial.json"), encoding: .utf8)
         #expect(partial.contains("\"status\": \"interrupted\""))

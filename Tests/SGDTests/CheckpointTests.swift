@@ -120,8 +120,8 @@ struct CheckpointTests {
         _ = try SGDSimulator<Double>(configuration: configuration).run(checkpointEvery: 10, checkpoint: { snapshot = $0 })
         let bytes = SGDCheckpointFormat.encode(try #require(snapshot))
         var version = bytes
-        version[16] = 2
-        #expect(throws: CheckpointError.unsupportedVersion(found: 2, supported: 1)) { try SGDCheckpointFormat.decode(version) }
+        version[16] = 3
+        #expect(throws: CheckpointError.unsupportedVersion(found: 3, supported: 2)) { try SGDCheckpointFormat.decode(version) }
         var magic = bytes
         magic[0] = UInt8(ascii: "X")
         #expect(throws: CheckpointError.self) { try SGDCheckpointFormat.decode(magic) }

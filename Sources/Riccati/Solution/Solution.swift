@@ -39,7 +39,7 @@ public struct Solution: Sendable, Codable, Equatable {
     init(method: IntegrationMethod?, dynamics: DynamicsDescriptor, dynamicsName: String, spectrum: TeacherSpectrum,
          initialState: OverlapState, finalTime: Double, times: [Double], states: [OverlapState], observables: [Observables],
          escapeTimes: [Double?], riskFloor: Double, status: IntegrationStatus, message: String,
-         statistics: IntegrationStatistics, denseSegments: [DenseOutputSegment], solvedDynamics: any EffectiveDynamics) {
+         statistics: IntegrationStatistics, denseSegments: [DenseOutputSegment], solvedDynamics: (any EffectiveDynamics)?) {
         self.solvedDynamics = solvedDynamics
         self.method = method
         self.dynamics = dynamics
@@ -106,6 +106,19 @@ public struct Solution: Sendable, Codable, Equatable {
         try container.encode(status, forKey: .status)
         try container.encode(message, forKey: .message)
         try container.encode(statistics, forKey: .statistics)
+    }
+
+    /// The first `count` saves (all of them when there are fewer), for comparing two runs that
+    /// were stopped at different times over their common saves. Escape times after the last
+    /// kept save become `nil`; the status, message and statistics are kept.
+    public func prefix(saves count: Int) -> Solution {
+        let kept = Swift.max(0, Swift.min(count, times.count))
+        let last = kept > 0 ? times[kept - 1] : -Double.infinity
+        return Solution(method: method, dynamics: dynamics, dynamicsName: dynamicsName, spectrum: spectrum, initialState: initialState,
+                        finalTime: finalTime, times: Array(times.prefix(kept)), states: Array(states.prefix(kept)),
+                        observables: Array(observables.prefix(kept)), escapeTimes: escapeTimes.map { $0.flatMap { $0 <= last ? $0 : nil } },
+                        riskFloor: riskFloor, status: status, message: message, statistics: statistics,
+                        denseSegments: denseSegments.filter { $0.startTime + $0.stepSize <= last }, solvedDynamics: solvedDynamics)
     }
 
     /// The method's ``IntegrationMethod/name``, or `map` for a discrete dynamics.

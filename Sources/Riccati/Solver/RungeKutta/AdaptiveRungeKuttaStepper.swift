@@ -162,7 +162,7 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
         while true {
             if attemptedSteps >= options.maxSteps {
                 throw StepFailure(status: .maxStepsReached,
-                                  message: "reached the maximum of \(options.maxSteps) steps at t = \(time); raise the step limit or loosen the tolerances")
+                                  message: "reached the maximum of \(options.maxSteps) steps at t = \(time); \(AdaptiveStepOptions.stepLimitAdvice)")
             }
             if stepSize < options.minStep || 0.1 * abs(stepSize) <= abs(time) * Double.ulpOfOne {
                 throw StepFailure(status: .stepTooSmall,

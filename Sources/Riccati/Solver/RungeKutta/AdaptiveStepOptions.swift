@@ -20,6 +20,11 @@ public struct AdaptiveStepOptions: Sendable, Equatable, Codable {
     public var minStep: Double = 0
     /// Maximum number of attempted steps (Hairer's `NMAX`).
     public var maxSteps: Int = 100_000
+
+    /// The advice ending the message of an integration stopped by ``maxSteps``
+    /// (``IntegrationStatus/maxStepsReached``), in the library's parameter names; a program with
+    /// its own vocabulary (the `riccati` tool's flags) replaces it with its own.
+    public static let stepLimitAdvice = "raise options.maxSteps or loosen options.relativeTolerance and options.absoluteTolerance"
     /// Safety factor of the step-size controller.
     public var safety: Double = 0.9
     /// Lund stabilisation (PI control) parameter `β`; `0` gives the classical controller.
