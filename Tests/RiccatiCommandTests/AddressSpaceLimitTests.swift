@@ -47,7 +47,7 @@ func checkBadInputUnderAddressLimit(_ c: BadInputCase) throws {
 struct AddressSpaceLimitTests {
     static let tables: [BadInputCase] = BadInputTables.integrate + BadInputTables.monotonicity + BadInputTables.sgd
         + BadInputTables.compare + BadInputTables.predict + BadInputTables.sweep + BadInputTables.compute
-        + FileSystemBadInputs.cases
+        + FileSystemBadInputs.cases + MemoryBadInputs.cases
 
     @Test(arguments: tables) func badInputTable(_ c: BadInputCase) throws { try checkBadInputUnderAddressLimit(c) }
 
@@ -61,5 +61,21 @@ struct AddressSpaceLimitTests {
         #expect(run.status == 0, "exit \(run.status): \(run.standardError.prefix(400))")
         #expect(crashMarkers(in: run.standardError).isEmpty)
         #expect(try folderContents(fixture.outputs).contains("config.json"))
+    }
+
+    /// The limit itself as the bad input: under `ulimit -v` 200 MB (below what OpenBLAS reserves
+    /// when it loads), `--version`, `--help` and a run of every command used to spin forever inside
+    /// OpenBLAS. Each must now end at once with exit 2 and one line naming the limit. (The controls
+    /// above are the same commands succeeding under 1 GiB.)
+    @Test(arguments: [["--version"], ["integrate", "--help"], ["integrate", "--r", "4", "--rs", "2", "--d", "16", "--t-end", "1"],
+                      ["sgd", "--d", "64", "--r", "4", "--rs", "2", "--steps", "20"],
+                      ["compare", "--d", "64", "--r", "4", "--rs", "2", "--batch", "8", "--lr", "0.01", "--t-end", "1"],
+                      ["scaling", "predict", "--alpha", "1.5"]])
+    func tooSmallALimitIsRefusedNotHung(_ arguments: [String]) throws {
+        let run = try runRiccatiUnderAddressLimit(arguments, kibibytes: 200_000, timeout: 20)
+        #expect(run.status == 2, "exit \(run.status) (137 = killed after the timeout: it hung): \(run.standardError.prefix(300))")
+        #expect(run.standardError.hasPrefix("riccati: ulimit -v 200000 (KiB) is too small to start"), "\(run.standardError.prefix(300))")
+        #expect(run.standardError.split(separator: "\n").count == 1)
+        #expect(run.standardOutput.isEmpty)
     }
 }

@@ -115,11 +115,12 @@ func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakBytes
 @Suite struct MemoryBadInputTests {
     @Test(arguments: MemoryBadInputs.cases) func refusedBeforeAnyWork(_ c: BadInputCase) throws { try checkMemoryBadInput(c) }
 
-    /// The issue's command: every save used to build an r×r matrix in the risk (80 GB at
-    /// r = 1e5). Now the saves are O(r_s·r) and the risk works in blocks: it succeeds within 2 GiB of
-    /// address space.
+    /// The issue's command (`--r 100000`, 80 GB for one r×r matrix) at r = 30000, where the r×r
+    /// workspace the risk used to allocate (7.2 GB) is still far beyond 2 GiB of address space and
+    /// the run takes 3 s instead of 30 (the risk's work is r²·r_s per save). Now the saves are
+    /// O(r_s·r) and the risk works in column blocks: it succeeds within 2 GiB.
     @Test func issueExampleRunsWithinTwoGiB() throws {
-        let run = try runRiccatiLimited(["integrate", "--r", "100000", "--rs", "1", "--d", "1e12", "--save-count", "2", "--t-end", "1",
+        let run = try runRiccatiLimited(["integrate", "--r", "30000", "--rs", "1", "--d", "1e12", "--save-count", "2", "--t-end", "1",
                                          "--format", "json"], addressSpaceKiB: memoryTestAddressSpaceKiB, timeout: 300)
         #expect(run.status == 0, "exit \(run.status): \(run.standardError)")
         #expect(run.standardError.isEmpty, "\(run.standardError)")
@@ -130,7 +131,7 @@ func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakBytes
         // estimate, naming the flags, instead of dying in the allocation.
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let refused = try runRiccatiLimited(["integrate", "--r", "100000", "--rs", "1", "--d", "1e12", "--save-count", "2", "--t-end", "1",
+        let refused = try runRiccatiLimited(["integrate", "--r", "30000", "--rs", "1", "--d", "1e12", "--save-count", "2", "--t-end", "1",
                                              "--npy-dir", folder.path], addressSpaceKiB: memoryTestAddressSpaceKiB, timeout: 60)
         #expect(refused.status == 2)
         #expect(refused.standardError.contains("--npy-dir") && refused.standardError.contains("--r"), "\(refused.standardError)")
@@ -192,7 +193,7 @@ func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakBytes
         try FileManager.default.createDirectory(at: arrays, withIntermediateDirectories: true)
         var rows: [(String, Double, Double, Double)] = []
         let integrateCases: [(r: Int, rs: Int, saves: Int, method: String, arrays: Bool)] = [
-            (2000, 50, 200, "exact", false), (20000, 10, 100, "exact", false), (1000, 20, 50, "dopri5", false), (1500, 2, 12, "exact", true),
+            (2000, 50, 40, "exact", false), (20000, 4, 6, "exact", false), (1000, 20, 50, "dopri5", false), (1500, 2, 12, "exact", true),
         ]
         for c in integrateCases {
             var arguments = ["integrate", "--r", "\(c.r)", "--rs", "\(c.rs)", "--d", "1e6", "--t-end", "10", "--save-count", "\(c.saves)",
@@ -204,7 +205,7 @@ func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakBytes
             rows.append(("integrate r=\(c.r) rs=\(c.rs) T=\(c.saves) \(c.method)\(c.arrays ? " npy" : "")",
                          integrateEstimate(c.r, c.rs, c.saves, method, arrays: c.arrays), measured.peakBytes, baseline.peakBytes))
         }
-        for (d, rs, batch) in [(2_000_000, 8, 16), (500_000, 64, 64)] {
+        for (d, rs, batch) in [(1_000_000, 8, 16), (250_000, 64, 64)] {
             let arguments = ["sgd", "--r", "4", "--rs", "\(rs)", "--d", "\(d)", "--batch", "\(batch)", "--steps", "2", "--save-at", "0,0.01,0.02",
                              "--lr", "0.01", "--format", "json", "--output", folder.appendingPathComponent("sgd.json").path]
             let measured = try runMeasuringPeak(arguments)
