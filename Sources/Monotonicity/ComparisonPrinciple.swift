@@ -18,7 +18,7 @@ public enum ComparisonPrinciple {
     ///
     /// `shouldStop` is asked after every integration step. When it says yes, the method
     /// running compares its two trajectories over the save times both reached (its solutions
-    /// keep status ``IntegrationStatus/interrupted``), no further method starts, and the runs so
+    /// keep status `IntegrationStatus.interrupted`), no further method starts, and the runs so
     /// far are returned: ``interrupted(_:methods:)`` then says yes. The first method always runs
     /// (stopped after its first step at the latest), so the result is empty only when it was
     /// stopped before the first save time (saves at `t = 0` are made before any step).

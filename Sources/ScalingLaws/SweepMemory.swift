@@ -3,7 +3,7 @@ import Riccati
 extension ScalingSweep {
     /// The bytes a ``run(shouldStop:)`` holds at its peak: `min(jobs, points)` grid points are
     /// integrated at once, each as one exact-propagator solve of its widths with ``saveCount``
-    /// saves (``OverlapProblem/memoryEstimate(studentWidth:teacherWidth:saveCount:method:)``, the
+    /// saves (`OverlapProblem.memoryEstimate(studentWidth:teacherWidth:saveCount:method:)`, the
     /// largest widths counted for every worker), and every point keeps three curves of
     /// ``saveCount`` values.
     public var memoryEstimate: Double {

@@ -70,7 +70,7 @@ extension OverlapProblem {
     ///   (at most `32n`), the exact propagators' states, roots and LQ blocks (`12n`), a discrete
     ///   map's two states (`4n`);
     /// - the escape-time detector, the observable evaluator (`K`, its eigensolver) and the risk's
-    ///   blocks of `G` (``QuadraticRiskEvaluator``: at most `min(r², 2²⁰ + r)` doubles, never
+    ///   blocks of `G` (`QuadraticRiskEvaluator`: at most `min(r², 2²⁰ + r)` doubles, never
     ///   `r×r` beyond `r = 1024`), the problem's initial state and its packed copies: `8n + 8r_s²`
     ///   plus the risk blocks.
     ///
