@@ -15,8 +15,9 @@ public enum POSIXIO {
     /// Writes all of `bytes` to `descriptor`, retrying after `EINTR` and continuing after short
     /// writes. Returns 0 on success, otherwise the `errno` of the failing call (`EPIPE` for a
     /// closed pipe when `SIGPIPE` is ignored, `EBADF` for a closed descriptor, `ENOSPC` for a full
-    /// disk or `/dev/full`). `shouldStop` is consulted after `EINTR`; when it returns `true` the
-    /// loop gives up with `EINTR`.
+    /// disk or `/dev/full`). `shouldStop` is consulted after `EINTR` and after a short write (what
+    /// a signal leaves when it interrupts a write that had transferred some bytes); when it returns
+    /// `true` the loop gives up with `EINTR`.
     public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], shouldStop: (() -> Bool)? = nil) -> Int32 {
         var written = 0
         while written < bytes.count {
@@ -33,6 +34,8 @@ public enum POSIXIO {
             }
             if result == 0 { return EIO }
             written += result
+            // A blocking write returns short only when a signal interrupted it after some bytes.
+            if written < bytes.count, shouldStop?() == true { return EINTR }
         }
         return 0
     }

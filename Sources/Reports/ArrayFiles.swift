@@ -167,8 +167,8 @@ public enum ArrayFiles {
             }
             files[name] = ListedFile(bytes: bytes, sha256: sha.lowercased())
         }
-        for name in files.keys.sorted() {
-            _ = try contents(of: name, in: directory, listed: files[name]!)
+        for (name, listed) in files.sorted(by: { $0.key < $1.key }) {
+            _ = try contents(of: name, in: directory, listed: listed)
         }
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         if let extra = present.filter({ $0.hasSuffix(".npy") && !$0.hasPrefix(".") && files[$0] == nil }).sorted().first {

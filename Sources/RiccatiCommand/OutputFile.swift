@@ -50,7 +50,7 @@ struct ReportDestination {
 
     func write(_ bytes: [UInt8]) throws(CommandFailure) {
         guard let file else {
-            try StandardStreams.check(POSIXIO.writeAll(STDOUT_FILENO, bytes), naming: "standard output")
+            try StandardStreams.check(POSIXIO.writeAll(STDOUT_FILENO, bytes, shouldStop: { Interruption.requested }), naming: "standard output")
             return
         }
         try Self.write(bytes, to: file, flag: flag)

@@ -59,6 +59,9 @@ struct RiccatiCLI: ParsableCommand {
     /// finished anyway) is reported as `interrupted by <signal>: <what happened>`.
     static func main() {
         Interruption.install()
+        // Past `ulimit -f`, a write fails with EFBIG (one line, exit 1, the temporary file
+        // removed) instead of SIGXFSZ ending the process silently.
+        signal(SIGXFSZ, SIG_IGN)
         if let refusal = AddressSpace.checkAtStartUp() {
             // `_exit`: the exit handlers would wait for OpenBLAS's pool thread, which spins on the
             // buffer the limit denies it (see AddressSpace).

@@ -16,11 +16,13 @@ import Darwin
 /// - a broken pipe (`| head -c1`) stays quiet, as before: the process ends as `SIGPIPE` ends it
 ///   (status 141 in a shell), whether `SIGPIPE` was left at its default (the write itself ends
 ///   the process) or ignored by the parent (`EPIPE`, turned into the same signal here);
+/// - a stop signal while a write waits (a full pipe nobody reads) ends the command as interrupted
+///   (exit code 130), instead of waiting for a second signal;
 /// - standard error is best effort: if even it fails there is nowhere left to report to.
 enum StandardStreams {
     /// Writes `text` to standard output.
     static func writeOutput(_ text: String) throws(CommandFailure) {
-        try check(POSIXIO.writeAll(STDOUT_FILENO, Array(text.utf8)), naming: "standard output")
+        try check(POSIXIO.writeAll(STDOUT_FILENO, Array(text.utf8), shouldStop: { Interruption.requested }), naming: "standard output")
     }
 
     /// Maps the result of a write to standard output (or to a descriptor an output flag named).
@@ -28,6 +30,9 @@ enum StandardStreams {
         switch code {
         case 0: return
         case EPIPE: endAfterBrokenPipe()
+        case EINTR:
+            // A stop signal arrived while the write waited (a pipe nobody reads).
+            throw .interrupted(Interruption.message("while writing to \(what), which nobody was reading; what it received is incomplete"))
         case EBADF: throw .runtime("\(what) is closed; the report could not be written (give --output FILE)")
         default: throw .runtime("\(what): write failed: \(POSIXIO.message(code))")
         }
