@@ -7,41 +7,9 @@ import Testing
 // And the limit itself as the hostile input: below what the tool needs just to start its BLAS
 // threads, every command must refuse with one line, not hang.
 
-/// Runs `riccati arguments` under `ulimit -v kibibytes` (the shell `exec`s the tool, so the
-/// status is the tool's own, or the signal that ended it).
-func runRiccatiUnderAddressLimit(_ arguments: [String], kibibytes: Int, timeout: TimeInterval = 30) throws -> CommandRun {
-    let executable = try riccatiExecutable().path
-    return try runProcess(URL(fileURLWithPath: "/bin/sh"),
-                          ["-c", "ulimit -v \(kibibytes) && exec \"$0\" \"$@\"", executable] + arguments,
-                          timeout: timeout)
-}
-
-/// What a crash leaves on standard error: the Swift runtime's trap and backtracer messages, the
-/// shell's signal names.
-func crashMarkers(in standardError: String) -> [String] {
-    ["Fatal error", "Program crashed", "Backtrace", "Illegal instruction", "Segmentation fault", "Aborted",
-     "Killed", "Crash", "💣"].filter { standardError.contains($0) }
-}
-
 /// The address-space limit the tables run under: enough for every valid base configuration and
 /// for OpenBLAS's per-thread buffers, far below what a missing size check would allocate.
 let tableAddressLimitKiB = 1 << 20   // 1 GiB
-
-/// One bad case under the limit: the same assertions as `checkBadInput`, and no crash marker.
-func checkBadInputUnderAddressLimit(_ c: BadInputCase) throws {
-    let fixture = try BadInputFixture()
-    defer { try? FileManager.default.removeItem(at: fixture.root) }
-    let before = try folderContents(fixture.inputs)
-    let run = try runRiccatiUnderAddressLimit(c.command + c.arguments.map(fixture.resolve), kibibytes: tableAddressLimitKiB)
-    let lines = run.standardError.split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(crashMarkers(in: run.standardError).isEmpty, "crash: \(run.standardError.prefix(400))")
-    #expect(run.status == c.status, "exit \(run.status), stderr: \(run.standardError.prefix(400))")
-    #expect(lines.count == 2 && lines[1].isEmpty, "not exactly one line: \(run.standardError.prefix(400))")
-    #expect(run.standardError.contains(c.fragment), "'\(c.fragment)' not in: \(run.standardError.prefix(400))")
-    #expect(run.standardOutput.isEmpty, "stdout: \(run.standardOutput.prefix(200))")
-    #expect(try folderContents(fixture.outputs).isEmpty)
-    #expect(try folderContents(fixture.inputs) == before)
-}
 
 @Suite("Bad inputs under an address-space limit: no crash, no hang")
 struct AddressSpaceLimitTests {
@@ -49,15 +17,14 @@ struct AddressSpaceLimitTests {
         + BadInputTables.compare + BadInputTables.predict + BadInputTables.sweep + BadInputTables.compute
         + FileSystemBadInputs.cases + MemoryBadInputs.cases
 
-    @Test(arguments: tables) func badInputTable(_ c: BadInputCase) throws { try checkBadInputUnderAddressLimit(c) }
+    @Test(arguments: tables) func badInputTable(_ c: BadInputCase) throws { try checkBadInput(c, addressSpaceKiB: tableAddressLimitKiB) }
 
     /// Control: the valid bases of the tables run under the same limit (so the limit is not what
     /// makes the cases above fail) and write their outputs.
     @Test(arguments: BadInputTables.controls) func validBaseRunsUnderTheLimit(_ c: BadInputCase) throws {
         let fixture = try BadInputFixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }
-        let run = try runRiccatiUnderAddressLimit(c.command + c.arguments.map(fixture.resolve), kibibytes: tableAddressLimitKiB,
-                                                  timeout: 120)
+        let run = try runRiccatiLimited(c.command + c.arguments.map(fixture.resolve), addressSpaceKiB: tableAddressLimitKiB)
         #expect(run.status == 0, "exit \(run.status): \(run.standardError.prefix(400))")
         #expect(crashMarkers(in: run.standardError).isEmpty)
         #expect(try folderContents(fixture.outputs).contains("config.json"))
@@ -72,7 +39,7 @@ struct AddressSpaceLimitTests {
                       ["compare", "--d", "64", "--r", "4", "--rs", "2", "--batch", "8", "--lr", "0.01", "--t-end", "1"],
                       ["scaling", "predict", "--alpha", "1.5"]])
     func tooSmallALimitIsRefusedNotHung(_ arguments: [String]) throws {
-        let run = try runRiccatiUnderAddressLimit(arguments, kibibytes: 200_000, timeout: 20)
+        let run = try runRiccatiLimited(arguments, addressSpaceKiB: 200_000, timeout: 20)
         #expect(run.status == 2, "exit \(run.status) (137 = killed after the timeout: it hung): \(run.standardError.prefix(300))")
         #expect(run.standardError.hasPrefix("riccati: ulimit -v 200000 (KiB) is too small to start"), "\(run.standardError.prefix(300))")
         #expect(run.standardError.split(separator: "\n").count == 1)

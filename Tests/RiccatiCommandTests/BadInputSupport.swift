@@ -151,17 +151,30 @@ func folderContents(_ url: URL) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
 }
 
-/// Runs one case in a fresh fixture and checks status, stderr, stdout and the folders.
-func checkBadInput(_ c: BadInputCase) throws {
+/// What a crash leaves on standard error: the Swift runtime's trap and backtracer messages, the
+/// shell's signal names.
+func crashMarkers(in standardError: String) -> [String] {
+    ["Fatal error", "Program crashed", "Backtrace", "Illegal instruction", "Segmentation fault", "Aborted",
+     "Killed", "Crash", "💣"].filter { standardError.contains($0) }
+}
+
+/// Runs one case in a fresh fixture and checks status, stderr, stdout and the folders; with
+/// `addressSpaceKiB`, under that `ulimit -v` (a missing check then ends in an allocation failure,
+/// which shows as a crash marker); `alsoContaining`: a second fragment the line must hold.
+func checkBadInput(_ c: BadInputCase, addressSpaceKiB: Int? = nil, alsoContaining extra: String? = nil) throws {
     let fixture = try BadInputFixture()
     defer { try? FileManager.default.removeItem(at: fixture.root) }
     let before = try folderContents(fixture.inputs)
-    let run = try runRiccati(c.command + c.arguments.map(fixture.resolve), timeout: 20)
+    let arguments = c.command + c.arguments.map(fixture.resolve)
+    let run = try addressSpaceKiB.map { try runRiccatiLimited(arguments, addressSpaceKiB: $0, timeout: 60) }
+        ?? runRiccati(arguments, timeout: 20)
     let lines = run.standardError.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(crashMarkers(in: run.standardError).isEmpty, "crash: \(run.standardError.prefix(400))")
     #expect(run.status == c.status, "exit \(run.status), stderr: \(run.standardError)")
     #expect(lines.count == 2 && lines[1].isEmpty, "not exactly one line: \(run.standardError)")
     #expect(run.standardError.hasPrefix("riccati: "), "\(run.standardError)")
     #expect(run.standardError.contains(c.fragment), "'\(c.fragment)' not in: \(run.standardError)")
+    if let extra { #expect(run.standardError.contains(extra), "'\(extra)' not in: \(run.standardError)") }
     #expect(run.standardOutput.isEmpty, "stdout: \(run.standardOutput.prefix(200))")
     let created = try folderContents(fixture.outputs), after = try folderContents(fixture.inputs)
     #expect(created.isEmpty, "created \(created)")

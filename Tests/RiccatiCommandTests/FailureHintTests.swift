@@ -40,7 +40,7 @@ struct FailureHintTests {
 
     /// The flags `message` names that `command` does not have.
     static func unknownFlags(in message: String, command: [String], help: HelpCache) throws -> Set<String> {
-        try flags(in: message).subtracting(try help.flags(of: command))
+        flags(in: message).subtracting(try help.flags(of: command))
     }
 
     /// Run-time failures (exit 1) whose messages give advice: the integrators' step limit, SGD's divergence.

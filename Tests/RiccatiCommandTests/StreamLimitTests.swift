@@ -60,7 +60,7 @@ struct StreamLimitTests {
         let unread = Pipe()
         process.standardOutput = unread
         let errorFile = folder.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
         // Wait until it sleeps in the kernel's pipe write (its report is done, the pipe is full).
