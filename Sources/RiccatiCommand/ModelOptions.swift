@@ -67,8 +67,10 @@ func exactWholeValue(_ text: String, flag: String) throws(CommandFailure) -> Dou
 /// (``exactWholeValue(_:flag:)``); the range against the widths is ``ModelOptions/checkWidths(r:rs:d:rFlag:rsFlag:dFlag:)``'s.
 func parseDimension(_ text: String, flag: String) throws(CommandFailure) -> Double {
     guard let value = try exactWholeValue(text, flag: flag), value >= 2 else {
+        // The reason for the upper end, said only to a value that reaches it.
+        let beyondExact = Double(text.trimmingCharacters(in: .whitespaces)).map { $0.isFinite && $0.magnitude >= 0x1p53 } ?? false
         throw .badInput("\(flag) must be a whole number in [2, 2^53] such as 1024 or 1e12, got '\(text.trimmingCharacters(in: .whitespaces))'"
-                        + " (larger whole numbers are not all representable in double precision)")
+                        + (beyondExact ? " (larger whole numbers are not all representable in double precision)" : ""))
     }
     return value
 }

@@ -135,6 +135,13 @@ func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakBytes
         #expect(refused.standardError.hasPrefix("riccati: ") && refused.standardError.contains("--d"))
         #expect(refused.standardError.split(separator: "\n").count == 1)
         #expect(refused.standardOutput.isEmpty)
+        // The representability reason is given to a value beyond 2^53, and only to one.
+        #expect(refused.standardError.contains("not all representable"), "\(refused.standardError)")
+        for small in ["-16", "16.5", "nan"] {
+            let run = try runRiccati(base + ["--d=\(small)"], timeout: 60)
+            #expect(run.status == 2 && run.standardError.contains("--d"), "\(run.standardError)")
+            #expect(!run.standardError.contains("representable"), "--d \(small): \(run.standardError)")
+        }
         for accepted in ["9007199254740992", "1e12", "1.5e3", "1024"] {
             let run = try runRiccati(base + ["--d", accepted], timeout: 60)
             #expect(run.status == 0, "--d \(accepted): \(run.standardError)")
