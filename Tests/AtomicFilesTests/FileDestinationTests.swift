@@ -1,6 +1,7 @@
 import AtomicFiles
 import Foundation
 import Testing
+import TestSupport
 
 /// ``FileDestination``, the stale-temporary clean-up of ``AtomicFile``, ``InputFile`` and
 /// ``POSIXIO/writeAll(_:_:shouldStop:)``: devices, FIFOs and descriptors are written in place
@@ -53,7 +54,7 @@ struct FileDestinationTests {
             let destination = try FileDestination(checking: fifo)
             #expect(destination.kind == .writeThrough(kind: "a FIFO"))
             let received = Received()
-            let reader = Thread { received.set(readToEnd(fifo)) }
+            let reader = Thread { received.set(readFIFO(fifo)) }
             reader.start()
             try destination.write("through the pipe\n")
             while !received.done { usleep(1000) }
@@ -318,17 +319,3 @@ func deadProcessID() throws -> Int32 {
     return process.processIdentifier
 }
 
-/// Everything a reader of `path` (a FIFO) gets until the writer closes it.
-func readToEnd(_ path: String) -> Data {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { return Data() }
-    defer { close(descriptor) }
-    var result = Data()
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = read(descriptor, &buffer, buffer.count)
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { return result }
-        result.append(contentsOf: buffer[0..<count])
-    }
-}

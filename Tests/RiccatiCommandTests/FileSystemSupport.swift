@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A `riccati` run started with `posix_spawn`, so that the test controls what a shell would:
 /// standard output (a file, `/dev/full`, a pipe, or closed), an empty signal mask and default
@@ -95,21 +96,6 @@ final class Handover: @unchecked Sendable {
     var value: Data? { lock.withLock { stored } }
 }
 
-/// Everything a reader of the FIFO `path` gets until the writer closes it (`Data(contentsOf:)`
-/// trusts the size `stat` reports, 0 for a FIFO).
-func readFIFO(_ path: String) -> Data {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { return Data() }
-    defer { close(descriptor) }
-    var result = Data()
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = read(descriptor, &buffer, buffer.count)
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { return result }
-        result.append(contentsOf: buffer[0..<count])
-    }
-}
 
 /// `true` once `pid` has ended (it stays waitable: `WNOWAIT`).
 func hasEnded(_ pid: pid_t) -> Bool {

@@ -2,6 +2,7 @@ import AtomicFiles
 import Foundation
 import NumPyFormat
 import Testing
+import TestSupport
 
 /// The file-system bad inputs of issue 15 in the table style of ``BadInputTables`` (exit code 2,
 /// one line naming the flag, nothing on stdout, no folder changed), so that a later test can run
