@@ -10,7 +10,11 @@
 ///   population risk (``QuadraticGradientFlow``), integrated by the Runge–Kutta methods, or by the
 ///   exact propagator where the dynamics has one;
 /// - a discrete map `y_{k+1} = Φ(y_k)` applied at a fixed time step (``TimeEvolution/discrete(step:)``):
-///   population gradient descent (``QuadraticPopulationGradientDescent``), iterated as it is.
+///   population gradient descent (``QuadraticPopulationGradientDescent``) and the one-step mean of
+///   minibatch SGD (``QuadraticSGDMeanMap``), iterated as they are.
+///
+/// The continuous ones are gradient flow and the high-dimensional limit of minibatch SGD
+/// (``QuadraticSGDLimitFlow``, <doc:SGDAwareDynamics>).
 ///
 /// ``solve(_:method:locateEscapes:threads:shouldStop:)`` serves every conformer with the same
 /// driver, save times, ``Solution``, observables (risk, alignments `G_jj/λ_j`, learned count,
@@ -87,6 +91,10 @@ public enum DynamicsDescriptor: Sendable, Equatable, Codable {
     case gradientFlow
     /// ``QuadraticPopulationGradientDescent`` with learning rate `η`.
     case populationGradientDescent(learningRate: Double)
+    /// ``QuadraticSGDMeanMap``: the one-step mean of minibatch SGD with these parameters.
+    case sgdMeanMap(MinibatchSGDParameters)
+    /// ``QuadraticSGDLimitFlow`` with noise ratio `c = η·d/B` and label noise `ς`.
+    case sgdLimit(stepNoiseRatio: Double, labelNoise: Double)
     /// A dynamics defined outside RiccatiKit, by its ``EffectiveDynamics/name``.
     case custom(name: String)
 
@@ -98,6 +106,10 @@ public enum DynamicsDescriptor: Sendable, Equatable, Codable {
             return try QuadraticGradientFlow(spectrum: spectrum, studentWidth: rs)
         case .populationGradientDescent(let eta):
             return try QuadraticPopulationGradientDescent(spectrum: spectrum, studentWidth: rs, learningRate: eta)
+        case .sgdMeanMap(let parameters):
+            return try QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: parameters)
+        case .sgdLimit(let ratio, let noise):
+            return try QuadraticSGDLimitFlow(spectrum: spectrum, studentWidth: rs, stepNoiseRatio: ratio, labelNoise: noise)
         case .custom:
             return nil
         }
