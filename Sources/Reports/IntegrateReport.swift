@@ -12,9 +12,28 @@ public struct IntegrateReport: Sendable {
     public let model: ModelDescription?
 
     /// The report of `solution`, whose spectrum and initial state `model` describes;
-    /// `locateEscapes` as passed to `solve`.
-    public init(solution: Solution, model: ModelDescription, locateEscapes: Bool) {
+    /// `locateEscapes` as passed to `solve`; `sgd` the SGD parameters of an SGD-aware dynamics
+    /// (for ``QuadraticSGDMeanMap`` they default to those of its ``Solution/dynamics``).
+    ///
+    /// The `config` object names the dynamics (`dynamics`: `gradient-flow`, `sgd-mean-map`,
+    /// `sgd-limit`, …) and its noise ratio `etaDOverB` (`η·d/B`; `null` for the deterministic
+    /// dynamics), and for the SGD forms `lr`, `batch`, `noise` and `d`.
+    public init(solution: Solution, model: ModelDescription, locateEscapes: Bool, sgd: MinibatchSGDParameters? = nil) {
         var config = model.configuration
+        config.append(("dynamics", .string(solution.dynamicsName)))
+        var parameters = sgd
+        if parameters == nil, case .sgdMeanMap(let own) = solution.dynamics { parameters = own }
+        switch solution.dynamics {
+        case .sgdLimit(let ratio, _) where parameters == nil:
+            config.append(("etaDOverB", .number(ratio)))
+        default:
+            config.append(("etaDOverB", parameters.map { .number($0.stepNoiseRatio) } ?? .null))
+        }
+        if let parameters {
+            config += [("lr", .number(parameters.learningRate)), ("batch", .integer(parameters.batchSize)),
+                       ("noise", .number(parameters.labelNoise))]
+            if !config.contains(where: { $0.0 == "d" }) { config.append(("d", .integer(parameters.dimension))) }
+        }
         config += [("tEnd", .number(solution.finalTime)), ("method", .string(solution.methodName))]
         config.append(("escapeTimes", .bool(locateEscapes)))
         if case .exact(let options)? = solution.method {

@@ -12,8 +12,14 @@ extension PropagatorFactorization: ExpressibleByArgument {}
 
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Integrate the overlap ODE (population gradient flow) and report risk and alignments.",
+        abstract: "Integrate an effective dynamics of the overlaps (by default the population gradient flow) and report risk and alignments.",
         discussion: """
+            --dynamics sgd-mean-map iterates the exact one-step mean of minibatch SGD at its own step \
+            --lr (t = η·k; --t-end and --save-at must be multiples of η, --save-count times are rounded \
+            to the nearest step); sgd-limit integrates its limit at fixed η·d/B by dopri5 (default) or \
+            rk4. Both take --lr, --batch, --noise and --d (the SGD's dimension, also with --init-m).
+
+
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
             --step-exponent-cap: default 600 for lq, whose steps are chosen by a round-off control, \
@@ -25,10 +31,12 @@ struct Integrate: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var dynamicsOptions: DynamicsOptions
+
     @OptionGroup var time: TimeOptions
 
-    @Option(help: "Integrator.")
-    var method: MethodName = .exact
+    @Option(help: "Integrator: exact (default for gradient-flow), dopri5 (default for sgd-limit), dop853 or rk4. The sgd-mean-map is iterated as it is and takes none.")
+    var method: MethodName?
 
     @Option(help: "Relative tolerance of dopri5 (default 1e-6).")
     var rtol: Double?
@@ -65,13 +73,15 @@ struct Integrate: ParsableCommand {
         let (arrayDirectory, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
         guard threads == 1 || threads == 2 else { throw CommandFailure.badInput("--threads must be 1 or 2, got \(threads)") }
-        let saveTimes = try time.resolveSaveTimes()
+        try dynamicsOptions.validate()
+        let sgdParameters = try resolveSGDParameters()
+        let saveTimes = try resolveSaveTimes()
         let finalTime = time.finalTime
         let integrationMethod = try resolveMethod()
         if plotDestination != nil, !saveTimes.contains(where: { $0 > 0 }) {
             throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
         }
-        let resolved = try model.resolve { (spectrum, rs) throws(CommandFailure) in
+        let resolved = try model.resolve(dimensionUsedElsewhere: dynamicsOptions.dynamics.isSGD) { (spectrum, rs) throws(CommandFailure) in
             // The saves of the --npy-dir arrays (G is r×r per save) on top of the solution's own.
             let r = spectrum.count
             try MemoryChecks.integrate(studentWidth: rs, teacherWidth: r, saveCount: saveTimes.count, method: integrationMethod,
@@ -81,7 +91,9 @@ struct Integrate: ParsableCommand {
         }
         let problem: OverlapProblem
         do {
-            problem = try OverlapProblem(spectrum: resolved.spectrum, initialState: resolved.initialState,
+            let dynamics = try dynamicsOptions.make(spectrum: resolved.spectrum, studentWidth: resolved.initialState.studentWidth,
+                                                    parameters: sgdParameters)
+            problem = try OverlapProblem(dynamics: dynamics, initialState: resolved.initialState,
                                          finalTime: finalTime, saveTimes: saveTimes)
             // The step budget (fixed-step and exact methods) and the memory of the saves.
             try problem.checkBudget(method: integrationMethod)
@@ -94,7 +106,12 @@ struct Integrate: ParsableCommand {
         } catch {
             throw CommandFailure(error, flags: flags)
         }
-        let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes)
+        // A diverging SGD-aware dynamics is reported as a diverging SGD run is: one line, nothing
+        // written. The limit ODE's blow-up in finite time shows as a collapsing step.
+        if dynamicsOptions.dynamics.isSGD, solution.status == .nonFiniteState || solution.status == .stepTooSmall {
+            throw CommandFailure.runtime(Self.divergenceMessage(solution, dynamics: dynamicsOptions.dynamics))
+        }
+        let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes, sgd: sgdParameters)
         let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
         // A figure that cannot be drawn (nothing reached beyond t = 0) is reported after the
         // integration failure that caused it.
@@ -118,15 +135,68 @@ struct Integrate: ParsableCommand {
         if case .failure(let failure) = figure { throw failure }
     }
 
+    /// The one line of a diverged SGD-aware run: where it diverged, the last finite risk, and the advice.
+    static func divergenceMessage(_ solution: Solution, dynamics: DynamicsName) -> String {
+        let libraryAdvice = "a smaller step (learning rate) keeps it stable"
+        let hint = "SGD's mean diverges when η·d/B or the risk is too large: lower --lr or --sigma0, or raise --batch"
+        var message = solution.message
+        message = message.contains(libraryAdvice) ? message.replacingOccurrences(of: libraryAdvice, with: hint) : message + "; " + hint
+        let lastRisk = solution.risk.last.map { "; last finite saved risk \($0) at t = \(solution.times.last ?? 0)" } ?? ""
+        return "--dynamics \(dynamics.rawValue) diverged, nothing written: \(message)\(lastRisk)"
+    }
+
     /// The flags of the library's parameters here: the model's, and `saveTimes` is `--save-at` or `--save-count`.
     var flags: ParameterFlags {
         var overrides = model.flags.overrides
         overrides["saveTimes"] = time.saveAt == nil ? "--save-count" : "--save-at"
         overrides["count"] = "--save-count"
+        // The SGD-aware dynamics: c = η·d/B is made of three flags.
+        overrides["stepNoiseRatio"] = "--lr, --batch and --d (η·d/B)"
         return ParameterFlags(overrides)
     }
 
-    func resolveMethod() throws(CommandFailure) -> IntegrationMethod {
+    /// The save times: for the mean map, `--save-count`'s log-spaced times rounded to the nearest
+    /// step `k·η` (duplicates dropped); `--save-at` times must lie on the grid themselves.
+    func resolveSaveTimes() throws(CommandFailure) -> [Double] {
+        let times = try time.resolveSaveTimes()
+        guard let eta = dynamicsOptions.mapStep, time.saveAt == nil else { return times }
+        var snapped: [Double] = []
+        for t in times {
+            let onGrid = (t / eta).rounded() * eta
+            if onGrid <= time.finalTime, onGrid > (snapped.last ?? -1) { snapped.append(onGrid) }
+        }
+        return snapped
+    }
+
+    /// The SGD parameters of an SGD-aware dynamics (`nil` for gradient flow); `d` from `--d`,
+    /// required with `--init-m`.
+    /// Checked here as far as they go without the teacher (η·d/B finite), so that a save time
+    /// they would put on a degenerate grid is not blamed first; `d ≥ r` is checked with the model.
+    func resolveSGDParameters() throws(CommandFailure) -> MinibatchSGDParameters? {
+        guard dynamicsOptions.dynamics.isSGD else { return nil }
+        guard let d = try model.dimensionValue() else {
+            throw .badInput("--dynamics \(dynamicsOptions.dynamics.rawValue) needs --d (the SGD's input dimension), which --init-m does not give")
+        }
+        let parameters = dynamicsOptions.parameters(dimension: d)
+        do { try parameters?.validate(teacherWidth: 1) } catch { throw CommandFailure(error, flags: flags) }
+        return parameters
+    }
+
+    func resolveMethod() throws(CommandFailure) -> IntegrationMethod? {
+        let dynamics = dynamicsOptions.dynamics
+        if dynamics.isSGD, method == .exact {
+            throw .badInput("--method exact does not apply to --dynamics \(dynamics.rawValue): the SGD noise drift makes the overlap equation non-Riccati, so it has no closed-form propagator"
+                + (dynamics == .sgdLimit ? "; use dopri5, dop853 or rk4" : "; the mean map is iterated at its own step --lr"))
+        }
+        if dynamics == .sgdMeanMap {
+            if let method { throw .badInput("--method \(method.rawValue) does not apply to --dynamics sgd-mean-map: the map is iterated at its own step --lr") }
+            for (flag, given) in [("--rtol", rtol != nil), ("--atol", atol != nil), ("--step", step != nil),
+                                  ("--factorization", factorization != nil), ("--step-exponent-cap", stepExponentCap != nil)] where given {
+                throw .badInput("\(flag) does not apply to --dynamics sgd-mean-map: the map is iterated at its own step --lr")
+            }
+            return nil
+        }
+        let method = self.method ?? (dynamics == .sgdLimit ? .dopri5 : .exact)
         if method != .dopri5, method != .dop853, rtol != nil || atol != nil {
             throw .badInput("--rtol/--atol apply to --method dopri5 and dop853 only")
         }

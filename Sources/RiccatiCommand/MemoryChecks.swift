@@ -19,13 +19,13 @@ enum MemoryChecks {
     }
 
     /// `riccati integrate`: one solve and its report.
-    static func integrateBytes(studentWidth rs: Int, teacherWidth r: Int, saveCount: Int, method: IntegrationMethod,
+    static func integrateBytes(studentWidth rs: Int, teacherWidth r: Int, saveCount: Int, method: IntegrationMethod?,
                                arrays: Bool) -> Double {
         OverlapProblem.memoryEstimate(studentWidth: rs, teacherWidth: r, saveCount: saveCount, method: method)
             + IntegrateReport.memoryEstimate(saveCount: saveCount, studentWidth: rs, teacherWidth: r, arrays: arrays)
     }
 
-    static func integrate(studentWidth rs: Int, teacherWidth r: Int, saveCount: Int, method: IntegrationMethod,
+    static func integrate(studentWidth rs: Int, teacherWidth r: Int, saveCount: Int, method: IntegrationMethod?,
                           arrays: Bool, flags: ParameterFlags) throws(CommandFailure) {
         let bytes = integrateBytes(studentWidth: rs, teacherWidth: r, saveCount: saveCount, method: method, arrays: arrays)
         try require(bytes, names: ["saveTimes", "teacherWidth", "studentWidth"] + (arrays ? ["npyDirectory"] : []),

@@ -119,17 +119,18 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// `seedUsedElsewhere`: the command also uses `--seed` for something besides the random
-    /// initialisation (so it does not conflict with `--init-m`).
+    /// initialisation (so it does not conflict with `--init-m`); `dimensionUsedElsewhere` the
+    /// same for `--d` (the SGD-aware dynamics need `d` whatever the initial state).
     /// `check` runs once the spectrum and `r_s` are known, before the initial state is sampled
     /// or `P0` is read: the commands' size and step-count checks go there.
-    func resolve(seedUsedElsewhere: Bool = false,
+    func resolve(seedUsedElsewhere: Bool = false, dimensionUsedElsewhere: Bool = false,
                  check: (TeacherSpectrum, Int) throws(CommandFailure) -> Void = { _, _ in }) throws(CommandFailure) -> Resolved {
         // Conflicting flags first.
         if lambdas != nil, alpha != nil { throw .badInput("--lambdas and --alpha conflict: give one of them") }
         if lambdas != nil, unnormalized { throw .badInput("--unnormalized applies to the power law only, not to --lambdas") }
         if initP != nil, initM == nil { throw .badInput("--init-p needs --init-m") }
         if initM != nil {
-            for (flag, given) in [("--small-init", smallInit), ("--d", dimension != nil), ("--sigma0", sigma0 != nil),
+            for (flag, given) in [("--small-init", smallInit), ("--d", dimension != nil && !dimensionUsedElsewhere), ("--sigma0", sigma0 != nil),
                                   ("--seed", seed != nil && !seedUsedElsewhere), ("--rs", studentWidth != nil)] where given {
                 throw .badInput("\(flag) conflicts with --init-m (the initial state is read from the file)")
             }
@@ -214,6 +215,13 @@ struct ModelOptions: ParsableArguments {
 
     /// The flags of the library's parameters here: `spectrum` is `--lambdas` or `--r`, the
     /// initial state `--init-m`/`--init-p` or `--sigma0`.
+    /// The dimension `--d` gives: its value, 1024 when absent with a random initialisation, `nil`
+    /// when absent with `--init-m`.
+    func dimensionValue() throws(CommandFailure) -> Int? {
+        if let dimension { return Int(try parseDimension(dimension, flag: "--d")) }
+        return initM == nil ? 1024 : nil
+    }
+
     var flags: ParameterFlags {
         var overrides = ["spectrum": lambdas.map { "--lambdas \($0)" } ?? "--r"]
         if let initM { overrides["initialState"] = "--init-m \(initM)" }

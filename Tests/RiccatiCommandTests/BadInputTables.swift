@@ -67,6 +67,27 @@ enum BadInputTables {
         }
         t.badDestinations()
         t.bad(["--save-at", "0"], "--plot")                           // a log-time plot needs t > 0
+        // --dynamics and the SGD-aware forms (issue 16).
+        t.bad(["--dynamics", "sgd"], "--dynamics")
+        for dynamics in ["sgd-mean-map", "sgd-limit"] {
+            let sgd = ["--dynamics", dynamics]
+            t.values("--lr", ["0", "-1", "nan", "inf", ""], extra: sgd)
+            t.values("--batch", ["0", "-1", "nan", "1.5", ""], extra: sgd)
+            t.values("--noise", ["-0.5", "nan", "inf", ""], extra: sgd)
+            t.bad(sgd + ["--d", "3"], "--d")                          // d < r = 4
+            t.bad(sgd + ["--method", "exact"], "--method exact")
+            t.bad(sgd + ["--lr", "1e300", "--d", "1e15"], "--lr")     // η·d/B overflows
+            t.alone(["--lambdas", "IN/lambda2.npy", "--init-m", "IN/m2x2.npy", "--t-end", "1", "--dynamics", dynamics], "--d")
+        }
+        t.bad(["--dynamics", "sgd-mean-map", "--lr", "0.01", "--save-at", "0.015"], "--save-at")   // off the grid k·η
+        t.bad(["--dynamics", "sgd-mean-map", "--lr", "0.3"], "--t-end")                           // T = 1 is not k·0.3
+        t.bad(["--dynamics", "sgd-mean-map", "--method", "dopri5"], "--method")
+        t.bad(["--dynamics", "sgd-mean-map", "--rtol", "1e-3"], "--rtol")
+        t.bad(["--dynamics", "sgd-mean-map", "--step", "0.1"], "--step")
+        for flag in [["--lr", "0.01"], ["--batch", "8"], ["--noise", "0.1"]] { t.bad(flag, flag[0]) }   // gradient flow has none
+        // Diverging SGD-aware dynamics: one line, exit 1, nothing written.
+        t.bad(["--dynamics", "sgd-mean-map", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)
+        t.bad(["--dynamics", "sgd-limit", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)
         return t.cases
     }()
 

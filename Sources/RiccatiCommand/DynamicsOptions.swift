@@ -1,0 +1,60 @@
+import ArgumentParser
+import Riccati
+
+/// The effective dynamics `riccati integrate` solves.
+enum DynamicsName: String, ExpressibleByArgument, CaseIterable {
+    case gradientFlow = "gradient-flow"
+    case sgdMeanMap = "sgd-mean-map"
+    case sgdLimit = "sgd-limit"
+
+    /// Whether the dynamics models minibatch SGD (and takes `--lr`, `--batch`, `--noise`).
+    var isSGD: Bool { self != .gradientFlow }
+}
+
+/// `--dynamics` and the SGD parameters of its SGD-aware forms.
+struct DynamicsOptions: ParsableArguments {
+    @Option(help: "Effective dynamics: gradient-flow (the population gradient flow), sgd-mean-map (the exact one-step mean of minibatch SGD, iterated at the SGD's own step --lr) or sgd-limit (its limit η → 0 at fixed η·d/B, by dopri5 or rk4).")
+    var dynamics: DynamicsName = .gradientFlow
+
+    @Option(name: .customLong("lr"), help: "SGD learning rate η of sgd-mean-map and sgd-limit (default 0.005, as riccati sgd); step k of SGD is time t = η·k.")
+    var learningRate: Double?
+
+    @Option(help: "SGD batch size B of sgd-mean-map and sgd-limit (default 1024, as riccati sgd).")
+    var batch: Int?
+
+    @Option(help: "Label-noise standard deviation ς of sgd-mean-map and sgd-limit (default 0).")
+    var noise: Double?
+
+    /// Refuses the SGD flags with gradient flow, and values outside their domains (before any work).
+    func validate() throws(CommandFailure) {
+        if !dynamics.isSGD {
+            for (flag, given) in [("--lr", learningRate != nil), ("--batch", batch != nil), ("--noise", noise != nil)] where given {
+                throw .badInput("\(flag) applies to --dynamics sgd-mean-map and sgd-limit only (gradient flow has no learning rate, batch or label noise)")
+            }
+            return
+        }
+        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
+            throw .badInput("--lr must be finite and > 0, got \(learningRate)")
+        }
+        if let batch, batch < 1 { throw .badInput("--batch must be ≥ 1, got \(batch)") }
+        if let noise, !(noise.isFinite && noise >= 0) { throw .badInput("--noise must be finite and ≥ 0, got \(noise)") }
+    }
+
+    /// The SGD parameters in dimension `d`; `nil` for gradient flow.
+    func parameters(dimension d: Int) -> MinibatchSGDParameters? {
+        guard dynamics.isSGD else { return nil }
+        return MinibatchSGDParameters(learningRate: learningRate ?? 0.005, batchSize: batch ?? 1024, dimension: d, labelNoise: noise ?? 0)
+    }
+
+    /// The time step of the discrete dynamics (`η` of sgd-mean-map), `nil` for the continuous ones.
+    var mapStep: Double? { dynamics == .sgdMeanMap ? (learningRate ?? 0.005) : nil }
+
+    /// The dynamics for the teacher `spectrum`, width `rs` and the SGD `parameters`.
+    func make(spectrum: TeacherSpectrum, studentWidth rs: Int, parameters: MinibatchSGDParameters?) throws(RiccatiError) -> any EffectiveDynamics {
+        switch (dynamics, parameters) {
+        case (.sgdMeanMap, let parameters?): return try QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: parameters)
+        case (.sgdLimit, let parameters?): return try QuadraticSGDLimitFlow(spectrum: spectrum, studentWidth: rs, parameters: parameters)
+        default: return try QuadraticGradientFlow(spectrum: spectrum, studentWidth: rs)
+        }
+    }
+}
