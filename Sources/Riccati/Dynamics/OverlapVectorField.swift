@@ -85,19 +85,9 @@ public final class OverlapVectorField: ODESystem {
             if columns.isEmpty {
                 gram.update(repeating: 0, count: rs * rs)
             } else {
-                // The upper triangle by blocks of 16 rows: one GEMM per block pair I ≤ J. At r_s = 64,
-                // r = 256 (half the columns) this took 13–14 µs (15–16 µs with blocks of 32), against
-                // 19 µs for DSYRK and 25 µs for the full GEMM (OpenBLAS 0.3.21, one thread).
-                let blockSize = OverlapVectorField.gramBlockSize
-                for first in stride(from: 0, to: rs, by: blockSize) {
-                    let height = Swift.min(blockSize, rs - first)
-                    for second in stride(from: first, to: rs, by: blockSize) {
-                        let width = Swift.min(blockSize, rs - second)
-                        BLAS.gemm(transposeA: false, transposeB: true, m: height, n: width, k: columns.count, alpha: 1,
-                                  a: m + first * r + columns.lowerBound, lda: r, b: m + second * r + columns.lowerBound, ldb: r,
-                                  beta: 0, c: gram + first * rs + second, ldc: rs)
-                    }
-                }
+                // The upper triangle by blocks of 16 rows (faster than DSYRK here; BLAS.gramUpperByBlocks).
+                BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: m + columns.lowerBound, lda: r, c: gram, ldc: rs,
+                                       blockSize: OverlapVectorField.gramBlockSize)
             }
         }
         // K = (P + M₁M₁ᵀ) + M₂M₂ᵀ, upper triangle, then mirrored.
