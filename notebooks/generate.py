@@ -153,3 +153,40 @@ for e, m in zip(eta, mean):
     print(f"η = {e:g}: mean max |R_SGD − R_ODE|/R_ODE = {m:.4f}")
 print(f"log-log slope of the deviation against η: {slope:.2f} (the deviation shrinks as η → 0)")'''),
 ])
+
+notebook("SGDAwareDynamics", "Where SGD leaves the gradient flow: the SGD-aware mean map",
+         "Online SGD follows the gradient flow only while `η·d/B` is small. Beyond that, minibatch noise adds a drift of "
+         "order `η·d/B` to the student's Gram matrix, and label noise a floor; both are functions of the overlaps, "
+         "computed exactly by the one-step mean of SGD (`QuadraticSGDMeanMap`, RiccatiKit's article *SGD-aware dynamics*). "
+         "The example averages N SGD runs from one start (r = r_s = 4, α = 1) in three regimes and compares the mean, "
+         "with its standard error, to the gradient flow and to the mean map.", [
+    ("code", '''traj = table("trajectories.csv"); summary = table("summary.csv")
+regimes = [r["regime"] for r in summary]
+fig, axes = plt.subplots(1, len(regimes), figsize=(16, 4.5))
+for axis, row in zip(axes, summary):
+    sel = [r for r in traj if r["regime"] == row["regime"]]
+    t = np.array([float(r["t"]) for r in sel])
+    mean = np.array([float(r["riskSGDMean"]) for r in sel]); se = np.array([float(r["riskSGDStandardError"]) for r in sel])
+    axis.fill_between(t, np.maximum(mean - 2 * se, 1e-12), mean + 2 * se, alpha=0.25, color="C0", label="± 2 SE")
+    axis.semilogy(t, mean, "o-", ms=3, color="C0", label=f"SGD mean ({row['seeds']} seeds)")
+    axis.semilogy(t, [max(float(r["riskGradientFlow"]), 1e-12) for r in sel], "--", color="C1", label="gradient flow")
+    axis.semilogy(t, [float(r["riskSGDAware"]) for r in sel], "-", color="C2", label="SGD-aware mean map")
+    axis.set_title(f"{row['regime']}: η·d/B = {float(row['etaDOverB']):.3g}, ς = {row['noise']}")
+    axis.set_xlabel("t = η·step"); axis.legend(fontsize=8)
+axes[0].set_ylabel("population risk"); plt.tight_layout(); plt.show()'''),
+    ("md", "**The numbers.** The mean relative deviation of the SGD mean from each prediction over `t ≥ 1`, the largest "
+           "deviation in units of the mean's standard error, and the final risks:"),
+    ("code", '''for row in summary:
+    print(f"{row['regime']:>12}: η·d/B = {float(row['etaDOverB']):.3f}, ς = {row['noise']}, {row['seeds']} seeds")
+    print(f"    mean relative deviation (t ≥ 1): gradient flow {float(row['meanRelativeDeviationGradientFlow']):.3f}, "
+          f"SGD-aware {float(row['meanRelativeDeviationSGDAware']):.3f}")
+    print(f"    largest deviation in standard errors: gradient flow {float(row['maxStandardErrorsGradientFlow']):.1f}, "
+          f"SGD-aware {float(row['maxStandardErrorsSGDAware']):.1f}")
+    print(f"    final risk: SGD {float(row['finalRiskSGDMean']):.4g} ± {float(row['finalRiskSGDStandardError']):.2g}, "
+          f"gradient flow {float(row['finalRiskGradientFlow']):.4g}, SGD-aware {float(row['finalRiskSGDAware']):.4g}")'''),
+    ("md", "**Reading it.** At small `η·d/B` all three agree within the noise. At `η·d/B = 0.08` the gradient flow "
+           "learns far faster than SGD does, and the mean map follows the SGD mean; its residual is largest during the "
+           "escape from the initial plateau, where the fluctuations of the overlaps (which the mean map neglects) are as "
+           "large as the overlaps themselves and make SGD escape earlier. With label noise the flow goes to zero while "
+           "SGD stalls at a floor of order `η·d/B·ς²`, which the mean map predicts."),
+])

@@ -80,6 +80,24 @@ func parsesAsXML(_ url: URL) throws -> Bool { XMLParser(data: try Data(contentsO
         #expect(try parsesAsXML(folder.appendingPathComponent("sgd_vs_ode.svg")))
     }
 
+    @Test func sgdAwareDynamics() throws {
+        let folder = try temporaryFolder()
+        let run = try runExample("SGDAwareDynamics", folder: folder)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let columns = ["t", "riskSGDMean", "riskSGDStandardError", "riskGradientFlow", "riskSGDAware"]
+        let rows = try checkCSV(folder.appendingPathComponent("trajectories.csv"), header: ["regime"] + columns, numeric: columns)
+        #expect(Set(rows.map { $0[0] }) == ["small noise", "large noise", "label noise"])
+        let summaryColumns = ["etaDOverB", "noise", "seeds", "meanRelativeDeviationGradientFlow", "meanRelativeDeviationSGDAware",
+                              "maxStandardErrorsGradientFlow", "maxStandardErrorsSGDAware", "finalRiskSGDMean",
+                              "finalRiskSGDStandardError", "finalRiskGradientFlow", "finalRiskSGDAware"]
+        let summary = try checkCSV(folder.appendingPathComponent("summary.csv"), header: ["regime"] + summaryColumns, numeric: summaryColumns)
+        #expect(summary.count == 3)
+        // The label-noise regime ends above the gradient flow (the floor), even at smoke size.
+        let labelNoise = try #require(summary.first { $0[0] == "label noise" })
+        #expect(Double(labelNoise[11])! > Double(labelNoise[10])!, "SGD-aware \(labelNoise[11]) against gradient flow \(labelNoise[10])")
+        #expect(try parsesAsXML(folder.appendingPathComponent("sgd_aware.svg")))
+    }
+
     /// Arguments are parsed by swift-argument-parser: a missing folder, an unknown flag and two
     /// folders exit with 2 and one usage line; `--help` (the negative control) exits with 0.
     @Test(arguments: [[], ["--bogus", "OUT"], ["OUT", "OTHER"], ["OUT", "--smoke=yes"]])

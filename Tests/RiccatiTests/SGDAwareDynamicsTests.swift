@@ -376,3 +376,33 @@ struct GaussianPairs {
         #expect(limit.stepNoiseRatio == 0.02 * 32 / 4)
     }
 }
+
+/// Both SGD-aware dynamics evaluate their products in two parts: on one thread or on two, the
+/// solutions are the same bits (at `r_s·r = 16384`, where two lanes are used); a different
+/// learning rate is not (negative control).
+@Suite struct SGDAwareThreadTests {
+    @Test func oneAndTwoThreadsGiveTheSameBits() throws {
+        let rs = 64, r = 256, d = 4096
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: r)
+        let initial = try RandomInitialization(studentWidth: rs, teacherWidth: r, dimension: Double(d), sigma0: 0.5, seed: 4).sample()
+        let parameters = MinibatchSGDParameters(learningRate: 0.001, batchSize: 64, dimension: d, labelNoise: 0.3)
+        let map = try QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: parameters)
+        let limit = try QuadraticSGDLimitFlow(spectrum: spectrum, studentWidth: rs, parameters: parameters)
+        var solutions: [[Solution]] = []
+        for threads in [1, 2] {
+            let a = try solve(OverlapProblem(dynamics: map, initialState: initial, finalTime: 0.05, saveTimes: [0.02, 0.05]),
+                              method: nil, threads: threads)
+            let b = try solve(OverlapProblem(dynamics: limit, initialState: initial, finalTime: 0.05, saveTimes: [0.02, 0.05]),
+                              method: .dormandPrince(DormandPrinceOptions()), threads: threads)
+            #expect(a.status == .success && b.status == .success)
+            solutions.append([a, b])
+        }
+        #expect(solutions[0][0].states == solutions[1][0].states)
+        #expect(solutions[0][1].states == solutions[1][1].states)
+        var other = parameters
+        other.learningRate = 0.001 * (1 + 1e-9)
+        let c = try solve(OverlapProblem(dynamics: QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: other),
+                                         initialState: initial, finalTime: 0.05, saveTimes: [0.02, 0.05]), method: nil, threads: 2)
+        #expect(c.states != solutions[1][0].states)
+    }
+}

@@ -122,6 +122,12 @@ protocol TwoLaneVectorField: EffectiveDynamics {
     func makeVectorField(executor: TwoLaneExecutor) -> ODESystem
 }
 
+/// A discrete dynamics whose step map can evaluate in two fixed parts on two threads
+/// (``TwoLaneExecutor``), with the same bits either way.
+protocol TwoLaneStepMap: EffectiveDynamics {
+    func makeStepMap(executor: TwoLaneExecutor) -> StepMap
+}
+
 /// A dynamics with a closed-form propagator (``IntegrationMethod/exact(_:)``).
 protocol ExactlyPropagated: EffectiveDynamics {
     func makeExactStepper(options: ExactPropagatorOptions) throws(RiccatiError) -> TimeStepper

@@ -47,24 +47,32 @@ struct GradientNoiseWeights: Equatable {
 final class GradientNoiseCovariance {
     let studentWidth: Int
     let teacherWidth: Int
+    let executor: TwoLaneExecutor
     private let lambda: [Double]
     private let lambdaRoots: [Double]
     private let lambdaSquaredNorm: Double
     private let lambdaSum: Double
-    let studentGram: ScratchBuffer            // K
-    let overlapResidual: ScratchBuffer        // X = K M − M Λ
-    let orthogonalProduct: ScratchBuffer      // K P
-    let orthogonalCongruence: ScratchBuffer   // K P K
-    private let weightedOverlap: ScratchBuffer // M Λ^{1/2}
-    private let signalGram: ScratchBuffer     // M Λ Mᵀ
-    private let curvatureGram: ScratchBuffer  // W D² Wᵀ = X Xᵀ + K P K
-    private let projectedGram: ScratchBuffer  // W D Wᵀ = K² − M Λ Mᵀ
+    let studentGram: ScratchBuffer               // K
+    let overlapResidual: ScratchBuffer           // X = K M − M Λ
+    let orthogonalProduct: ScratchBuffer         // K P
+    let orthogonalCongruence: ScratchBuffer      // K P K
+    private let weightedOverlap: ScratchBuffer   // M Λ^{1/2}
+    private let partialGrams: [ScratchBuffer]    // M_p M_pᵀ (upper triangles), per part
+    private let partialSignalGrams: [ScratchBuffer] // M_p Λ_p M_pᵀ, per part
+    private let partialCurvatures: [ScratchBuffer]  // X_p X_pᵀ, per part
+    private let partialSignalTraces = ScratchBuffer(count: 2)   // tr(M_p Λ_p M_pᵀ), per part
+    private let squaredGram: ScratchBuffer       // K²
+    private let curvatureGram: ScratchBuffer     // W D² Wᵀ = X Xᵀ + K P K
+    private let projectedGram: ScratchBuffer     // W D Wᵀ = K² − M Λ Mᵀ
     /// `‖D‖²` of the last ``evaluate(state:weights:into:)`` (`R/2` up to round-off).
     private(set) var residualSquaredNorm = 0.0
 
-    init(spectrum: TeacherSpectrum, studentWidth rs: Int) {
+    /// `executor` runs the two parts (columns `[0, ⌈r/2⌉)` and the rest) on two threads when it is
+    /// concurrent; the sums are taken in the same order either way, so the results are the same bits.
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         studentWidth = rs
         teacherWidth = spectrum.count
+        self.executor = executor
         lambda = spectrum.values
         lambdaRoots = spectrum.values.map { $0.squareRoot() }
         lambdaSquaredNorm = spectrum.values.reduce(0) { $0 + $1 * $1 }
@@ -74,9 +82,18 @@ final class GradientNoiseCovariance {
         orthogonalProduct = ScratchBuffer(count: rs * rs)
         orthogonalCongruence = ScratchBuffer(count: rs * rs)
         weightedOverlap = ScratchBuffer(count: rs * spectrum.count)
-        signalGram = ScratchBuffer(count: rs * rs)
+        partialGrams = [ScratchBuffer(count: rs * rs), ScratchBuffer(count: rs * rs)]
+        partialSignalGrams = [ScratchBuffer(count: rs * rs), ScratchBuffer(count: rs * rs)]
+        partialCurvatures = [ScratchBuffer(count: rs * rs), ScratchBuffer(count: rs * rs)]
+        squaredGram = ScratchBuffer(count: rs * rs)
         curvatureGram = ScratchBuffer(count: rs * rs)
         projectedGram = ScratchBuffer(count: rs * rs)
+    }
+
+    /// Columns `[0, ⌈r/2⌉)` of `M` and `X` for part 0, the rest for part 1.
+    private func columns(of part: Int) -> Range<Int> {
+        let half = (teacherWidth + 1) / 2
+        return part == 0 ? 0..<half : half..<teacherWidth
     }
 
     /// Fills ``studentGram``, ``overlapResidual``, ``orthogonalProduct`` and
@@ -86,58 +103,89 @@ final class GradientNoiseCovariance {
     /// The products that contract over the teacher width `r` are the ones that cost: the Gram
     /// matrices `MMᵀ` and `XXᵀ`, the product `KM`, and for the trace term the Gram matrix of
     /// `MΛ^{1/2}` (`WDWᵀ` is then `K² − MΛMᵀ`; its cancellation near the optimum is harmless, as
-    /// the term vanishes there with `tr D`). About `2.5 r_s² r + 4 r_s³` multiply-adds.
+    /// the term vanishes there with `tr D`): about `2.5 r_s² r + 4 r_s³` multiply-adds. Each is
+    /// split over the two halves of the teacher's columns (`MMᵀ = M₁M₁ᵀ + M₂M₂ᵀ`, …), one per
+    /// part of the executor.
     func evaluate(state y: UnsafePointer<Double>, weights: GradientNoiseWeights, into covariance: UnsafeMutablePointer<Double>) {
         let rs = studentWidth, r = teacherWidth
         let m = y, p = y + rs * r
         let k = studentGram.pointer, x = overlapResidual.pointer, kp = orthogonalProduct.pointer
-        let kpk = orthogonalCongruence.pointer, curvature = curvatureGram.pointer, projected = projectedGram.pointer
-        // K = P + M Mᵀ.
-        BLAS.gramUpperByBlocks(n: rs, k: r, a: m, lda: r, c: k, ldc: rs)
-        for i in 0..<rs { for j in i..<rs { k[i * rs + j] += p[i * rs + j] } }
-        BLAS.mirrorUpperToLower(k, n: rs, ldc: rs)
-        // X = K M − M Λ, and tr(M Λ Mᵀ) on the way.
-        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: r, k: rs, alpha: 1, a: k, lda: rs,
-                  b: m, ldb: r, beta: 0, c: x, ldc: r)
-        var signalTrace = 0.0
-        lambda.withUnsafeBufferPointer { l in
-            for i in 0..<rs {
-                let row = i * r
-                for j in 0..<r {
-                    let weighted = m[row + j] * l[j]
-                    signalTrace += m[row + j] * weighted
-                    x[row + j] -= weighted
+        let kpk = orthogonalCongruence.pointer, kk = squaredGram.pointer, weightedM = weightedOverlap.pointer
+        let curvature = curvatureGram.pointer, projected = projectedGram.pointer
+        let grams = (partialGrams[0].pointer, partialGrams[1].pointer)
+        let signalGrams = (partialSignalGrams[0].pointer, partialSignalGrams[1].pointer)
+        let curvatures = (partialCurvatures[0].pointer, partialCurvatures[1].pointer)
+        let withTrace = weights.trace != 0
+        // Part by part: M_p M_pᵀ, tr(M_p Λ_p M_pᵀ) and, for the trace term, M_p Λ_p M_pᵀ.
+        executor.run { part in
+            let columns = self.columns(of: part)
+            let gram = part == 0 ? grams.0 : grams.1, signalGram = part == 0 ? signalGrams.0 : signalGrams.1
+            var trace = 0.0
+            if columns.isEmpty {
+                gram.update(repeating: 0, count: rs * rs)
+                signalGram.update(repeating: 0, count: rs * rs)
+            } else {
+                BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: m + columns.lowerBound, lda: r, c: gram, ldc: rs)
+                self.lambda.withUnsafeBufferPointer { l in
+                    self.lambdaRoots.withUnsafeBufferPointer { root in
+                        for i in 0..<rs {
+                            for j in columns {
+                                trace += m[i * r + j] * m[i * r + j] * l[j]
+                                weightedM[i * r + j] = m[i * r + j] * root[j]
+                            }
+                        }
+                    }
+                }
+                if withTrace {
+                    BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: weightedM + columns.lowerBound, lda: r, c: signalGram, ldc: rs)
                 }
             }
+            self.partialSignalTraces.pointer[part] = trace
         }
+        // K = (P + M₁M₁ᵀ) + M₂M₂ᵀ, and ‖D‖² = ‖K‖² − 2 tr(MΛMᵀ) + ‖λ‖².
+        for i in 0..<rs { for j in i..<rs { k[i * rs + j] = (p[i * rs + j] + grams.0[i * rs + j]) + grams.1[i * rs + j] } }
+        BLAS.mirrorUpperToLower(k, n: rs, ldc: rs)
         var traceK = 0.0, squaredNormK = 0.0
         for i in 0..<rs { traceK += k[i * rs + i] }
         for index in 0..<(rs * rs) { squaredNormK += k[index] * k[index] }
+        let signalTrace = partialSignalTraces.pointer[0] + partialSignalTraces.pointer[1]
         residualSquaredNorm = Swift.max(0, squaredNormK - 2 * signalTrace + lambdaSquaredNorm)
         let traceWeight = weights.trace * (traceK - lambdaSum)
-        // K P and K P K; W D² Wᵀ = X Xᵀ + K P K (upper triangle, then mirrored).
-        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: k, lda: rs,
-                  b: p, ldb: rs, beta: 0, c: kp, ldc: rs)
-        BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: kp, lda: rs,
-                  b: k, ldb: rs, beta: 0, c: kpk, ldc: rs)
-        BLAS.mirrorUpperToLower(kpk, n: rs, ldc: rs)
-        BLAS.gramUpperByBlocks(n: rs, k: r, a: x, lda: r, c: curvature, ldc: rs)
-        for i in 0..<rs { for j in i..<rs { curvature[i * rs + j] += kpk[i * rs + j] } }
-        BLAS.mirrorUpperToLower(curvature, n: rs, ldc: rs)
-        // W D Wᵀ = K² − M Λ Mᵀ, only when its weight is not zero.
-        if traceWeight != 0 {
-            let weightedM = weightedOverlap.pointer, mlm = signalGram.pointer
-            lambdaRoots.withUnsafeBufferPointer { root in
-                for i in 0..<rs { for j in 0..<r { weightedM[i * r + j] = m[i * r + j] * root[j] } }
+        // Part by part: X_p = K M_p − M_p Λ_p and X_p X_pᵀ; part 0 also K P and K P K, part 1 K².
+        executor.run { part in
+            let columns = self.columns(of: part)
+            let partial = part == 0 ? curvatures.0 : curvatures.1
+            if columns.isEmpty {
+                partial.update(repeating: 0, count: rs * rs)
+            } else {
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: columns.count, k: rs, alpha: 1, a: k, lda: rs,
+                          b: m + columns.lowerBound, ldb: r, beta: 0, c: x + columns.lowerBound, ldc: r)
+                self.lambda.withUnsafeBufferPointer { l in
+                    for i in 0..<rs { for j in columns { x[i * r + j] -= m[i * r + j] * l[j] } }
+                }
+                BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: x + columns.lowerBound, lda: r, c: partial, ldc: rs)
             }
-            BLAS.gramUpperByBlocks(n: rs, k: r, a: weightedM, lda: r, c: mlm, ldc: rs)
-            BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: k, lda: rs,
-                      b: k, ldb: rs, beta: 0, c: projected, ldc: rs)
-            for i in 0..<rs {
-                for j in i..<rs {
-                    let value = projected[i * rs + j] - mlm[i * rs + j]
-                    projected[i * rs + j] = value
-                    projected[j * rs + i] = value
+            if part == 0 {
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: k, lda: rs,
+                          b: p, ldb: rs, beta: 0, c: kp, ldc: rs)
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: kp, lda: rs,
+                          b: k, ldb: rs, beta: 0, c: kpk, ldc: rs)
+            } else if withTrace {
+                BLAS.gemm(transposeA: false, transposeB: false, m: rs, n: rs, k: rs, alpha: 1, a: k, lda: rs,
+                          b: k, ldb: rs, beta: 0, c: kk, ldc: rs)
+            }
+        }
+        // W D² Wᵀ = (X₁X₁ᵀ + X₂X₂ᵀ) + K P K and W D Wᵀ = K² − (M₁Λ₁M₁ᵀ + M₂Λ₂M₂ᵀ), from upper triangles.
+        for i in 0..<rs {
+            for j in i..<rs {
+                let upper = i * rs + j, lower = j * rs + i
+                let value = (curvatures.0[upper] + curvatures.1[upper]) + kpk[upper]
+                curvature[upper] = value
+                curvature[lower] = value
+                if traceWeight != 0 {
+                    let projection = kk[upper] - (signalGrams.0[upper] + signalGrams.1[upper])
+                    projected[upper] = projection
+                    projected[lower] = projection
                 }
             }
         }

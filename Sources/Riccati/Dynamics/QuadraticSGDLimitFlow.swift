@@ -13,7 +13,7 @@
 /// The drift keeps `P` positive semidefinite (it is a covariance); label noise `ς > 0` keeps the
 /// risk above a floor of order `c ς²` where the gradient flow goes to zero. The packed state is
 /// `[M | P]`; `dM/dt` is the gradient flow's, so escape times use its closed-form slopes.
-public struct QuadraticSGDLimitFlow: EffectiveDynamics, QuadraticEscapeSlopes {
+public struct QuadraticSGDLimitFlow: EffectiveDynamics, TwoLaneVectorField, QuadraticEscapeSlopes {
     public let spectrum: TeacherSpectrum
     public let studentWidth: Int
     /// `c = η·d/B ≥ 0`.
@@ -59,6 +59,11 @@ public struct QuadraticSGDLimitFlow: EffectiveDynamics, QuadraticEscapeSlopes {
     }
 
     public func makeStepMap() -> StepMap? { nil }
+
+    func makeVectorField(executor: TwoLaneExecutor) -> ODESystem {
+        SGDLimitVectorField(spectrum: spectrum, studentWidth: studentWidth, stepNoiseRatio: stepNoiseRatio, labelNoise: labelNoise,
+                            executor: executor)
+    }
 
     /// The Runge–Kutta methods apply; the exact propagator does not.
     public func checkApplicable(_ method: IntegrationMethod) throws(RiccatiError) {

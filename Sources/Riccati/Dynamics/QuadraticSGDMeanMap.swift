@@ -20,7 +20,7 @@
 /// The packed state is `[M | P]`, as for the gradient flow; the risk is the population (excess)
 /// risk `2‖D‖²` of the mean state. A step count too large for the noise (`c` or `η` too large)
 /// diverges, and the solve ends with ``IntegrationStatus/nonFiniteState``.
-public struct QuadraticSGDMeanMap: EffectiveDynamics, PackedAsOverlapState {
+public struct QuadraticSGDMeanMap: EffectiveDynamics, TwoLaneStepMap, PackedAsOverlapState {
     public let spectrum: TeacherSpectrum
     public let studentWidth: Int
     public let parameters: MinibatchSGDParameters
@@ -55,6 +55,10 @@ public struct QuadraticSGDMeanMap: EffectiveDynamics, PackedAsOverlapState {
 
     public func makeStepMap() -> StepMap? {
         SGDMeanStepMap(spectrum: spectrum, studentWidth: studentWidth, parameters: parameters)
+    }
+
+    func makeStepMap(executor: TwoLaneExecutor) -> StepMap {
+        SGDMeanStepMap(spectrum: spectrum, studentWidth: studentWidth, parameters: parameters, executor: executor)
     }
 
     /// No integration method applies: the map is iterated at the SGD's own step `η`.

@@ -12,12 +12,19 @@ public final class SGDLimitVectorField: ODESystem {
     private let moments: GradientNoiseCovariance
     private let covariance: ScratchBuffer
 
-    public init(spectrum: TeacherSpectrum, studentWidth rs: Int, stepNoiseRatio: Double, labelNoise: Double) {
+    public convenience init(spectrum: TeacherSpectrum, studentWidth rs: Int, stepNoiseRatio: Double, labelNoise: Double) {
+        self.init(spectrum: spectrum, studentWidth: rs, stepNoiseRatio: stepNoiseRatio, labelNoise: labelNoise,
+                  executor: TwoLaneExecutor(concurrent: false))
+    }
+
+    /// The products over the teacher width run in the executor's two parts (on two threads when it
+    /// is concurrent), with the same bits either way.
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, stepNoiseRatio: Double, labelNoise: Double, executor: TwoLaneExecutor) {
         studentWidth = rs
         teacherWidth = spectrum.count
         dimension = rs * spectrum.count + rs * rs
         weights = .limit(stepNoiseRatio: stepNoiseRatio, labelNoise: labelNoise)
-        moments = GradientNoiseCovariance(spectrum: spectrum, studentWidth: rs)
+        moments = GradientNoiseCovariance(spectrum: spectrum, studentWidth: rs, executor: executor)
         covariance = ScratchBuffer(count: rs * rs)
     }
 

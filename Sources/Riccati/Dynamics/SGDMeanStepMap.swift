@@ -5,7 +5,8 @@ import LinearAlgebra
 ///
 /// The congruence is expanded as `P − 4η (KP + (KP)ᵀ) + 16η² KPK`, whose three products
 /// ``GradientNoiseCovariance`` has already formed for `C`; `P'` is made exactly symmetric.
-/// Everything runs in preallocated buffers.
+/// Everything runs in preallocated buffers; the products over the teacher width run in two parts
+/// (``GradientNoiseCovariance``), on two threads with a concurrent executor, with the same bits.
 final class SGDMeanStepMap: StepMap {
     let studentWidth: Int
     let teacherWidth: Int
@@ -15,13 +16,14 @@ final class SGDMeanStepMap: StepMap {
     private let moments: GradientNoiseCovariance
     private let covariance: ScratchBuffer
 
-    init(spectrum: TeacherSpectrum, studentWidth rs: Int, parameters: MinibatchSGDParameters) {
+    init(spectrum: TeacherSpectrum, studentWidth rs: Int, parameters: MinibatchSGDParameters,
+         executor: TwoLaneExecutor = TwoLaneExecutor(concurrent: false)) {
         studentWidth = rs
         teacherWidth = spectrum.count
         dimension = rs * spectrum.count + rs * rs
         learningRate = parameters.learningRate
         weights = .oneStep(parameters)
-        moments = GradientNoiseCovariance(spectrum: spectrum, studentWidth: rs)
+        moments = GradientNoiseCovariance(spectrum: spectrum, studentWidth: rs, executor: executor)
         covariance = ScratchBuffer(count: rs * rs)
     }
 

@@ -114,14 +114,18 @@ func explicitMethodsUseTwoLanes(studentWidth rs: Int, teacherWidth r: Int) -> Bo
 }
 
 /// The stepper that advances `dynamics` with `method` (`nil` for a discrete dynamics, whose map
-/// is iterated as it is). `threads` (1 or 2) are the explicit methods' lanes.
+/// is iterated as it is). `threads` (1 or 2) are the lanes of the explicit methods and of the
+/// step maps that evaluate in two parts (``QuadraticSGDMeanMap``).
 func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, threads: Int = 1) throws(RiccatiError) -> TimeStepper {
     if let step = dynamics.timeEvolution.step {
         if let method {
             throw .unsupportedMethod(method: method.name, dynamics: dynamics.name,
                                      reason: "a discrete map is iterated at its own step (\(step)); pass no integration method")
         }
-        guard let map = dynamics.makeStepMap(), map.dimension == dynamics.stateDimension else {
+        let lanes = TwoLaneExecutor(concurrent: threads >= 2 && explicitMethodsUseTwoLanes(studentWidth: dynamics.studentWidth,
+                                                                                          teacherWidth: dynamics.spectrum.count))
+        let twoLaneMap = (dynamics as? any TwoLaneStepMap)?.makeStepMap(executor: lanes)
+        guard let map = twoLaneMap ?? dynamics.makeStepMap(), map.dimension == dynamics.stateDimension else {
             throw .incompatibleParameters(names: ["dynamics"],
                                           reason: "the discrete dynamics \(dynamics.name) has no step map of dimension \(dynamics.stateDimension)")
         }
@@ -177,8 +181,9 @@ func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, th
 /// `threads` (1 or 2) is for the explicit methods: RK4 and Dormand–Prince always evaluate the
 /// right-hand side and do their vector arithmetic in two fixed parts (``ODESystem/laneParts``);
 /// with 2 threads, from `r_s · r ≥ 16384`, the parts run concurrently on a worker thread of their
-/// own. The results are identical, bit for bit, for 1 and 2. The exact propagators decide by
-/// themselves (two halves from `r_s = 128`).
+/// own. The SGD mean map (``QuadraticSGDMeanMap``) and the SGD limit's field split their products
+/// over the teacher width the same way. The results are identical, bit for bit, for 1 and 2. The
+/// exact propagators decide by themselves (two halves from `r_s = 128`).
 ///
 /// **OpenBLAS.** RiccatiKit never changes OpenBLAS's thread count, a setting of the whole process
 /// that belongs to the application: set it once, before any work, with
