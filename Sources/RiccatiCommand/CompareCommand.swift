@@ -114,16 +114,11 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    /// The report's text, arrays and figure, each built before anything is written.
+    /// The report's text, arrays and figure (``ReportDestination/write(_:config:arrays:plot:arrayDirectory:plotDestination:)``).
     func write(_ report: CompareReport, to destination: ReportDestination, arrayDirectory: ArrayDirectory?,
                plotDestination: PlotDestination?) throws(CommandFailure) {
-        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
-        let plot = try plotDestination.map { _ throws(CommandFailure) in
-            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
-        }
-        try destination.write(report.text(options.format))
-        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
-        if let plotDestination, let plot { try plotDestination.write(plot) }
+        try destination.write({ report.text(options.format) }, config: report.configuration, arrays: report.arrays, plot: report.plot,
+                              arrayDirectory: arrayDirectory, plotDestination: plotDestination)
     }
 
     /// `--seeds N` without `--lr-sweep`: the seed ensemble against the gradient flow and the

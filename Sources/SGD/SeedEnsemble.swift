@@ -86,13 +86,14 @@ public struct SeedEnsemble: Sendable {
     }
 
     /// Bytes of a run in `Scalar` precision: ``jobs`` (at most ``seeds``) simulators at once, each
-    /// with its working set and full records (``SGDConfiguration/memoryEstimate(precision:recordCount:)``),
-    /// one more set-up for `(M0, P0)`, the shared `W0` and `Θ`, and ``recordedBytes``.
+    /// with its working set and full records (``SGDConfiguration/memoryEstimate(precision:recordCount:)``)
+    /// (the simulator that computes `(M0, P0)` first is gone by then), the shared `W0` and `Θ`,
+    /// and ``recordedBytes``.
     public func memoryEstimate<Scalar: SGDScalar>(precision: Scalar.Type = Double.self) -> Double {
         let run = base.memoryEstimate(precision: Scalar.self)
         let workers = Double(Swift.max(1, Swift.min(jobs, seeds)))
         let shared = 8 * Double(base.dimension) * Double(base.studentWidth + base.spectrum.count)
-        return workers * run.totalBytes + run.workingBytes + shared + recordedBytes
+        return workers * run.totalBytes + shared + recordedBytes
     }
 
     /// Runs the ``seeds`` runs, ``jobs`` at a time, in `Scalar` precision.
