@@ -32,6 +32,12 @@ import NumPyFormat
 /// | | `G_sgd.npy`, `G_ode.npy` | `(T, r, r)` | `G` of SGD and of the ODE |
 /// | | `sweep_lr.npy` | `(L,)` | with `--lr-sweep`: the learning rates |
 /// | | `sweep_deviation.npy` | `(L, K)` | max relative deviation per rate and seed |
+/// | `compare --seeds N` | `times.npy` | `(T,)` | record times (a seed ensemble: no single-run arrays) |
+/// | | `risk_sgd_mean.npy`, `risk_sgd_standard_error.npy` | `(T,)` | mean risk over the runs and its standard error |
+/// | | `risk_ode.npy`, `risk_sgd_aware.npy` | `(T,)` | gradient flow and SGD-aware mean map (NaN where not reached) |
+/// | | `relative_deviation_ode.npy`, `relative_deviation_sgd_aware.npy` | `(T,)` | `|mean − pred|/pred` |
+/// | | `standard_errors_ode.npy`, `standard_errors_sgd_aware.npy` | `(T,)` | `|mean − pred|/SE` |
+/// | | `risk_sgd_seeds.npy` | `(N, T)` | each finished run's risk |
 /// | `monotonicity` | `times.npy` | `(T,)` | comparison times (`t = 0` first) |
 /// | | `margin_exact.npy`, `margin_dopri5.npy` | `(T,)` | `λ_min(G_B − G_A)` |
 /// | | `relation_exact.npy`, `relation_dopri5.npy` | `(T,)` | ``LoewnerRelation/arrayCode`` |

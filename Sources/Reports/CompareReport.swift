@@ -2,11 +2,16 @@ import Foundation
 import SGD
 
 /// The report of `riccati compare`: SGD against the overlap ODE from the SGD's own `(M0, P0)`,
-/// and optionally a learning-rate sweep of the maximum relative risk deviation.
+/// and optionally a learning-rate sweep of the maximum relative risk deviation; or, with
+/// `--seeds N` alone, a seed ensemble's mean risk against the gradient flow and the SGD-aware
+/// mean map (``init(ensemble:run:)``).
 public struct CompareReport: Sendable {
-    public let comparison: ODEComparison
+    /// The single run against the ODE (`nil` for an ensemble).
+    public let comparison: ODEComparison?
+    /// The seed ensemble against both predictions (`nil` for a single run).
+    public let ensemble: SeedEnsembleComparison?
     public let sweep: LearningRateSweep?
-    /// Seeds per learning rate of the sweep.
+    /// Seeds per learning rate of the sweep, or runs of the ensemble.
     public let seeds: Int
     public let run: SGDRunDescription
     /// The `config` object, provenance included.
@@ -14,6 +19,7 @@ public struct CompareReport: Sendable {
 
     public init(comparison: ODEComparison, sweep: LearningRateSweep?, seeds: Int, run: SGDRunDescription) {
         self.comparison = comparison
+        self.ensemble = nil
         self.sweep = sweep
         self.seeds = seeds
         self.run = run
@@ -23,8 +29,23 @@ public struct CompareReport: Sendable {
         configuration = run.configuration(of: status, resumedFromStep: nil)
     }
 
+    /// The report of a seed ensemble of `run`'s configuration. `config` gains `seeds` (runs
+    /// asked for) and `seedsCompleted`; `status` is `interrupted` when the ensemble or a
+    /// prediction was stopped early.
+    public init(ensemble: SeedEnsembleComparison, run: SGDRunDescription) {
+        self.comparison = nil
+        self.ensemble = ensemble
+        self.sweep = nil
+        self.seeds = ensemble.ensemble.requestedRuns
+        self.run = run
+        let finished = ensemble.ensemble.seeds.count
+        configuration = run.configuration(completed: ensemble.completed, finalStep: finished > 0 ? run.configuration.steps : 0,
+                                          extra: [("seeds", .integer(ensemble.ensemble.requestedRuns)), ("seedsCompleted", .integer(finished))])
+    }
+
     /// The report in `format`.
     public func text(_ format: ReportFormat) -> String {
+        guard let comparison else { return ensemble.map { ensembleText($0, format) } ?? "" }
         switch format {
         case .json:
             var members: [(String, JSONValue)] = [
@@ -77,6 +98,7 @@ public struct CompareReport: Sendable {
 
     /// The `.npy` arrays (names and shapes in ``ArrayFiles``).
     public func arrays() throws(ReportError) -> [NamedArray] {
+        guard let comparison else { return try ensemble.map { (ensemble) throws(ReportError) in try ensembleArrays(ensemble) } ?? [] }
         let r = comparison.ode.spectrum.count
         var arrays: [NamedArray] = [
             try .vector("times", comparison.times),
@@ -100,8 +122,16 @@ public struct CompareReport: Sendable {
     /// The figure: ``Plots/compare(_:sweep:floor:title:)``.
     public func plot() throws(ReportError) -> String {
         let configuration = run.configuration
+        let floor = configuration.spectrum.widthFloor(studentWidth: configuration.studentWidth)
+        guard let comparison else {
+            guard let ensemble else { throw .invalidFigureData("the report holds no comparison") }
+            return try Plots.compareEnsemble(ensemble, floor: floor,
+                                             title: "SGD over \(ensemble.ensemble.seeds.count) seeds (d = \(configuration.dimension), B = \(configuration.batchSize), "
+                                                 + "η = \(Plots.format(configuration.learningRate)), η·d/B = \(Plots.format(configuration.stepNoiseRatio)), "
+                                                 + "\(run.precision.rawValue)) against the gradient flow and the SGD-aware mean map")
+        }
         return try Plots.compare(comparison, sweep: sweep,
-                                 floor: configuration.spectrum.widthFloor(studentWidth: configuration.studentWidth),
+                                 floor: floor,
                                  title: "SGD (d = \(configuration.dimension), B = \(configuration.batchSize), "
                                      + "η = \(Plots.format(configuration.learningRate)), \(run.precision.rawValue)) against the overlap ODE")
     }

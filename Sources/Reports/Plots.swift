@@ -127,6 +127,38 @@ public enum Plots {
         return try render(FigureGrid(columns: 2, panels: panels, title: title))
     }
 
+    /// The figure of `compare --seeds N`. Panel 1: the SGD mean risk over the seeds (solid,
+    /// markers) between its band `mean ± 2 SE` (thin dotted lines of the same colour), the
+    /// gradient flow (dashed) and the SGD-aware mean map (dash-dotted: dotted, thicker), with the
+    /// width floor. Panel 2: both predictions' relative deviations `|mean − pred|/pred`.
+    public static func compareEnsemble(_ ensemble: SeedEnsembleComparison, floor: Double, title: String) throws(ReportError) -> String {
+        let result = ensemble.ensemble
+        let mean = result.riskMean, error = result.riskStandardError
+        let lower = zip(mean, error).map { $0 - 2 * $1 }, upper = zip(mean, error).map { $0 + 2 * $1 }
+        let flow = ensemble.gradientFlowDeviation, aware = ensemble.sgdAwareDeviation
+        let xScale = timeScale(for: result.times)
+        let times = drawable(result.times, on: xScale)
+        let riskScale = scale(for: mean + flow.risk + aware.risk)
+        var riskPanel = Figure(title: "Population risk: SGD mean over \(result.seeds.count) seeds against the predictions",
+                               x: axis("t", xScale), y: axis("R(t)", riskScale), width: 600, height: 440)
+        let sgdColor = Palette.colors[0]
+        riskPanel.add(Series(label: "SGD mean", x: times, y: drawable(mean, on: riskScale), color: sgdColor, showsMarkers: true))
+        riskPanel.add(Series(label: "SGD mean ± 2 SE", x: times, y: drawable(upper, on: riskScale), color: sgdColor, style: .dotted, width: 1))
+        riskPanel.add(Series(x: times, y: drawable(lower, on: riskScale), color: sgdColor, style: .dotted, width: 1))
+        riskPanel.add(Series(label: "gradient flow (exact propagator)", x: times, y: drawable(flow.risk, on: riskScale), style: .dashed))
+        riskPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.risk, on: riskScale), style: .dotted, width: 2.5))
+        if let line = floorLine(floor) { riskPanel.add(horizontal: line) }
+
+        let deviationScale = scale(for: flow.relative + aware.relative)
+        var deviationPanel = Figure(title: "Relative deviation of the SGD mean from each prediction", x: axis("t", xScale),
+                                    y: axis("|mean − pred|/pred", deviationScale), width: 600, height: 440)
+        deviationPanel.add(Series(label: "gradient flow", x: times, y: drawable(flow.relative, on: deviationScale), style: .dashed,
+                                  showsMarkers: true))
+        deviationPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.relative, on: deviationScale),
+                                  showsMarkers: true))
+        return try render(FigureGrid(columns: 2, panels: [riskPanel, deviationPanel], title: title))
+    }
+
     // MARK: monotonicity
 
     /// `sign(x)·log₁₀(1 + |x|)`: a signed logarithm that is linear near 0 (SVGPlot has no symlog axis).

@@ -55,6 +55,16 @@ extension CompareReport {
     }
 }
 
+extension CompareReport {
+    /// The report of a seed ensemble of `N` runs and `T` records: nine series and the `N` risk
+    /// series (`9T + N·T` numbers) in text, the figure, and with `arrays` the same doubles.
+    public static func ensembleMemoryEstimate(recordCount: Int, seeds: Int, arrays: Bool) -> Double {
+        let t = Double(recordCount), n = Double(seeds)
+        return ReportMemory.text(numbers: 9 * t + n + 16) + ReportMemory.plot(saves: 2 * t)
+            + (arrays ? ReportMemory.arrays(doubles: 9 * t + n * t) : 0)
+    }
+}
+
 extension MonotonicityReport {
     /// The report's bytes for `T` save times: the margins and relations of the four runs (`16T`
     /// numbers), the entry trends of `G` (`r(r+1)/2` entries of a few strings and their turning

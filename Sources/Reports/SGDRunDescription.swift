@@ -41,11 +41,17 @@ public struct SGDRunDescription: Sendable {
     /// kernel that wrote the checkpoint, next to this run's `blasCore`), `status` and `finalStep`
     /// of `result`, stamped.
     func configuration(of result: SGDResult, resumedFromStep: Int?, resumedFromBLASCore: String? = nil) -> [(String, JSONValue)] {
-        var config = entries
-        if let resumedFromStep { config.append(("resumedFromStep", .integer(resumedFromStep))) }
-        if let resumedFromBLASCore { config.append(("resumedFromBlasCore", .string(resumedFromBLASCore))) }
-        config.append(("status", .string(result.completed ? "completed" : "interrupted")))
-        config.append(("finalStep", .integer(result.finalStep)))
+        var extra: [(String, JSONValue)] = []
+        if let resumedFromStep { extra.append(("resumedFromStep", .integer(resumedFromStep))) }
+        if let resumedFromBLASCore { extra.append(("resumedFromBlasCore", .string(resumedFromBLASCore))) }
+        return configuration(completed: result.completed, finalStep: result.finalStep, extra: extra)
+    }
+
+    /// `entries`, then `extra`, `status` (`completed` or `interrupted`) and `finalStep`, stamped.
+    func configuration(completed: Bool, finalStep: Int, extra: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        var config = entries + extra
+        config.append(("status", .string(completed ? "completed" : "interrupted")))
+        config.append(("finalStep", .integer(finalStep)))
         return Provenance.stamp(config)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 
 
 /// `--npy-dir DIR` and `--plot FILE.svg`, shared by `integrate`, `monotonicity`, `sgd` and
@@ -35,5 +36,22 @@ struct PlotDestination {
 
     func write(_ svg: String) throws(CommandFailure) {
         try destination.write(svg)
+    }
+}
+
+extension ReportDestination {
+    /// Writes a report's text here, then its arrays to `arrayDirectory` and its figure to
+    /// `plotDestination` when asked for; the arrays and the figure are built before anything is
+    /// written, so a failure to build them leaves every output untouched.
+    func write(_ text: () -> String, config: [(String, JSONValue)], arrays: () throws(ReportError) -> [NamedArray],
+               plot: () throws(ReportError) -> String, arrayDirectory: ArrayDirectory?,
+               plotDestination: PlotDestination?) throws(CommandFailure) {
+        let builtArrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try arrays() } }
+        let builtPlot = try plotDestination.map { _ throws(CommandFailure) in
+            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try plot() }
+        }
+        try write(text())
+        if let arrayDirectory, let builtArrays { try arrayDirectory.write(builtArrays, config: config) }
+        if let plotDestination, let builtPlot { try plotDestination.write(builtPlot) }
     }
 }

@@ -12,6 +12,11 @@ struct CompareCommand: ParsableCommand {
             With --lr-sweep η1,η2,... each learning rate runs over --seeds seeds on the same time horizon \\
             and the report gives the mean maximum relative risk deviation per η and the fitted slope of \\
             log(deviation) against log(η).
+
+            With --seeds N alone (no --lr-sweep) N runs share one W0 (that of --seed, or --init-w) and \
+            differ in their data (seeds --seed, --seed + 1, …); the report gives their mean risk and its \
+            standard error against the gradient flow and the SGD-aware mean map (the exact one-step mean \
+            of minibatch SGD at the run's η, d, B and noise), --jobs runs at a time.
             """)
 
     @OptionGroup var options: SGDOptions
@@ -19,8 +24,11 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("lr-sweep"), help: "Comma-separated learning rates.")
     var lrSweep: String?
 
-    @Option(help: "Seeds per learning rate in a sweep.")
-    var seeds: Int = 1
+    @Option(help: "Seeds per learning rate with --lr-sweep (default 1); without it, runs of a seed ensemble from one W0.")
+    var seeds: Int?
+
+    @Option(help: "Ensemble runs at once, each on one thread (--seeds without --lr-sweep; default 2; the numbers do not depend on it).")
+    var jobs: Int?
 
     @OptionGroup var artifacts: ArtifactOptions
 
@@ -30,7 +38,8 @@ struct CompareCommand: ParsableCommand {
         try InputChecks.distinct(output: options.output, plot: artifacts.plot)
         let description = try options.configuration()
         let configuration = description.configuration
-        guard seeds >= 1, seeds <= 10_000 else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
+        let seeds = self.seeds ?? 1
+        guard seeds >= 1, seeds <= SeedEnsemble.maximumSeeds else { throw CommandFailure.badInput("--seeds must lie in [1, 10000], got \(seeds)") }
         let rates = try lrSweep.map { (list) throws(CommandFailure) -> [Double] in
             try parseList(list, flag: "--lr-sweep") { (item) throws(CommandFailure) -> Double in
                 let value = try parseReal(item, flag: "--lr-sweep")
@@ -38,7 +47,14 @@ struct CompareCommand: ParsableCommand {
                 return value
             }
         }
-        if lrSweep == nil, seeds != 1 { throw CommandFailure.badInput("--seeds applies to --lr-sweep only") }
+        if let jobs, lrSweep != nil || self.seeds == nil {
+            throw CommandFailure.badInput("--jobs \(jobs) applies to --seeds without --lr-sweep (a seed ensemble)")
+        }
+        if lrSweep == nil, self.seeds != nil {
+            try runEnsemble(SeedEnsemble(base: configuration, seeds: seeds, jobs: jobs ?? 2), description: description,
+                            destination: destination, arrayDirectory: arrayDirectory, plotDestination: plotDestination)
+            return
+        }
         // Each rate runs over the same horizon T = η·K: check its step count and configuration now,
         // not after the main comparison has run.
         let horizon = configuration.learningRate * Double(configuration.steps)
@@ -83,13 +99,7 @@ struct CompareCommand: ParsableCommand {
             throw CommandFailure(error, flags: options.flags)
         }
         let report = CompareReport(comparison: comparison, sweep: sweep, seeds: seeds, run: description)
-        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
-        let plot = try plotDestination.map { _ throws(CommandFailure) in
-            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
-        }
-        try destination.write(report.text(options.format))
-        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
-        if let plotDestination, let plot { try plotDestination.write(plot) }
+        try write(report, to: destination, arrayDirectory: arrayDirectory, plotDestination: plotDestination)
         if !comparison.completed {
             throw CommandFailure.interrupted(Interruption.message("after SGD step \(comparison.sgd.finalStep) of \(configuration.steps)"
                 + "; the outputs compare the times recorded so far" + (rates == nil ? "" : " (the --lr-sweep was skipped)")))
@@ -98,6 +108,44 @@ struct CompareCommand: ParsableCommand {
             let finishedSeeds = sweep.points.reduce(0) { $0 + $1.seeds.count }
             throw CommandFailure.interrupted(Interruption.message("during the --lr-sweep; the outputs hold the full comparison and "
                 + "\(finishedSeeds) of \(rates.count * seeds) sweep runs (\(sweep.points.count) of \(rates.count) learning rates begun)"))
+        }
+        if Interruption.requested {
+            throw CommandFailure.interrupted(Interruption.message("after the last run; the outputs are complete"))
+        }
+    }
+
+    /// The report's text, arrays and figure (``ReportDestination/write(_:config:arrays:plot:arrayDirectory:plotDestination:)``).
+    func write(_ report: CompareReport, to destination: ReportDestination, arrayDirectory: ArrayDirectory?,
+               plotDestination: PlotDestination?) throws(CommandFailure) {
+        try destination.write({ report.text(options.format) }, config: report.configuration, arrays: report.arrays, plot: report.plot,
+                              arrayDirectory: arrayDirectory, plotDestination: plotDestination)
+    }
+
+    /// `--seeds N` without `--lr-sweep`: the seed ensemble against the gradient flow and the
+    /// SGD-aware mean map.
+    func runEnsemble(_ ensemble: SeedEnsemble, description: SGDRunDescription, destination: ReportDestination,
+                     arrayDirectory: ArrayDirectory?, plotDestination: PlotDestination?) throws(CommandFailure) {
+        try MemoryChecks.compareEnsemble(ensemble, precision: options.precision, arrays: arrayDirectory != nil, flags: options.flags)
+        let comparison: SeedEnsembleComparison
+        do {
+            let progress = options.seedProgressReporter(total: ensemble.seeds)
+            switch options.precision {
+            case .double: comparison = try SeedEnsembleComparison.run(ensemble, precision: Double.self, progress: progress,
+                                                                      shouldStop: { Interruption.requested })
+            case .float: comparison = try SeedEnsembleComparison.run(ensemble, precision: Float.self, progress: progress,
+                                                                     shouldStop: { Interruption.requested })
+            }
+            options.finishProgress()
+        } catch {
+            options.finishProgress()
+            throw CommandFailure(error, flags: options.flags)
+        }
+        try write(CompareReport(ensemble: comparison, run: description), to: destination, arrayDirectory: arrayDirectory,
+                  plotDestination: plotDestination)
+        if let note = comparison.sgdAwareNote, comparison.sgdAware.status != .interrupted { RiccatiCLI.report("warning: \(note)") }
+        if !comparison.completed {
+            throw CommandFailure.interrupted(Interruption.message("after \(comparison.ensemble.seeds.count) of \(ensemble.seeds) seeds; "
+                + "the outputs hold the seeds finished"))
         }
         if Interruption.requested {
             throw CommandFailure.interrupted(Interruption.message("after the last run; the outputs are complete"))

@@ -92,6 +92,30 @@ enum MemoryChecks {
                     flags: flags)
     }
 
+    /// `riccati compare --seeds N` (no sweep): `jobs` runs at once with their records, the
+    /// ensemble's risk series (``SeedEnsemble/memoryEstimate(precision:)``), both predictions'
+    /// solutions at every record, and the report.
+    static func compareEnsembleBytes(_ ensemble: SeedEnsemble, precision: ArithmeticPrecision, arrays: Bool) -> Double {
+        let base = ensemble.base
+        let records = base.memoryEstimate().recordCount
+        let runs = precision == .float ? ensemble.memoryEstimate(precision: Float.self) : ensemble.memoryEstimate()
+        let prediction = OverlapProblem.memoryEstimate(studentWidth: base.studentWidth, teacherWidth: base.spectrum.count,
+                                                       saveCount: records, method: .exact(ExactPropagatorOptions()))
+        return runs + 2 * prediction + CompareReport.ensembleMemoryEstimate(recordCount: records, seeds: ensemble.seeds, arrays: arrays)
+    }
+
+    static func compareEnsemble(_ ensemble: SeedEnsemble, precision: ArithmeticPrecision, arrays: Bool,
+                                flags: ParameterFlags) throws(CommandFailure) {
+        let bytes = compareEnsembleBytes(ensemble, precision: precision, arrays: arrays)
+        var names = ["seeds", "jobs", "studentWidth", "dimension", "batchSize", "saveSteps"]
+        if arrays { names.append("npyDirectory") }
+        let base = ensemble.base
+        try require(bytes, names: names,
+                    what: "\(min(ensemble.jobs, ensemble.seeds)) SGD runs at once (--jobs) with W of \(base.studentWidth)×\(base.dimension), "
+                        + "and \(ensemble.seeds) risk series of \(base.memoryEstimate().recordCount) records",
+                    flags: flags)
+    }
+
     /// `riccati scaling sweep`: `--jobs` points at once and every point's curves.
     static func sweep(_ sweep: ScalingSweep, arrays: Bool, flags: ParameterFlags) throws(CommandFailure) {
         let points = Double(sweep.alphas.count) * Double(sweep.teacherWidths.count) * Double(sweep.studentWidths.count)

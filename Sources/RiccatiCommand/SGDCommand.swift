@@ -44,13 +44,8 @@ struct SGDCommand: ParsableCommand {
         options.finishProgress()
         let report = SGDReport(result: result, run: description, resumedFromStep: snapshot?.step,
                                resumedFromBLASCore: snapshot.map { SGDSnapshot.describe($0.blasKernel) })
-        let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
-        let plot = try plotDestination.map { _ throws(CommandFailure) in
-            try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() }
-        }
-        try destination.write(report.text(options.format))
-        if let arrayDirectory, let arrays { try arrayDirectory.write(arrays, config: report.configuration) }
-        if let plotDestination, let plot { try plotDestination.write(plot) }
+        try destination.write({ report.text(options.format) }, config: report.configuration, arrays: report.arrays, plot: report.plot,
+                              arrayDirectory: arrayDirectory, plotDestination: plotDestination)
         if !result.completed {
             throw CommandFailure.interrupted(Interruption.message("after step \(result.finalStep) of \(configuration.steps)"
                 + (checkpointDestination?.path.map { "; checkpoint written to \($0) (continue with --resume \($0))" } ?? "")

@@ -188,6 +188,15 @@ struct SGDOptions: ParsableArguments {
         }
     }
 
+    /// Runs of a seed ensemble finished, on stderr only when it is a terminal (as ``progressReporter``).
+    func seedProgressReporter(total: Int) -> (@Sendable (Int) -> Void)? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { finished in
+            guard !Interruption.hungUp else { return }
+            StandardStreams.writeError("\r  seeds \(finished)/\(total) done   ")
+        }
+    }
+
     func finishProgress() {
         if isatty(STDERR_FILENO) == 1, !Interruption.hungUp { StandardStreams.writeError("\r\u{1B}[K") }
     }

@@ -49,12 +49,21 @@ public struct ODEComparison: Sendable {
         2 * configuration.memoryEstimate().recordedBytes
     }
 
+    /// The quadratic model's gradient flow, its parameter refusals kept structured.
+    static func gradientFlow(spectrum: TeacherSpectrum, studentWidth: Int) throws(SGDError) -> QuadraticGradientFlow {
+        do {
+            return try QuadraticGradientFlow(spectrum: spectrum, studentWidth: studentWidth)
+        } catch {
+            throw SGDError(parameterError: error) ?? .odeFailed(error)
+        }
+    }
+
     /// Compares a finished SGD run with the ODE. When `shouldStop` ends the ODE integration
     /// early, the comparison covers the times it reached and its ``SGDResult/completed`` is `false`.
     public static func compare(_ sgd: SGDResult, spectrum: TeacherSpectrum,
                                shouldStop: (() -> Bool)? = nil) throws(SGDError) -> ODEComparison {
         var sgd = sgd
-        guard let initial = sgd.states.first, sgd.times.first == 0, let last = sgd.times.last else {
+        guard let initial = sgd.states.first, sgd.times.first == 0, sgd.times.last != nil else {
             throw .invalidParameter(name: "sgd", value: "", reason: "must hold the state at t = 0 (the run recorded no initial state)")
         }
         guard initial.teacherWidth == spectrum.count, sgd.states.count == sgd.times.count,
@@ -62,15 +71,9 @@ public struct ODEComparison: Sendable {
             throw .incompatibleParameters(names: ["sgd", "spectrum"],
                                           reason: "the SGD states have r = \(initial.teacherWidth) columns but the spectrum has \(spectrum.count) values, or the series differ in length")
         }
-        let ode: Solution
-        do {
-            let problem = try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: Swift.max(last, .leastNormalMagnitude),
-                                             saveTimes: sgd.times)
-            ode = try solve(problem, method: .exact(ExactPropagatorOptions()), shouldStop: shouldStop)
-        } catch {
-            // The SGD run's own states and times make the problem; a refusal is kept structured.
-            throw SGDError(parameterError: error) ?? .odeFailed(error)
-        }
+        let ode = try OverlapPrediction.solve(try gradientFlow(spectrum: spectrum, studentWidth: initial.studentWidth),
+                                              method: .exact(ExactPropagatorOptions()), from: initial, at: sgd.times,
+                                              shouldStop: shouldStop)
         if ode.status == .interrupted, ode.times.count <= sgd.times.count {
             // Stopped mid-integration: compare the times the ODE reached.
             let count = ode.times.count

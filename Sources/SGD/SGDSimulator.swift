@@ -29,35 +29,12 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         self.configuration = configuration
         let rs = configuration.studentWidth, d = configuration.dimension, r = configuration.spectrum.count
         let b = configuration.batchSize
-        // W0: given, or i.i.d. N(0, σ0²/d) from stream 0 (drawn in double, then rounded).
-        var w0 = [Double](repeating: 0, count: rs * d)
-        if let given = configuration.initialWeights {
-            w0 = given.storage
-        } else {
-            var generator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 0)
-            w0.withUnsafeMutableBufferPointer { NormalSampler.fill($0, using: &generator) }
-            let scale = configuration.sigma0 / Double(d).squareRoot()
-            for index in w0.indices { w0[index] *= scale }
-        }
+        // Θ first (the only draw that can fail, before any buffer is allocated), then W0: given,
+        // or i.i.d. N(0, σ0²/d) from stream 0 (drawn in double, then rounded).
+        thetaDouble = try configuration.teacherMatrix()
+        let w0 = configuration.startingWeights()
         weights = .allocate(capacity: rs * d)
         for index in 0..<(rs * d) { weights[index] = Scalar(fromDouble: w0[index]) }
-        switch configuration.teacher {
-        case .canonical:
-            thetaDouble = nil
-        case .given(let theta):
-            thetaDouble = theta
-        case .random:
-            var generator = Xoshiro256StarStar.stream(seed: configuration.seed, index: 1)
-            var gaussian = Matrix(rows: d, columns: r)
-            gaussian.storage.withUnsafeMutableBufferPointer { NormalSampler.fill($0, using: &generator) }
-            do {
-                thetaDouble = try LinearAlgebra.orthonormalBasis(gaussian).transposed
-            } catch {
-                // A d×r Gaussian matrix has full rank with probability one; another seed draws another.
-                throw .invalidParameter(name: "seed", value: "\(configuration.seed)",
-                                        reason: "draws a rank-deficient random teacher (\(error)); choose another seed")
-            }
-        }
         teacherRows = thetaDouble.map { $0.storage.map { Scalar(fromDouble: $0) } }
         if let rows = teacherRows {
             let pointer = UnsafeMutablePointer<Scalar>.allocate(capacity: rows.count)

@@ -198,7 +198,11 @@ enum BadInputTables {
         // --lr-sweep: each rate must give 1 … 1e9 steps over the horizon T = 12.
         t.values("--lr-sweep", ["0", "-1", "nan", "inf", "1e-12", "1e10", "", ",", "0.05,,0.1", "a"])
         t.values("--seeds", ["0", "-1", "nan", "100000"], extra: ["--lr-sweep", "0.02,0.05"])
-        t.bad(["--seeds", "2"], "--lr-sweep")                         // --seeds without --lr-sweep
+        // --seeds without --lr-sweep: a seed ensemble, --jobs runs at a time.
+        t.values("--seeds", ["0", "-1", "nan", "1.5", "10001", "100000"])
+        t.values("--jobs", ["0", "-1", "nan", "65"], extra: ["--seeds", "2"])
+        t.bad(["--jobs", "2"], "--jobs")                               // --jobs without --seeds
+        t.bad(["--jobs", "2", "--seeds", "2", "--lr-sweep", "0.02"], "--jobs")
         return t.cases
     }()
 
@@ -287,6 +291,8 @@ enum BadInputTables {
         BadInputCase(command: ["sgd"], arguments: ["--d", "16", "--r", "2", "--rs", "2", "--batch", "8", "--lr", "0.05"] + destinations,
                      fragment: "", status: 0),
         BadInputCase(command: ["compare"], arguments: ["--d", "16", "--r", "2", "--rs", "2", "--batch", "8", "--lr", "0.05", "--lr-sweep", "0.02,0.05"]
+                     + destinations, fragment: "", status: 0),
+        BadInputCase(command: ["compare"], arguments: ["--d", "16", "--r", "2", "--rs", "2", "--batch", "8", "--lr", "0.05", "--seeds", "3"]
                      + destinations, fragment: "", status: 0),
         BadInputCase(command: ["scaling", "predict"], arguments: ["--r", "4", "--rs", "2", "--d", "16", "--t-end", "10", "--save-count", "3"] + destinations,
                      fragment: "", status: 0),

@@ -52,7 +52,15 @@ enum MemoryBadInputs {
         var sweep = BadInputTable(["compare"], base: ["--r", "2", "--rs", "1", "--d", "5e7", "--batch", "1", "--steps", "1"],
                                   outputs: ["--output", "OUT/report.txt"])
         sweep.bad(["--lr-sweep", "0.005,0.0025"], "--lr-sweep")
-        all += compare.cases + sweep.cases
+        // A seed ensemble: one run of W 5e7 doubles fits, two at once (--jobs 2) do not; nor does
+        // one run with 10⁴ risk series of 1e5 records (8 GB).
+        var ensemble = BadInputTable(["compare"], base: ["--r", "2", "--rs", "1", "--d", "5e7", "--batch", "1", "--steps", "1"],
+                                     outputs: ["--output", "OUT/report.txt"])
+        ensemble.bad(["--seeds", "2", "--jobs", "2"], "--jobs")
+        var series = BadInputTable(["compare"], base: ["--r", "2", "--rs", "1", "--d", "16", "--batch", "1", "--lr", "1e-5", "--steps", "100000",
+                                                       "--save-count", "100000"], outputs: ["--output", "OUT/report.txt"])
+        series.bad(["--seeds", "10000"], "--seeds")
+        all += compare.cases + sweep.cases + ensemble.cases + series.cases
         // scaling sweep: 8 points of about 0.4 GB each, all at once with --jobs 8.
         var scaling = BadInputTable(["scaling", "sweep"],
                                     base: ["--alphas", "0.5,1,1.5,2", "--r", "1000", "--widths", "100", "--dims", "1e6", "--seeds", "0,1",

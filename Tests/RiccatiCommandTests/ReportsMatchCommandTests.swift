@@ -93,4 +93,33 @@ struct ReportsMatchCommandTests {
         #expect(otherReport.text(.csv) != csv.standardOutput)
         #expect(otherReport.text(.json) != json.standardOutput)
     }
+
+    static let ensembleArguments = ["compare", "--seeds", "3", "--d", "64", "--r", "4", "--rs", "3", "--batch", "32", "--lr", "0.01",
+                                    "--steps", "100", "--save-count", "5"]
+
+    /// `text` with the `stats` object (wall-clock timings) replaced by `{}`.
+    static func blankingStats(_ text: String) -> String {
+        text.replacingOccurrences(of: #""stats": \{[^}]*\}"#, with: #""stats": {}"#, options: .regularExpression)
+    }
+
+    @Test("compare --seeds 3: JSON (stats blanked), CSV and table are byte-identical; another base seed differs")
+    func compareEnsemble() throws {
+        let outputs = try ["json", "csv", "table"].map { format in try runRiccati(Self.ensembleArguments + ["--format", format]) }
+        #expect(outputs.allSatisfy { $0.status == 0 }, "\(outputs.map(\.standardError))")
+        let description = SGDRunDescription(configuration: try Self.sgdConfiguration(seed: 0), spectrum: .powerLaw(alpha: 1, normalized: true),
+                                            precision: .double)
+        func report(seed: UInt64) throws -> CompareReport {
+            let comparison = try SeedEnsembleComparison.run(SeedEnsemble(base: try Self.sgdConfiguration(seed: seed), seeds: 3), precision: Double.self)
+            return CompareReport(ensemble: comparison, run: description)
+        }
+        let library = try report(seed: 0)
+        #expect(Self.blankingStats(library.text(.json)) == Self.blankingStats(outputs[0].standardOutput))
+        #expect(Self.blankingStats(outputs[0].standardOutput).count > 1000 && outputs[0].standardOutput.contains(#""stats": {"#))
+        #expect(library.text(.csv) == outputs[1].standardOutput)
+        #expect(library.text(.table) == outputs[2].standardOutput)
+        // Negative control: the ensemble of another base seed, described the same way.
+        let other = try report(seed: 1)
+        #expect(other.text(.csv) != outputs[1].standardOutput)
+        #expect(Self.blankingStats(other.text(.json)) != Self.blankingStats(outputs[0].standardOutput))
+    }
 }

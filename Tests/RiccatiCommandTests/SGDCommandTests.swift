@@ -62,7 +62,8 @@ import Testing
             (["sgd", "--noise", "-1"], "--noise"),
             (["sgd", "--init-w", "/nonexistent.npy"], "nonexistent"),
             (["sgd", "--precision", "half"], "precision"),
-            (["compare", "--seeds", "3"], "--lr-sweep"),
+            (["compare", "--jobs", "2"], "--jobs"),                    // --jobs without --seeds
+            (["compare", "--seeds", "0"], "--seeds"),
             (["compare", "--lr-sweep", "0.1,-2"], "--lr-sweep"),
         ]
         for (arguments, fragment) in cases {

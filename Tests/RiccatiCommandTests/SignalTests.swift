@@ -87,6 +87,8 @@ struct LongCommand: Sendable, CustomTestStringConvertible {
         LongCommand(name: "compare", long: compare + ["--steps", "40000"], short: compare + ["--steps", "400"], busy: 0.8, signal: .SIGTERM),
         LongCommand(name: "compare-lr-sweep", long: sweepBase + ["--lr-sweep", "0.01,0.0001", "--seeds", "3"],
                     short: sweepBase + ["--lr-sweep", "0.01,0.005", "--seeds", "2"], busy: 1.5, signal: .SIGINT),
+        LongCommand(name: "compare-seeds", long: sweepBase + ["--seeds", "10000"], short: sweepBase + ["--seeds", "4"], busy: 1.5,
+                    signal: .SIGINT),
         LongCommand(name: "scaling-sweep", long: scalingSweep + ["--dims", "1024,4096", "--t-end", "10000"],
                     short: ["scaling", "sweep", "--alphas", "1", "--r", "16", "--widths", "8", "--dims", "1024", "--t-end", "10"],
                     busy: 1.0, signal: .SIGHUP),
@@ -183,6 +185,13 @@ struct SignalTests {
             // Control: the finished sweep holds every rate and seed.
             let controlPoints = try #require(controlReport["sweep"] as? [[String: Any]])
             #expect(controlPoints.count == 2 && controlPoints.allSatisfy { ($0["seeds"] as? [Any])?.count == 2 })
+        case "compare-seeds":
+            let config = try #require(object["config"] as? [String: Any])
+            let completed = try #require(config["seedsCompleted"] as? Int)
+            #expect(completed >= 1 && completed < 10_000 && config["seeds"] as? Int == 10_000)
+            #expect((object["seeds"] as? [Any])?.count == completed)
+            #expect(stderr.contains("of 10000 seeds"))
+            #expect((controlReport["seeds"] as? [Any])?.count == 4)
         case "scaling-sweep":
             let completed = try #require((object["config"] as? [String: Any])?["pointsCompleted"] as? Int)
             #expect(completed < 40 && (object["points"] as? [Any])?.count == completed)
