@@ -85,16 +85,17 @@ func parsesAsXML(_ url: URL) throws -> Bool { XMLParser(data: try Data(contentsO
         let run = try runExample("SGDAwareDynamics", folder: folder)
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let columns = ["t", "riskSGDMean", "riskSGDStandardError", "riskGradientFlow", "riskSGDAware"]
-        let rows = try checkCSV(folder.appendingPathComponent("trajectories.csv"), header: ["regime"] + columns, numeric: columns)
+        let rows = try checkCSV(folder.appendingPathComponent("trajectories.csv"), header: ["regime"] + columns, numeric: Set(columns))
         #expect(Set(rows.map { $0[0] }) == ["small noise", "large noise", "label noise"])
         let summaryColumns = ["etaDOverB", "noise", "seeds", "meanRelativeDeviationGradientFlow", "meanRelativeDeviationSGDAware",
                               "maxStandardErrorsGradientFlow", "maxStandardErrorsSGDAware", "finalRiskSGDMean",
                               "finalRiskSGDStandardError", "finalRiskGradientFlow", "finalRiskSGDAware"]
-        let summary = try checkCSV(folder.appendingPathComponent("summary.csv"), header: ["regime"] + summaryColumns, numeric: summaryColumns)
+        let summary = try checkCSV(folder.appendingPathComponent("summary.csv"), header: ["regime"] + summaryColumns, numeric: Set(summaryColumns))
         #expect(summary.count == 3)
         // The label-noise regime ends above the gradient flow (the floor), even at smoke size.
         let labelNoise = try #require(summary.first { $0[0] == "label noise" })
-        #expect(Double(labelNoise[11])! > Double(labelNoise[10])!, "SGD-aware \(labelNoise[11]) against gradient flow \(labelNoise[10])")
+        let aware = try #require(Double(labelNoise[11])), flow = try #require(Double(labelNoise[10]))
+        #expect(aware > flow, "SGD-aware \(aware) against gradient flow \(flow)")
         #expect(try parsesAsXML(folder.appendingPathComponent("sgd_aware.svg")))
     }
 

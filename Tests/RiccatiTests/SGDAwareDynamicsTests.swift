@@ -379,7 +379,7 @@ struct GaussianPairs {
 
 /// Both SGD-aware dynamics evaluate their products in two parts: on one thread or on two, the
 /// solutions are the same bits (at `r_s·r = 16384`, where two lanes are used); a different
-/// learning rate is not (negative control).
+/// batch size is not (negative control).
 @Suite struct SGDAwareThreadTests {
     @Test func oneAndTwoThreadsGiveTheSameBits() throws {
         let rs = 64, r = 256, d = 4096
@@ -400,7 +400,7 @@ struct GaussianPairs {
         #expect(solutions[0][0].states == solutions[1][0].states)
         #expect(solutions[0][1].states == solutions[1][1].states)
         var other = parameters
-        other.learningRate = 0.001 * (1 + 1e-9)
+        other.batchSize = 65
         let c = try solve(OverlapProblem(dynamics: QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: other),
                                          initialState: initial, finalTime: 0.05, saveTimes: [0.02, 0.05]), method: nil, threads: 2)
         #expect(c.states != solutions[1][0].states)
