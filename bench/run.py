@@ -3,8 +3,10 @@
 
 Writes the inputs of every problem once (fixed seed) to bench/inputs/, times `riccati integrate`
 (dopri5, dop853, rk4, exact in its three factorisations) against scipy's solve_ivp (RK45, DOP853) and, when jax and
-diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a numpy loop; and
-writes bench/RESULTS.md (or a temporary file with --smoke).
+diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a numpy loop; times the SGD-aware dynamics
+(issue 16: `--dynamics sgd-mean-map` against a numpy map from MODEL.md's formulas and against the 40-seed SGD it
+replaces, `--dynamics sgd-limit` against scipy/diffrax on the limit ODE in numpy); and writes bench/RESULTS.md
+(or a temporary file with --smoke; `--only SGDA-M --merge` writes only the SGD-aware section into the existing file).
 """
 import argparse
 import datetime
@@ -39,6 +41,18 @@ SMOKE_ODE = [("ODE-smoke", 1.0, 8, 4, 64, 20.0)]
 SMOKE_SGD = [("SGD-smoke", 64, 8, 6, 10, 0.005)]  # r_s ≠ riccati's default 4, so a missing flag shows
 SIGMA0_ODE = 1.0   # riccati integrate's default σ0
 SIGMA0_SGD = 0.3   # riccati sgd's default σ0
+# SGD-aware section: riccati sgd's default σ0. From integrate's default σ0 = 1 (and from 0.5) the mean map at
+# η = 0.001, d = 4096, B = 64 diverges (at step 22; at step 501): with Q ≈ q·I (q = σ0²) the map's noise term
+# η²·E[ĝĝᵀ] ≈ η·c·(8‖D‖²·Q + 32·Q³), ‖D‖² ≈ r_s·q², outgrows the contraction 8η·WDWᵀ ≈ 8η·Q² once
+# q > 1/(c·(r_s + 4)) = 0.23 (c = η·d/B = 0.064); σ0 = 0.3 (q = 0.09) is stable and escapes within the 2000 steps.
+SIGMA0_SGDA = 0.3
+SGDA_SEEDS = 40    # the SGD average the mean map replaces
+SGDA_AGREEMENT = 1e-9  # issue 16: the mean map reproduces an independent implementation to this (relative risk)
+SGDA_PROBLEMS = [
+    # name, alpha, d, r, rs, B, eta, steps, sigma0, longer T of the limit ODE (issue 16)
+    ("SGDA-M", 1.0, 4096, 256, 64, 64, 0.001, 2000, SIGMA0_SGDA, 50.0),
+]
+SMOKE_SGDA = [("SGDA-smoke", 1.0, 64, 8, 6, 8, 0.001, 50, SIGMA0_SGDA, 0.5)]
 RK4_STEP = "0.05,0.01"
 REF_STEP = 0.05
 
@@ -276,15 +290,7 @@ def bench_ode(prob, args, binary, tally, cmds):
             cmd.append(repr(args.cap))  # stops itself at the cap and reports how far it got
         cmds.append(" ".join(shlex.quote(c) for c in cmd[:5]) + " … (" + label + ")")
 
-        def one(cmd=cmd):
-            out, _ = run_cmd(cmd, args.cap + 120)  # start-up, input loading, JIT
-            j = json.loads(out.strip().splitlines()[-1])
-            if j["status"] == "stopped":
-                raise TimeoutError(f"> {args.cap:g} s", f"stopped after {j['seconds']:.0f} s at t = {j['tReached']:.4g} "
-                                   f"of {T:g} ({j['nfev']} RHS evaluations)")
-            if j["status"] != "success":
-                raise RuntimeError(j["status"])
-            return j["seconds"], j
+        one = peer_run(cmd, args, env=None, T=T)  # OpenBLAS's default threads, as the rest of the ODE tables
         try:
             med, n, j, note = timed_repeats(one, args.reps, args.cap)
             rows.append(dict(label=label, peer=True, t=med, n=n, nfev=j["nfev"],
@@ -436,6 +442,248 @@ def bench_sgd(prob, args, binary, tally, cmds):
                 f"canonical teacher, α = 1", rows=rows, gemm=gemm, bare=bare)
 
 
+def eta_grid_times(eta, steps, n=12):
+    """n log-spaced step counts from 1 to `steps` (distinct), as times k·η on the mean map's grid."""
+    ks = sorted(set(int(round(k)) for k in np.logspace(0.0, np.log10(steps), n)))
+    return [float(f"{k * eta:.12g}") for k in ks]
+
+
+def timed_row(label, one, args, tally, reps=None, **extra):
+    """A table row from timed_repeats(one): time, n, payload; a timeout or failure becomes the row's note."""
+    row = dict(label=label, t=None, n=0, payload=None, note="", **extra)
+    try:
+        row["t"], row["n"], row["payload"], row["note"] = timed_repeats(one, reps or args.reps, args.cap)
+        tally.ok()
+    except TimeoutError as e:
+        row["t"], row["note"] = str(e.args[0]), (e.args[1] if len(e.args) > 1 else "stopped at the cap")
+        (tally.ok() if not args.smoke else tally.fail(label, e))
+    except Exception as e:
+        row["t"], row["note"] = "failed", str(e)[:160]
+        tally.fail(label, e)
+    log(f"   {label}: {fmt_t(row['t'])} {row['note']}")
+    return row
+
+
+def riccati_json_run(cmd, args, seconds_key="solveSeconds"):
+    """`one` for timed_repeats: runs a riccati JSON command, returns (its in-process seconds, report)."""
+    def one():
+        j = json.loads(run_cmd(cmd, args.cap)[0])
+        if j["stats"].get("status", "success") != "success":
+            raise RuntimeError(j["stats"].get("message", j["stats"]["status"]))
+        return j["stats"][seconds_key], j
+    return one
+
+
+# The SGD-aware section runs its numpy/scipy peers with OpenBLAS on one thread, as RiccatiKit runs its own OpenBLAS:
+# on the 2 shared cores numpy's default two OpenBLAS threads made the numpy SGD loop 12× slower under load
+# (100 steps of SGDA-M: 24 s against 2.0 s).
+PEER_ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+
+
+def peer_run(cmd, args, env=PEER_ENV, T=None):
+    """`one` for timed_repeats: a peer_solve.py subprocess, returns (its own solve seconds, its JSON line).
+
+    The kill timeout is the cap plus 120 s for start-up, input loading and JIT; a scipy peer given the cap
+    stops itself there and reports how far it got (of T, when given)."""
+    def one():
+        j = json.loads(run_cmd(cmd, args.cap + 120, env=env)[0].strip().splitlines()[-1])
+        if j["status"] == "stopped":
+            raise TimeoutError(f"> {args.cap:g} s", f"stopped after {j['seconds']:.0f} s at t = {j['tReached']:.4g} "
+                               + (f"of {T:g} " if T is not None else "") + f"({j['nfev']} RHS evaluations)")
+        if j["status"] != "success":
+            raise RuntimeError(j["status"])
+        return j["seconds"], j
+    return one
+
+
+def bench_sgd_aware(prob, args, binary, tally):
+    """Issue 16: the SGD mean map and its limit ODE against numpy/scipy peers and against the SGD they replace."""
+    name, alpha, d, r, rs, B, eta, steps, sigma0, t_long = prob
+    inp = os.path.join(args.inputs, name)
+    # One W0 for everything: SGD starts from it, the overlap dynamics from its (M0, P0).
+    write_sgd_inputs(inp, alpha, d, r, rs, sigma0, SEED)
+    W0 = np.load(f"{inp}/w0.npy")
+    np.save(f"{inp}/m0.npy", np.ascontiguousarray(W0[:, :r]))
+    np.save(f"{inp}/p0.npy", np.ascontiguousarray(W0[:, r:] @ W0[:, r:].T))
+    T = float(f"{steps * eta:.12g}")
+    times = eta_grid_times(eta, steps)
+    tcsv = ",".join(repr(t) for t in times)
+    c = eta * d / B
+    load = [os.getloadavg()[0]]
+    log(f"== {name}: α={alpha:g} d={d} r={r} rs={rs} B={B} η={eta:g} (η·d/B = {c:g}) {steps} steps, σ0={sigma0:g}")
+    model = [binary, "integrate", "--lambdas", f"{inp}/lambda.npy", "--init-m", f"{inp}/m0.npy", "--init-p", f"{inp}/p0.npy",
+             "--d", str(d), "--lr", repr(eta), "--batch", str(B), "--format", "json"]
+    sgd_flag = ["--sgd", f"{eta!r},{d},{B},0"]
+    cmds, mm = [], []
+
+    def cmd_str(cmd):
+        return " ".join(shlex.quote(x) for x in cmd)
+
+    # 1. The mean map, RiccatiKit and numpy; the numpy risk is the reference of the agreement column.
+    peer_cmd = [sys.executable, os.path.join(HERE, "peer_solve.py")] + sgd_flag + ["numpy", "mean-map", inp, repr(T), tcsv, "0", "0"]
+    numpy_risk = None
+    if selected("numpy mean map", args):
+        cmds.append(cmd_str(peer_cmd[:6]) + " … (numpy mean map)")
+        row = timed_row("numpy mean map (MODEL.md formulas in (M, Q))", peer_run(peer_cmd, args), args, tally, peer=True)
+        if row["payload"]:
+            numpy_risk = row["payload"]["risk"]
+            row.update(steps=row["payload"]["nfev"], risk=numpy_risk[-1])
+        mm.append(row)
+    for label, extra in (("RiccatiKit sgd-mean-map", ["--no-escape-times"]),
+                         ("RiccatiKit sgd-mean-map + escape times", [])):
+        if not selected(label, args):
+            continue
+        cmd = model + ["--dynamics", "sgd-mean-map", "--t-end", repr(T), "--save-at", tcsv] + extra
+        cmds.append(cmd_str(cmd))
+        row = timed_row(label, riccati_json_run(cmd, args), args, tally, peer=False)
+        if row["payload"]:
+            j = row["payload"]
+            row.update(steps=j["stats"]["acceptedSteps"], risk=j["risk"][-1],
+                       diff=max_rel_err(j["risk"], numpy_risk) if numpy_risk else None)
+            if row["diff"] is not None and not row["diff"] <= SGDA_AGREEMENT:
+                tally.fail(f"{name} {label}", f"risk differs from the numpy mean map by {row['diff']:.2e} relative "
+                           f"(> {SGDA_AGREEMENT:g}, issue 16)")
+                row["note"] = f"**DOES NOT REPRODUCE the numpy map to {SGDA_AGREEMENT:g}** " + row["note"]
+        mm.insert(len([x for x in mm if not x["peer"]]), row)
+
+    # 2. The SGD the mean map replaces: one seed, timed, then × SGDA_SEEDS.
+    sgd_rows = []
+    label = "RiccatiKit sgd --precision double (1 seed)"
+    if selected(label, args):
+        cmd = [binary, "sgd", "--d", str(d), "--rs", str(rs), "--lambdas", f"{inp}/lambda.npy", "--init-w", f"{inp}/w0.npy",
+               "--batch", str(B), "--lr", repr(eta), "--steps", str(steps), "--save-at", tcsv, "--format", "json",
+               "--precision", "double"]
+        cmds.append(cmd_str(cmd))
+        row = timed_row(label, riccati_json_run(cmd, args, "seconds"), args, tally, reps=min(args.reps, 3), peer=False)
+        if row["payload"]:
+            row.update(steps=steps, risk=row["payload"]["risk"][-1])
+        sgd_rows.append(row)
+    label = "numpy loop float64 (bench's numpy_sgd, 1 seed)"
+    if selected(label, args):
+        # Seed SEED + 1: SEED drew W0, and the same stream for X would align the first batch with W0.
+        cmd = [sys.executable, os.path.join(HERE, "peer_solve.py"), "numpy-sgd", inp, str(B), str(steps), repr(eta), str(SEED + 1)]
+        cmds.append(cmd_str(cmd))
+        row = timed_row(label, peer_run(cmd, args), args, tally, reps=min(args.reps, 3), peer=True)
+        if row["payload"]:
+            row.update(steps=steps, risk=row["payload"]["risk"][0])
+        sgd_rows.append(row)
+
+    # 3. The limit ODE (η → 0 at fixed c = η·d/B), to T and to t_long, against a tight scipy DOP853 reference.
+    limits = []
+    for T_end, ts in ((T, times), (t_long, save_times(t_long))):
+        lcsv = ",".join(repr(t) for t in ts)
+        base = model + ["--dynamics", "sgd-limit", "--t-end", repr(T_end), "--save-at", lcsv, "--no-escape-times"]
+        ref_cmd = [sys.executable, os.path.join(HERE, "peer_solve.py")] + sgd_flag + \
+            ["scipy", "DOP853", inp, repr(T_end), lcsv, "1e-11", "1e-14"]
+        cmds.append(cmd_str(ref_cmd[:6]) + f" … (reference, T = {T_end:g})")
+        try:
+            ref = peer_run(ref_cmd, args)()[1]["risk"]
+            tally.ok()
+        except Exception as e:
+            ref = None
+            tally.fail(f"{name} limit reference T = {T_end:g}", e)
+        rows = []
+        for label, extra in (("RiccatiKit dopri5 (rtol 1e-6, atol 1e-9)", ["--method", "dopri5", "--rtol", "1e-6", "--atol", "1e-9"]),
+                             ("RiccatiKit dopri5 (rtol 1e-10, atol 1e-13; cross-check of the reference)",
+                              ["--method", "dopri5", "--rtol", "1e-10", "--atol", "1e-13"])):
+            if selected(label, args):
+                cmds.append(cmd_str(base + extra))
+                rows.append(timed_row(f"{label}, T = {T_end:g}", riccati_json_run(base + extra, args), args, tally,
+                                      peer=False, key="stats"))
+        peers = [("scipy", "RK45"), ("scipy", "LSODA")] + ([("diffrax", "Dopri5")] if peers_available() else [])
+        for kind, method in peers:
+            label = f"{kind} {method} (rtol 1e-6, atol 1e-9)"
+            if not selected(label, args):
+                continue
+            cmd = [sys.executable, os.path.join(HERE, "peer_solve.py")] + sgd_flag + \
+                [kind, method, inp, repr(T_end), lcsv, "1e-6", "1e-9"] + ([repr(args.cap)] if kind == "scipy" else [])
+            cmds.append(cmd_str(cmd[:6]) + f" … ({label}, T = {T_end:g})")
+            rows.append(timed_row(f"{label}, T = {T_end:g}", peer_run(cmd, args), args, tally, peer=True, key="nfev"))
+        for row in rows:
+            j = row.pop("payload")
+            if j:
+                row["nfev"] = j["stats"]["rhsEvaluations"] if row["key"] == "stats" else j["nfev"]
+                row["err"] = max_rel_err(j["risk"], ref) if ref else None
+        limits.append(dict(T=T_end, rows=rows, ref_risk=ref[-1] if ref else None))
+    if not peers_available():
+        log("   diffrax Dopri5: skipped (jax/diffrax not importable; `make bench-deps`)")
+    for row in mm + sgd_rows:
+        row.pop("payload", None)
+    load.append(os.getloadavg()[0])
+    return dict(name=name, kind="sgd-aware", c=c, seeds=SGDA_SEEDS, mm=mm, sgd=sgd_rows, limits=limits, cmds=cmds, load=load,
+                spec=f"α = {alpha:g}, r = {r}, r_s = {rs}, d = {d}, B = {B}, η = {eta:g} (η·d/B = {c:g}), {steps} steps "
+                f"(T = {T:g}), label noise ς = 0, σ0 = {sigma0:g} (from integrate's default σ0 = 1 this mean map diverges; "
+                f"see SIGMA0_SGDA in bench/run.py); one W0 (fixed seed) for SGD, its (M0, P0) for the "
+                f"overlap dynamics; 12 save times on the η grid, log-spaced from η to T")
+
+
+def sgd_aware_lines(p, args, tally=None, started=None):
+    """The Markdown section of one SGD-aware problem (self-contained: it lists its own commands)."""
+    L = ["", f"## {p['name']} (SGD-aware dynamics, issue 16)", ""]
+    if started is not None:
+        L += [f"Generated by `{' '.join(shlex.quote(a) for a in ['bench/run.py'] + sys.argv[1:])}` on "
+              f"{started:%Y-%m-%d %H:%M UTC} and merged into this file (the sections above are from their own runs); "
+              "same machine as above.", ""]
+    L += [p["spec"] + ".", "",
+          "RiccatiKit times are the in-process `stats.solveSeconds` (`riccati sgd`: `stats.seconds`); numpy/scipy times "
+          "are the map loop / `solve_ivp` call / SGD loop alone inside a subprocess, inputs loaded, with "
+          "`OPENBLAS_NUM_THREADS=1` (RiccatiKit's OpenBLAS is single-threaded too). Medians after one warm-up. "
+          f"1-minute load average on the {os.cpu_count()} logical cores: {p['load'][0]:.1f} at the start of this section, "
+          f"{p['load'][1]:.1f} at its end (above 1–2, other processes shared the cores and the times are inflated).", "",
+          "### Mean map (2000 steps) and the SGD it replaces" if p["name"] == "SGDA-M" else "### Mean map and the SGD it replaces", "",
+          "| implementation | time | n | map / SGD steps | final risk | max rel. risk difference from the numpy map (12 save times) | note |",
+          "|---|---|---|---|---|---|---|"]
+    for r in p["mm"] + p["sgd"]:
+        L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {r.get('steps', '—')} | "
+                 f"{(format(r['risk'], '.6g') if r.get('risk') is not None else '—')} | {fmt_e(r.get('diff'))} | {r['note']} |")
+        if r in p["sgd"] and isinstance(r["t"], float):
+            L.append(f"| → {p['seeds']} seeds of it ({p['seeds']} × one seed, this machine) | {fmt_t(p['seeds'] * r['t'])} | — | "
+                     f"{p['seeds']} × {r.get('steps', '—')} | — | — | estimated, not run: {p['seeds']} × the median above |")
+    fast = next((r for r in p["mm"] if r["label"] == "RiccatiKit sgd-mean-map" and isinstance(r["t"], float)), None)
+    if fast:
+        L.append("")
+        for r in p["mm"] + p["sgd"]:
+            if r is not fast and isinstance(r["t"], float):
+                mult = p["seeds"] if r in p["sgd"] else 1
+                L.append(f"- {r['label']}{f' × {mult}' if mult > 1 else ''}: {mult * r['t'] / fast['t']:.3g}× the RiccatiKit mean map's time")
+    for lim in p["limits"]:
+        L += ["", f"### Limit ODE (`--dynamics sgd-limit`, c = η·d/B = {p['c']:g}) to T = {lim['T']:g}", "",
+              "Accuracy: maximum relative risk error over the save times against scipy DOP853 at rtol 1e-11, atol 1e-14 "
+              "on the numpy limit ODE in (M, Q) (`bench/ode_rhs.py`)"
+              + (f"; reference final risk {lim['ref_risk']:.6g}." if lim["ref_risk"] is not None else "; the reference failed."),
+              "The peers integrate [M | Q], RiccatiKit [M | P]: the same tolerances act on slightly different state vectors.", "",
+              "| solver | time | n | RHS evaluations | max rel. risk error | this / scipy RK45 | note |", "|---|---|---|---|---|---|---|"]
+        base = next((r["t"] for r in lim["rows"] if r["label"].startswith("scipy RK45") and isinstance(r["t"], float)), None)
+        for r in lim["rows"]:
+            ratio = f"{r['t'] / base:.3g}" if isinstance(r["t"], float) and base else "—"
+            L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {r.get('nfev', '—')} | {fmt_e(r.get('err'))} | {ratio} | {r['note']} |")
+    L += ["", "Commands (paths relative to the checkout):", "", "```sh"] + [scrub(c) for c in p["cmds"]] + ["```"]
+    if tally is not None:
+        L += ["", f"Timed cases of this run: {tally.passed} passed, {tally.failed} failed."] + [f"- {n}" for n in tally.notes]
+    return L
+
+
+def merge_results(path, sections, args, tally, started):
+    """--merge: replace (or append) this run's `## name` sections in an existing results file, keep the rest."""
+    text = open(path).read() if os.path.exists(path) else "# RiccatiKit benchmarks\n"
+    for p in sections:
+        new = "\n".join(sgd_aware_lines(p, args, tally, started)).strip("\n") + "\n"
+        head = f"\n## {p['name']} "
+        start = text.find(head)
+        if start < 0:
+            text = text.rstrip("\n") + "\n\n" + new
+            continue
+        end = text.find("\n## ", start + len(head))
+        text = text[:start + 1] + new + ("\n" + text[end + 1:] if end >= 0 else "")
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def scrub(cmd):
+    """A command line for the report: paths relative to the checkout, the Python interpreter by name."""
+    return cmd.replace(ROOT + os.sep, "").replace(sys.executable, "python3")
+
+
 def sh(cmd):
     try:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60).stdout.strip()
@@ -467,7 +715,9 @@ def machine():
     ]
 
 
-def write_results(path, ode, sgd, cmds, args, tally, started):
+def write_results(path, ode, sgd, cmds, args, tally, started, sgda=()):
+    if args.merge:
+        return merge_results(path, sgda, args, tally, started)
     L = ["# RiccatiKit benchmarks", "",
          f"Generated by `{' '.join(shlex.quote(a) for a in ['bench/run.py'] + sys.argv[1:])}` on "
          f"{started:%Y-%m-%d %H:%M UTC}. Times are medians after one warm-up; `n` is the number of timed runs.",
@@ -533,8 +783,10 @@ def write_results(path, ode, sgd, cmds, args, tally, started):
         if p["gemm"]:
             L += ["", "numpy/OpenBLAS dgemm on the step's two GEMM shapes (float64, 2 flops per multiply-add, "
                   "median of 10-call averages; this is numpy's bundled OpenBLAS, not the system one RiccatiKit links): " + ", ".join(f"`{k}` {v:.3g} GFLOP/s" for k, v in p["gemm"].items()) + "."]
+    for p in sgda:
+        L += sgd_aware_lines(p, args)
     # Paths relative to the checkout: no machine's absolute paths in the report.
-    L += ["", "## Commands", "", "```sh"] + [c.replace(ROOT + os.sep, "") for c in cmds] + ["```", "",
+    L += ["", "## Commands", "", "```sh"] + [scrub(c) for c in cmds] + ["```", "",
           f"Reference runs: {', '.join(refs) or 'none'}.", "",
           f"Timed cases: {tally.passed} passed, {tally.failed} failed."]
     L += [f"- {n}" for n in tally.notes]
@@ -559,6 +811,9 @@ def main():
     ap.add_argument("--methods", default=None,
                     help="comma-separated parts of case labels to run (e.g. 'dop853,scipy RK45'); the reference always runs; "
                          "SGD problems are skipped when given")
+    ap.add_argument("--merge", action="store_true",
+                    help="write only the SGD-aware sections of this run into the existing results file, replacing "
+                         "sections of the same name and keeping all others (needs --only with SGD-aware problems only)")
     ap.add_argument("--skip-explicit-large", action=argparse.BooleanOptionalAction, default=True,
                     help="skip riccati's dopri5/rk4 on ODE-L (r_s = 256); default on")
     args = ap.parse_args()
@@ -572,15 +827,18 @@ def main():
         args.inputs = os.path.join(tmp, "inputs")
         args.results = args.results or os.path.join(tmp, "RESULTS.md")
         args.reps, args.cap = 2, min(args.cap, 60.0)
-        odes, sgds = SMOKE_ODE, SMOKE_SGD
+        odes, sgds, sgdas = SMOKE_ODE, SMOKE_SGD, SMOKE_SGDA
     else:
         args.inputs = os.path.join(HERE, "inputs")
         args.results = args.results or os.path.join(HERE, "RESULTS.md")
-        odes, sgds = ODE_PROBLEMS, SGD_PROBLEMS
+        odes, sgds, sgdas = ODE_PROBLEMS, SGD_PROBLEMS, SGDA_PROBLEMS
     if args.only:
         keep = set(args.only.split(","))
         odes = [p for p in odes if p[0] in keep]
         sgds = [p for p in sgds if p[0] in keep]
+        sgdas = [p for p in sgdas if p[0] in keep]
+    if args.merge and (odes or sgds or not sgdas):
+        ap.error("--merge writes SGD-aware sections only: select them alone with --only (e.g. --only SGDA-M)")
     if args.methods:
         sgds = []
     binary = riccati_binary()
@@ -589,16 +847,19 @@ def main():
     tally, cmds = Tally(), []
     # The large ODE problem runs last, so that everything else is measured even if it is slow;
     # the results file is rewritten after every problem, so an interrupted run still leaves numbers.
-    ode, sgd = [], []
+    ode, sgd, sgda = [], [], []
     for p in [p for p in odes if p[0] != "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
-        write_results(args.results, ode, sgd, cmds, args, tally, started)
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
     for p in sgds:
         sgd.append(bench_sgd(p, args, binary, tally, cmds))
-        write_results(args.results, ode, sgd, cmds, args, tally, started)
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
+    for p in sgdas:
+        sgda.append(bench_sgd_aware(p, args, binary, tally))
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
     for p in [p for p in odes if p[0] == "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
-    write_results(args.results, ode, sgd, cmds, args, tally, started)
+    write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
     log(f"results: {args.results}")
     name = "bench-smoke" if args.smoke else "bench"
     print(f"{name}: {tally.passed} passed, {tally.failed} failed")
