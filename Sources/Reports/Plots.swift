@@ -130,7 +130,8 @@ public enum Plots {
     /// The figure of `compare --seeds N`. Panel 1: the SGD mean risk over the seeds (solid,
     /// markers) between its band `mean ± 2 SE` (thin dotted lines of the same colour), the
     /// gradient flow (dashed) and the SGD-aware mean map (dash-dotted: dotted, thicker), with the
-    /// width floor. Panel 2: both predictions' relative deviations `|mean − pred|/pred`.
+    /// width floor. Panel 2: both predictions' relative deviations `|mean − pred|/pred` (left out
+    /// when there is none: no run finished).
     public static func compareEnsemble(_ ensemble: SeedEnsembleComparison, floor: Double, title: String) throws(ReportError) -> String {
         let result = ensemble.ensemble
         let mean = result.riskMean, error = result.riskStandardError
@@ -156,7 +157,10 @@ public enum Plots {
                                   showsMarkers: true))
         deviationPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.relative, on: deviationScale),
                                   showsMarkers: true))
-        return try render(FigureGrid(columns: 2, panels: [riskPanel, deviationPanel], title: title))
+        // An ensemble stopped before its first run finished has no deviation to draw.
+        let hasPoint = { (values: [Double]) in zip(times, Plots.drawable(values, on: deviationScale)).contains { $0.isFinite && $1.isFinite } }
+        let drawsDeviations = hasPoint(flow.relative) || hasPoint(aware.relative)
+        return try render(FigureGrid(columns: 2, panels: drawsDeviations ? [riskPanel, deviationPanel] : [riskPanel], title: title))
     }
 
     // MARK: monotonicity

@@ -39,8 +39,11 @@ struct FailureHintTests {
     }
 
     /// The flags `message` names that `command` does not have.
+    /// (ArgumentParser's `Unknown option '--x'` quotes back the flag the user typed: a bad-input
+    /// case of that kind names it by design, and it is left out.)
     static func unknownFlags(in message: String, command: [String], help: HelpCache) throws -> Set<String> {
-        flags(in: message).subtracting(try help.flags(of: command))
+        let quotedBack = message.replacingOccurrences(of: #"Unknown option '[^']*'"#, with: "", options: .regularExpression)
+        return flags(in: quotedBack).subtracting(try help.flags(of: command))
     }
 
     /// Run-time failures (exit 1) whose messages give advice: the integrators' step limit, SGD's divergence.
@@ -92,6 +95,8 @@ struct FailureHintTests {
         #expect(try Self.unknownFlags(in: "raise --max-steps or loosen --rtol", command: ["integrate"], help: help) == ["--max-steps"])
         #expect(try Self.unknownFlags(in: "use --checkpoint", command: ["integrate"], help: help) == ["--checkpoint"])
         #expect(try Self.unknownFlags(in: "use --checkpoint", command: ["sgd"], help: help).isEmpty)
+        #expect(try Self.unknownFlags(in: "Unknown option '--lambdas'", command: ["scaling", "predict"], help: help).isEmpty)
+        #expect(try Self.unknownFlags(in: "Unknown option '--lambdas'; try --lambdas", command: ["scaling", "predict"], help: help) == ["--lambdas"])
         #expect(Self.flags(in: "a -- b --x --rtol/--atol, --no-escape-times.") == ["--x", "--rtol", "--atol", "--no-escape-times"])
     }
 }

@@ -95,4 +95,22 @@ struct SeedEnsembleCommandTests {
         let svg = try String(contentsOf: folder.appendingPathComponent("p.svg"), encoding: .utf8)
         for label in ["SGD mean", "± 2 SE", "gradient flow", "SGD-aware mean map"] { #expect(svg.contains(label), "plot lacks \(label)") }
     }
+
+    @Test("an ensemble stopped before its first run still reports (nulls) and draws the risk panel; one finished run adds the deviations")
+    func stoppedBeforeTheFirstRun() throws {
+        var configuration = SGDConfiguration(spectrum: try .powerLaw(exponent: 1, count: 4), dimension: 64, studentWidth: 3,
+                                             batchSize: 32, learningRate: 0.01, steps: 100)
+        configuration.saveSteps = [0, 50, 100]
+        let description = SGDRunDescription(configuration: configuration, spectrum: .powerLaw(alpha: 1, normalized: true), precision: .double)
+        let stopped = try SeedEnsembleComparison.run(SeedEnsemble(base: configuration, seeds: 3), precision: Double.self, shouldStop: { true })
+        #expect(stopped.ensemble.seeds.isEmpty && !stopped.completed)
+        let report = CompareReport(ensemble: stopped, run: description)
+        #expect(report.text(.json).contains(#""riskSGDMean": [null, null, null]"#))
+        #expect(report.text(.json).contains(#""seedsCompleted": 0"#))
+        let svg = try report.plot()
+        #expect(svg.contains("Population risk") && !svg.contains("Relative deviation"))
+        // Control: with the runs finished the deviation panel is drawn.
+        let finished = try SeedEnsembleComparison.run(SeedEnsemble(base: configuration, seeds: 3), precision: Double.self)
+        #expect(try CompareReport(ensemble: finished, run: description).plot().contains("Relative deviation"))
+    }
 }

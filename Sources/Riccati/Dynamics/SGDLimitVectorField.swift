@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// The vector field of ``QuadraticSGDLimitFlow`` on the packed state `[M | P]`:
 /// `dM = −4X`, `dP = −4 (KP + (KP)ᵀ) + C` with the limit weights of
-/// ``GradientNoiseWeights/limit(stepNoiseRatio:labelNoise:)``. Preallocated buffers; nothing
+/// `GradientNoiseWeights.limit(stepNoiseRatio:labelNoise:)`. Preallocated buffers; nothing
 /// depends on `d`.
 public final class SGDLimitVectorField: ODESystem {
     public let studentWidth: Int
