@@ -3,11 +3,12 @@
 // (exact propagator) and the SGD-aware mean map (QuadraticSGDMeanMap, the exact one-step mean of
 // SGD iterated at its own step η), in three regimes:
 //
-//   small noise   η·d/B = 0.005 (d = 128, B = 64, η = 0.0025), t ≤ 5: all three agree;
+//   small noise   η·d/B = 0.005 (d = 512, B = 256, η = 0.0025), t ≤ 5: all three agree;
 //   large noise   η·d/B = 0.08  (d = 512, B = 16, η = 0.0025), t ≤ 5: the flow is far off, the map close;
 //   label noise   ς = 0.5, η·d/B = 0.04 (d = 256, B = 32, η = 0.005), t ≤ 10: the map predicts the floor.
 //
-// r = r_s = 4, α = 1 (Σλ² = 1), σ0 = 1, seed 0; 40 seeds (20 with label noise), on both cores.
+// r = r_s = 4, α = 1 (Σλ² = 1), σ0 = 0.3 (riccati compare's default), seed 0; 40 seeds (20 with
+// label noise), on both cores. About a minute in all, most of it the small-noise regime (B = 256).
 //
 // Usage: SGDAwareDynamics OUTPUT_DIR [--smoke]
 // Writes trajectories.csv (regime,t,riskSGDMean,riskSGDStandardError,riskGradientFlow,riskSGDAware),
@@ -35,7 +36,7 @@ example.run {
         ? [Regime(name: "small noise", dimension: 64, batch: 64, learningRate: 0.005, horizon: 1, labelNoise: 0, seeds: 3),
            Regime(name: "large noise", dimension: 64, batch: 8, learningRate: 0.01, horizon: 1, labelNoise: 0, seeds: 3),
            Regime(name: "label noise", dimension: 64, batch: 16, learningRate: 0.01, horizon: 1, labelNoise: 0.5, seeds: 3)]
-        : [Regime(name: "small noise", dimension: 128, batch: 64, learningRate: 0.0025, horizon: 5, labelNoise: 0, seeds: 40),
+        : [Regime(name: "small noise", dimension: 512, batch: 256, learningRate: 0.0025, horizon: 5, labelNoise: 0, seeds: 40),
            Regime(name: "large noise", dimension: 512, batch: 16, learningRate: 0.0025, horizon: 5, labelNoise: 0, seeds: 40),
            Regime(name: "label noise", dimension: 256, batch: 32, learningRate: 0.005, horizon: 10, labelNoise: 0.5, seeds: 20)]
     var rows: [[String]] = [], summary: [[String]] = []
@@ -45,6 +46,7 @@ example.run {
         var configuration = SGDConfiguration(spectrum: try .powerLaw(exponent: 1, count: 4), dimension: regime.dimension,
                                              studentWidth: 4, batchSize: regime.batch, learningRate: regime.learningRate, steps: steps)
         configuration.labelNoise = regime.labelNoise
+        configuration.sigma0 = 0.3
         configuration.saveSteps = (0...40).map { $0 * steps / 40 }
         let comparison = try SeedEnsembleComparison.run(SeedEnsemble(base: configuration, seeds: regime.seeds, jobs: 2),
                                                         precision: Double.self)
