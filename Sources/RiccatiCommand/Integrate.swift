@@ -19,7 +19,6 @@ struct Integrate: ParsableCommand {
             to the nearest step); sgd-limit integrates its limit at fixed η·d/B by dopri5 (default) or \
             rk4. Both take --lr, --batch, --noise and --d (the SGD's dimension, also with --init-m).
 
-
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
             --step-exponent-cap: default 600 for lq, whose steps are chosen by a round-off control, \
