@@ -39,7 +39,15 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    // One launch at a time: two full test runs (one on a fresh clone) crashed inside Foundation's
+    // Process.run() (a memmove past a mapping) while hundreds of the AddressSpaceLimitTests cases
+    // launched processes concurrently. The children still run concurrently.
+    processLaunchLock.lock()
+    do { try process.run() } catch {
+        processLaunchLock.unlock()
+        throw error
+    }
+    processLaunchLock.unlock()
     if let timeout {
         let running = RunningProcess(process: process)
         DispatchQueue(label: "riccati-tests.timeout").asyncAfter(deadline: .now() + timeout) {
@@ -55,6 +63,9 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
 
 /// A `Process` handed to the timeout's closure (read from another thread only to kill it).
 private struct RunningProcess: @unchecked Sendable { let process: Process }
+
+/// Serialises `Process.run()` across the test threads (see `runProcess`).
+private let processLaunchLock = NSLock()
 
 func runRiccati(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval? = nil) throws -> CommandRun {
     try runProcess(try riccatiExecutable(), arguments, in: directory, timeout: timeout)
