@@ -64,8 +64,6 @@ final class GradientNoiseCovariance {
     private let squaredGram: ScratchBuffer       // K²
     private let curvatureGram: ScratchBuffer     // W D² Wᵀ = X Xᵀ + K P K
     private let projectedGram: ScratchBuffer     // W D Wᵀ = K² − M Λ Mᵀ
-    /// `‖D‖²` of the last ``evaluate(state:weights:into:)`` (`R/2` up to round-off).
-    private(set) var residualSquaredNorm = 0.0
 
     /// `executor` runs the two parts (columns `[0, ⌈r/2⌉)` and the rest) on two threads when it is
     /// concurrent; the sums are taken in the same order either way, so the results are the same bits.
@@ -127,16 +125,12 @@ final class GradientNoiseCovariance {
             } else {
                 BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: m + columns.lowerBound, lda: r, c: gram, ldc: rs)
                 self.lambda.withUnsafeBufferPointer { l in
-                    self.lambdaRoots.withUnsafeBufferPointer { root in
-                        for i in 0..<rs {
-                            for j in columns {
-                                trace += m[i * r + j] * m[i * r + j] * l[j]
-                                weightedM[i * r + j] = m[i * r + j] * root[j]
-                            }
-                        }
-                    }
+                    for i in 0..<rs { for j in columns { trace += m[i * r + j] * m[i * r + j] * l[j] } }
                 }
                 if withTrace {
+                    self.lambdaRoots.withUnsafeBufferPointer { root in
+                        for i in 0..<rs { for j in columns { weightedM[i * r + j] = m[i * r + j] * root[j] } }
+                    }
                     BLAS.gramUpperByBlocks(n: rs, k: columns.count, a: weightedM + columns.lowerBound, lda: r, c: signalGram, ldc: rs)
                 }
             }
@@ -149,7 +143,8 @@ final class GradientNoiseCovariance {
         for i in 0..<rs { traceK += k[i * rs + i] }
         for index in 0..<(rs * rs) { squaredNormK += k[index] * k[index] }
         let signalTrace = partialSignalTraces.pointer[0] + partialSignalTraces.pointer[1]
-        residualSquaredNorm = Swift.max(0, squaredNormK - 2 * signalTrace + lambdaSquaredNorm)
+        // ‖D‖² (= R/2 up to round-off).
+        let residualSquaredNorm = Swift.max(0, squaredNormK - 2 * signalTrace + lambdaSquaredNorm)
         let traceWeight = weights.trace * (traceK - lambdaSum)
         // Part by part: X_p = K M_p − M_p Λ_p and X_p X_pᵀ; part 0 also K P and K P K, part 1 K².
         executor.run { part in
