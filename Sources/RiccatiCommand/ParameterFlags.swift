@@ -18,6 +18,8 @@ struct ParameterFlags {
     static let table: [String: String] = [
         // The model and its initial state (OverlapProblem, TeacherSpectrum, RandomInitialization).
         "spectrum": "--r",
+        "activation": "--activation",
+        "hermiteCoefficients": "--hermite-coefficients",
         "alpha": "--alpha",
         "exponent": "--alpha",
         "teacherWidth": "--r",
