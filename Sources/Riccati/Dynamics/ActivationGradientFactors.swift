@@ -13,7 +13,10 @@ import LinearAlgebra
 /// one kernel evaluation per entry.
 ///
 /// A neuron of norm 0 is a fixed point of the flow (its gradient `n_i σ′ x` and its row of `M` and
-/// `Q` vanish): `n_i` is floored at `√(smallest normal)` so that its `ρ` and `m` are `0`, not `0/0`.
+/// `Q` vanish), and stays exactly 0: `n_i` multiplies `A` and `B` as it is, and is floored at
+/// `√(smallest normal)` only where it divides, so that its `ρ` and `m` are `0`, not `0/0`. (The
+/// field is Lipschitz but not differentiable there: a small neuron grows at a rate independent of
+/// its norm.)
 /// `ρ` and `m` are clamped to `[−1, 1]` by the kernel (Cauchy–Schwarz holds up to rounding).
 final class ActivationGradientFactors {
     let studentWidth: Int
@@ -22,8 +25,10 @@ final class ActivationGradientFactors {
     private let lambda: [Double]
     /// `Q = MMᵀ + P` (full, symmetric).
     let gram: ScratchBuffer
-    /// `n_i = √Q_ii` (floored).
+    /// `n_i = √Q_ii`.
     let norms: ScratchBuffer
+    /// `1/max(n_i, ``normFloor``)`.
+    let inverseNorms: ScratchBuffer
     /// `S` (full, symmetric).
     let studentFactor: ScratchBuffer
     /// `B` (`r_s×r`, row-major).
@@ -39,6 +44,7 @@ final class ActivationGradientFactors {
         lambda = spectrum.values
         gram = ScratchBuffer(count: rs * rs)
         norms = ScratchBuffer(count: rs)
+        inverseNorms = ScratchBuffer(count: rs)
         studentFactor = ScratchBuffer(count: rs * rs)
         teacherFactor = ScratchBuffer(count: rs * spectrum.count)
     }
@@ -47,11 +53,14 @@ final class ActivationGradientFactors {
     func compute(state: UnsafePointer<Double>) {
         let rs = studentWidth, r = teacherWidth
         let m = state, p = state + rs * r
-        let q = gram.pointer, n = norms.pointer, s = studentFactor.pointer, b = teacherFactor.pointer
+        let q = gram.pointer, n = norms.pointer, inverse = inverseNorms.pointer, s = studentFactor.pointer, b = teacherFactor.pointer
         q.update(from: p, count: rs * rs)
         BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 1, a: m, lda: r, beta: 1, c: q, ldc: rs)
         BLAS.mirrorUpperToLower(q, n: rs, ldc: rs)
-        for i in 0..<rs { n[i] = Swift.max(Swift.max(q[i * rs + i], 0).squareRoot(), Self.normFloor) }
+        for i in 0..<rs {
+            n[i] = Swift.max(q[i * rs + i], 0).squareRoot()
+            inverse[i] = 1 / Swift.max(n[i], Self.normFloor)
+        }
         // The diagonal of S: A_ii = 2 q_i κ′(1) plus the pair (i, i) of the radial sum, 2 q_i (2κ − κ′)(1);
         // the pairs i ≠ i' and the teacher terms are added below.
         let (slopeAtOne, radialAtOne) = kernel.slopeAndRadialFactor(1)
@@ -62,9 +71,8 @@ final class ActivationGradientFactors {
             let qi = Swift.max(q[i * rs + i], 0)
             var radialSum = 0.0
             for k in (i + 1)..<Swift.max(rs, i + 1) {
-                let scale = n[i] * n[k]
-                let (slope, radial) = kernel.slopeAndRadialFactor(q[i * rs + k] / scale)
-                let a = 2 * scale * slope
+                let (slope, radial) = kernel.slopeAndRadialFactor(q[i * rs + k] * inverse[i] * inverse[k])
+                let a = 2 * n[i] * n[k] * slope
                 s[i * rs + k] = a
                 s[k * rs + i] = a
                 radialSum += Swift.max(q[k * rs + k], 0) * radial
@@ -77,7 +85,7 @@ final class ActivationGradientFactors {
                 let row = i * r
                 var radialSum = 0.0
                 for j in 0..<r {
-                    let (slope, radial) = kernel.slopeAndRadialFactor(m[row + j] / n[i])
+                    let (slope, radial) = kernel.slopeAndRadialFactor(m[row + j] * inverse[i])
                     b[row + j] = -2 * l[j] * n[i] * slope
                     radialSum += l[j] * radial
                 }
