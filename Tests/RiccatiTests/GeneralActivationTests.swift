@@ -281,4 +281,50 @@ import LinearAlgebra
         let data = try JSONEncoder().encode(DynamicsDescriptor.activationGradientDescent(.hermite([0.5, 1]), learningRate: 0.1))
         #expect(try JSONDecoder().decode(DynamicsDescriptor.self, from: data) == .activationGradientDescent(.hermite([0.5, 1]), learningRate: 0.1))
     }
+
+    // MARK: Scaling and threads
+
+    /// The least-squares slope of log R against log t over the saves in `[T_2, T_16]` of a ReLU flow
+    /// at r = r_s = 64, σ0 = 1e-3, d = 1e6.
+    func reluSlope(alpha: Double, finalTime: Double) throws -> Double {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: alpha, count: 64)
+        let initial = try RandomInitialization(studentWidth: 64, teacherWidth: 64, dimension: 1e6, sigma0: 1e-3, seed: 0).sample()
+        let problem = try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 64, activation: .relu),
+                                         initialState: initial, finalTime: finalTime,
+                                         saveTimes: try SaveTimes.logSpaced(count: 150, finalTime: finalTime, decades: 3))
+        let solution = try solve(problem, method: .dormandPrince(DormandPrinceOptions()), threads: 2)
+        #expect(solution.status == .success)
+        let second = try #require(solution.escapeTimes[1]), sixteenth = try #require(solution.escapeTimes[15])
+        let points = zip(solution.times, solution.risk).filter { $0.0 >= second && $0.0 <= sixteenth }.map { (log($0.0), log($0.1)) }
+        #expect(points.count >= 20)
+        let meanX = points.map(\.0).reduce(0, +) / Double(points.count), meanY = points.map(\.1).reduce(0, +) / Double(points.count)
+        let covariance = points.reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanY) }
+        let variance = points.reduce(0) { $0 + ($1.0 - meanX) * ($1.0 - meanX) }
+        return covariance / variance
+    }
+
+    /// Sequential learning: between the 2nd and the 16th escape the ReLU risk falls like t^{(1−2α)/α}
+    /// to within 0.25 (measured −0.93 for α = 1 and −1.18 for α = 1.5); the slopes of the two
+    /// exponents are told apart (negative control: α = 1's slope is > 0.25 from α = 1.5's prediction).
+    @Test func reluRiskFollowsTheQuadraticScalingLaw() throws {
+        let one = try reluSlope(alpha: 1, finalTime: 800)
+        let oneAndAHalf = try reluSlope(alpha: 1.5, finalTime: 2600)
+        #expect(abs(one - (-1)) < 0.25, "α = 1: \(one)")
+        #expect(abs(oneAndAHalf - (1 - 3) / 1.5) < 0.25, "α = 1.5: \(oneAndAHalf)")
+        #expect(abs(one - (1 - 3) / 1.5) > 0.25, "control: \(one)")
+    }
+
+    /// The two-lane vector field gives the same bits on one and two threads.
+    @Test func twoThreadsGiveTheSameBits() throws {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 128)
+        let initial = try RandomInitialization(studentWidth: 128, teacherWidth: 128, dimension: 1e4, sigma0: 0.1, seed: 2).sample()
+        for activation in [Activation.relu, .hermite([0.1, 0.5, 0.3, 0.1])] {
+            let problem = try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 128, activation: activation),
+                                             initialState: initial, finalTime: 3, saveTimes: [1, 3])
+            let one = try solve(problem, method: .dormandPrince(DormandPrinceOptions()), threads: 1)
+            let two = try solve(problem, method: .dormandPrince(DormandPrinceOptions()), threads: 2)
+            #expect(one.states == two.states && one.risk == two.risk)
+            #expect(one.statistics.rhsEvaluations > 10)
+        }
+    }
 }
