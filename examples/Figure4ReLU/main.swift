@@ -40,8 +40,8 @@
 // Writes curves.csv (activation,alpha,rs,eta,step,t,compute,risk,he0,he1,he2,higher; for He2 the
 // whole risk is he2), frontier.csv (activation,alpha,compute,risk,rs), slopes.csv (one row per α and
 // activation), degrees.csv (the widest ReLU student: the risk split by Hermite degree) and
-// figure4.svg, figure4_he2.svg, figure4_degrees.svg. The full run takes about 85 s of CPU, run two
-// at a time (1.5 min on two idle cores).
+// figure4.svg, figure4_he2.svg, figure4_degrees.svg. The full run takes 145 s of CPU, two runs at
+// a time (3 min wall on the shared 2-core machine under a load of 4–8); --smoke 0.5 s.
 import Dispatch
 import Figures
 import Foundation
