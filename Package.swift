@@ -62,6 +62,7 @@ let package = Package(
                           path: "examples/Figure1bComputeFrontier"),
         .executableTarget(name: "SGDMatchesODE", dependencies: ["Figures", "Riccati", "SGD", "SVGPlot"], path: "examples/SGDMatchesODE"),
         .executableTarget(name: "SGDAwareDynamics", dependencies: ["Figures", "Riccati", "SGD", "SVGPlot"], path: "examples/SGDAwareDynamics"),
+        .executableTarget(name: "Figure4ReLU", dependencies: ["Figures", "Riccati", "ScalingLaws", "LinearAlgebra", "SVGPlot"], path: "examples/Figure4ReLU"),
         // Bare GEMM throughput on the SGD step's shapes, for bench/run.py.
         .executableTarget(name: "GEMMBaseline", dependencies: ["LinearAlgebra"], path: "bench/GEMMBaseline"),
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
@@ -80,6 +81,6 @@ let package = Package(
         // of the Reports module against the tool's output.
         .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport",
                                                                 "RiccatiCommand", "Figure3Monotonicity", "Figure2RiskCurves",
-                                                                "Figure1bComputeFrontier", "SGDMatchesODE", "SGDAwareDynamics"]),
+                                                                "Figure1bComputeFrontier", "SGDMatchesODE", "SGDAwareDynamics", "Figure4ReLU"]),
     ]
 )

@@ -13,7 +13,8 @@ import Foundation
 /// (The ReLU kernel is the degree-1 arc-cosine kernel of Cho and Saul, 2009; the erf kernel is
 /// Williams's, 1998, for `σ(z) = erf(z/√2)`.) Arguments outside `[−1, 1]`, which rounding can
 /// produce from Gram entries, are clamped to it: `κ′` stays finite at `ρ = ±1` for every activation
-/// here (for ReLU `κ′(1) = 1/2`, `κ′(−1) = 0`, so an anti-aligned ReLU neuron never rotates).
+/// here (for ReLU `κ′(1) = 1/2` and `κ′(−1) = 0`: a ReLU neuron anti-aligned with a teacher direction
+/// feels no pull from that direction, though others can still rotate it).
 public struct ActivationKernel: Sendable {
     public let activation: Activation
     /// `a_k = c_k² k!` for a Hermite list, empty otherwise.

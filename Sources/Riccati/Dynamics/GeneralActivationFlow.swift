@@ -3,7 +3,7 @@
 /// ``EffectiveDynamics`` on the packed state `[M | P]`.
 ///
 /// The gradient is `½∇_W R = ½(S W + B Θ)` with the factors `S` (`r_s×r_s`, symmetric) and `B`
-/// (`r_s×r`) of the kernel `κ` evaluated at the overlaps (``ActivationGradientFactors``), so the
+/// (`r_s×r`) of the kernel `κ` evaluated at the overlaps (<doc:GeneralActivations>), so the
 /// flow closes exactly on `(M, P)` for every `d`:
 ///
 ///     dM/dt = −½ (S M + B),     dP/dt = −½ (S P + P S).

@@ -8,8 +8,10 @@
 ///
 /// the first being the explicit Euler step of the flow's `dM/dt`, the second a congruence that keeps
 /// `P` positive semidefinite. As `η → 0` the iterates approach the flow with an `O(η)` error. The
-/// step is stable while `η` stays below about `2/|λ_min(Hessian)|`; beyond, the iterates grow
-/// until the run ends with ``IntegrationStatus/nonFiniteState``.
+/// step is stable while `η` stays below about `2/h`, with `h` the largest curvature (Hessian
+/// eigenvalue) of `½R` along the run — for ReLU at `r = r_s = 128`, α = 1, about 3.2, so `η = 0.6`
+/// is stable and `0.625` is not (<doc:GeneralActivations>); beyond, the iterates oscillate or grow,
+/// and a run that overflows ends with ``IntegrationStatus/nonFiniteState``.
 public struct GeneralActivationGradientDescent: EffectiveDynamics, PackedAsOverlapState, ActivationDynamics {
     public let spectrum: TeacherSpectrum
     public let studentWidth: Int
