@@ -6,7 +6,7 @@ import Riccati
 /// another ``activation``, with dopri5 on its general-activation flow.
 ///
 /// **Other activations.** With a non-quadratic ``activation`` each point integrates
-/// ``GeneralActivationFlow`` with dopri5 (``flowOptions``) and locates its own escape times; the
+/// `GeneralActivationFlow` (Riccati) with dopri5 (``flowOptions``) and locates its own escape times; the
 /// fit window is `[T_a, T_b]` of those located times (the additive model and its escape-time
 /// predictions hold for `He₂` only, so ``SweepPoint/riskAdditive`` is empty and
 /// ``SweepPoint/additiveSlope`` `nil`), and ``finalTime`` must be given. The asymptotic slope
