@@ -142,7 +142,7 @@ struct CompareCommand: ParsableCommand {
         }
         try write(CompareReport(ensemble: comparison, run: description), to: destination, arrayDirectory: arrayDirectory,
                   plotDestination: plotDestination)
-        if let note = comparison.sgdAwareNote, comparison.sgdAware.status != .interrupted { RiccatiCLI.report("warning: \(note)") }
+        if let note = comparison.sgdAwareNote, comparison.sgdAware?.status != .interrupted { RiccatiCLI.report("warning: \(note)") }
         if !comparison.completed {
             throw CommandFailure.interrupted(Interruption.message("after \(comparison.ensemble.seeds.count) of \(ensemble.seeds) seeds; "
                 + "the outputs hold the seeds finished"))

@@ -3,11 +3,13 @@ import Sampling
 
 extension SGDSimulator {
     /// One SGD step. Returns the mini-batch loss `(1/B) Σ ½ e_b²`. Specialised for both
-    /// precisions so that the residual loops run without generic dispatch.
+    /// precisions so that the residual loops run without generic dispatch. This is the quadratic
+    /// model's step; any other activation takes ``advanceGeneralActivation(statistics:clock:buffers:)``.
     @discardableResult
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)
     func advance(statistics: inout SGDStatistics, clock: ContinuousClock) -> Double {
+        if let buffers = activationBuffers { return advanceGeneralActivation(statistics: &statistics, clock: clock, buffers: buffers) }
         let config = configuration
         let rs = config.studentWidth, d = config.dimension, r = config.spectrum.count, b = config.batchSize
         let w = weights, x = batch, z = studentProjection, u = teacherProjection, lambda = lambda
