@@ -69,7 +69,7 @@ extension SGDResult: Codable {
         var observables: [Observables] = []
         for state in states {
             do {
-                observables.append(try SGDPopulationRisk.observables(of: state, spectrum: spectrum, activation: activation))
+                observables.append(try RecordedObservables.of(state, spectrum: spectrum, activation: activation))
             } catch {
                 throw DecodingError.dataCorruptedError(forKey: .states, in: container, debugDescription: error.description)
             }

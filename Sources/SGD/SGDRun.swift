@@ -49,7 +49,7 @@ extension SGDSimulator {
             let observables: Observables?
             // A state whose observables cannot be evaluated (non-finite entries) is a divergence.
             do {
-                observables = try SGDPopulationRisk.observables(of: state, spectrum: config.spectrum, activation: config.activation)
+                observables = try RecordedObservables.of(state, spectrum: config.spectrum, activation: config.activation)
             } catch {
                 observables = nil
             }
@@ -75,7 +75,7 @@ extension SGDSimulator {
         while step < config.steps {
             let loss = advance(statistics: &statistics, clock: clock)
             if !loss.isFinite || loss > 1e6 * initialRisk {
-                let risk = (try? SGDPopulationRisk.observables(of: overlapState(), spectrum: config.spectrum, activation: config.activation).risk) ?? .nan
+                let risk = (try? RecordedObservables.of(overlapState(), spectrum: config.spectrum, activation: config.activation).risk) ?? .nan
                 throw .diverged(step: step, time: Double(step) * config.learningRate, risk: risk,
                                 hint: lastFiniteRiskNote(result) + hint)
             }

@@ -28,7 +28,7 @@ import Testing
                                                               "--format", "csv"])
         #expect(hermite.status == 0, "stderr: \(hermite.standardError)")
         let header = hermite.standardOutput.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(header.contains("activation=\"hermite\"") && header.contains("hermiteCoefficients=[0.1,1,0.5]"), "\(header)")
+        #expect(header.contains("activation=\"hermite\"") && header.contains("hermiteCoefficients=[0.1,1.0,0.5]"), "\(header)")
     }
 
     @Test func compareWithReLUPredictsWithTheReLUFlow() throws {

@@ -30,6 +30,12 @@ func canonicalOverlaps(_ w: Matrix, teacherWidth r: Int) throws -> OverlapState 
     return try OverlapState(overlap: m, orthogonalGram: p)
 }
 
+/// The population risk the SGD records report for a non-quadratic activation: the Riccati
+/// module's kernel sum (`GeneralActivationRisk`).
+func kernelRisk(_ state: OverlapState, _ spectrum: TeacherSpectrum, _ activation: Activation) -> Double {
+    GeneralActivationRisk(spectrum: spectrum, studentWidth: state.studentWidth, activation: activation).risk(of: state)
+}
+
 /// The non-quadratic activations the tests run: ReLU, erf(z/√2) and a Hermite list with a degree-3 part.
 let generalActivations: [Activation] = [.relu, .erf, .hermite([0.2, 0.5, 0.3, 0.1])]
 
@@ -126,7 +132,7 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         #expect((w - w0).maxAbs > 1e-6)
         let risk = try simulator.overlapState().observables(spectrum: configuration.spectrum).risk
         #expect(risk.isFinite)
-        #expect(SGDPopulationRisk.risk(of: try simulator.overlapState(), spectrum: configuration.spectrum, activation: activation).isFinite)
+        #expect(kernelRisk(try simulator.overlapState(), configuration.spectrum, activation).isFinite)
     }
 
     /// Many step gradients at one fixed `W` average to `½∇_W R` (`= −dW/dt` of the population flow),
@@ -138,7 +144,7 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         let simulator = try SGDSimulator<Double>(configuration: configuration)
         let w0 = simulator.currentWeights
         func risk(_ w: Matrix) throws -> Double {
-            SGDPopulationRisk.risk(of: try canonicalOverlaps(w, teacherWidth: 3), spectrum: configuration.spectrum, activation: activation)
+            kernelRisk(try canonicalOverlaps(w, teacherWidth: 3), configuration.spectrum, activation)
         }
         var halfGradient = Matrix(rows: w0.rows, columns: w0.columns)
         let h = 1e-5
@@ -181,8 +187,8 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         let simulator = try SGDSimulator<Double>(configuration: configuration)
         let w = simulator.currentWeights
         let state = try simulator.overlapState()
-        let closedForm = SGDPopulationRisk.risk(of: state, spectrum: configuration.spectrum, activation: activation)
-        let recorded = try SGDPopulationRisk.observables(of: state, spectrum: configuration.spectrum, activation: activation).risk
+        let closedForm = kernelRisk(state, configuration.spectrum, activation)
+        let recorded = try RecordedObservables.of(state, spectrum: configuration.spectrum, activation: activation).risk
         #expect(recorded == closedForm)
         let source = GaussianBatchSource<Double>(rows: 1000, columns: 10, seed: 99, firstStream: 500, threadCount: 2)
         var x = [Double](repeating: 0, count: 1000 * 10)
@@ -199,7 +205,7 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         let mean = sum / Double(samples)
         let standardError = ((squares / Double(samples) - mean * mean) / Double(samples)).squareRoot()
         let other: Activation = activation == .erf ? .relu : .erf
-        let wrong = SGDPopulationRisk.risk(of: state, spectrum: configuration.spectrum, activation: other)
+        let wrong = kernelRisk(state, configuration.spectrum, other)
         print("\(activation.label): Monte Carlo \(mean) ± \(standardError), kernel risk \(closedForm), control (\(other.label)) \(wrong)")
         #expect(abs(mean - closedForm) < 4 * standardError, "MC \(mean) ± \(standardError) vs kernel risk \(closedForm)")
         #expect(abs(mean - wrong) > 10 * standardError)
@@ -211,9 +217,9 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         let configuration = try smallConfiguration(d: 10, r: 3, rs: 2, seed: 5)
         let state = try SGDSimulator<Double>(configuration: configuration).overlapState()
         let quadratic = try state.observables(spectrum: configuration.spectrum).risk
-        let kernel = SGDPopulationRisk.risk(of: state, spectrum: configuration.spectrum, activation: .hermite([0, 0, 1]))
+        let kernel = kernelRisk(state, configuration.spectrum, .hermite([0, 0, 1]))
         #expect(abs(kernel - quadratic) / quadratic < 1e-12, "\(kernel) vs \(quadratic)")
-        let relu = SGDPopulationRisk.risk(of: state, spectrum: configuration.spectrum, activation: .relu)
+        let relu = kernelRisk(state, configuration.spectrum, .relu)
         #expect(abs(relu - quadratic) / quadratic > 0.1)
     }
 }
