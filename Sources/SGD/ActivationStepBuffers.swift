@@ -10,8 +10,10 @@ final class ActivationStepBuffers: @unchecked Sendable {
     let activation: Activation
     let studentWidth: Int
     let parts: Int
-    /// `‖w_i‖²`, `r_s` doubles, computed at the start of each step.
+    /// `‖w_i‖²`, `‖w_i‖` and `1/max(‖w_i‖, 2⁻¹⁰²²)`, `r_s` doubles each, computed at the start of each step.
     let squaredNorms: UnsafeMutablePointer<Double>
+    let norms: UnsafeMutablePointer<Double>
+    let inverseNorms: UnsafeMutablePointer<Double>
     /// Per worker, for the row in hand: `‖w_i‖ σ′(u_i)` (first `r_s`) and `2σ(u_i) − u_i σ′(u_i)` (next `r_s`).
     let rowFactors: UnsafeMutablePointer<Double>
     /// Per worker, `Σ_b e_b (2σ(u_bi) − u_bi σ′(u_bi))` over its rows, `r_s` doubles each.
@@ -23,6 +25,10 @@ final class ActivationStepBuffers: @unchecked Sendable {
         self.parts = parts
         squaredNorms = .allocate(capacity: rs)
         squaredNorms.initialize(repeating: 0, count: rs)
+        norms = .allocate(capacity: rs)
+        norms.initialize(repeating: 0, count: rs)
+        inverseNorms = .allocate(capacity: rs)
+        inverseNorms.initialize(repeating: 0, count: rs)
         rowFactors = .allocate(capacity: 2 * rs * parts)
         rowFactors.initialize(repeating: 0, count: 2 * rs * parts)
         radialSums = .allocate(capacity: rs * parts)
@@ -30,6 +36,6 @@ final class ActivationStepBuffers: @unchecked Sendable {
     }
 
     deinit {
-        squaredNorms.deallocate(); rowFactors.deallocate(); radialSums.deallocate()
+        squaredNorms.deallocate(); norms.deallocate(); inverseNorms.deallocate(); rowFactors.deallocate(); radialSums.deallocate()
     }
 }

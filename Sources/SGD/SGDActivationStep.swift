@@ -21,8 +21,8 @@ extension SGDSimulator {
     /// residuals and overwrites `Z` with `A` (accumulating `c`), then a row scaling of `W` and one
     /// GEMM. For `σ = He₂` (`nσ′(u) = 2z`, `2σ − uσ′ = −2`) this is the quadratic step's formula.
     ///
-    /// A row shrinking to zero stays finite: `u_i` divides by `max(n_i, 2⁻¹⁰²²)`, so an exactly
-    /// zero row has `u_i = 0`, student term `0` and gradient `n_i σ′(0) x = 0`.
+    /// A row shrinking to zero stays finite: `u_i` is `z_i` times `1/max(n_i, 2⁻¹⁰²²)`, so an
+    /// exactly zero row has `u_i = 0`, student term `0` and gradient `n_i σ′(0) x = 0`.
     @discardableResult
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)
@@ -39,6 +39,8 @@ extension SGDSimulator {
             let row = w + i * d
             for c in 0..<d { let value = row[c].doubleValue; sum += value * value }
             buffers.squaredNorms[i] = sum
+            buffers.norms[i] = sum.squareRoot()
+            buffers.inverseNorms[i] = 1 / Swift.max(buffers.norms[i], .leastNormalMagnitude)
         }
         let noise = config.labelNoise
         if noise > 0 {
@@ -69,11 +71,10 @@ extension SGDSimulator {
                 let zRow = shared.z + row * rs
                 var student = 0.0
                 for i in 0..<rs {
-                    let squaredNorm = buffers.squaredNorms[i], norm = squaredNorm.squareRoot()
-                    let u = zRow[i].doubleValue / Swift.max(norm, .leastNormalMagnitude)
+                    let u = zRow[i].doubleValue * buffers.inverseNorms[i]
                     let value = activation.value(u), derivative = activation.derivative(u)
-                    student += squaredNorm * value
-                    slopes[i] = norm * derivative
+                    student += buffers.squaredNorms[i] * value
+                    slopes[i] = buffers.norms[i] * derivative
                     radialFactors[i] = 2 * value - u * derivative
                 }
                 var teacher = 0.0
