@@ -58,15 +58,9 @@ extension SGDSimulator {
             var residualSum = 0.0, squaredResiduals = 0.0
             defer { shared.sums[8 * part] = residualSum; shared.sums[8 * part + 1] = squaredResiduals }
             guard last > first else { return }
-            Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: rs, k: d, alpha: 1, a: shared.x + first * d, lda: d,
-                        b: shared.w, ldb: d, beta: 0, c: shared.z + first * rs, ldc: rs)
-            if let theta = shared.theta {
-                Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: r, k: d, alpha: 1, a: shared.x + first * d, lda: d,
-                            b: theta, ldb: d, beta: 0, c: shared.u + first * r, ldc: r)
-            }
             let activation = buffers.activation
             let slopes = buffers.rowFactors + 2 * part * rs, radialFactors = slopes + rs
-            let labels = shared.theta == nil ? shared.x : shared.u, labelStride = shared.theta == nil ? d : r
+            let (labels, labelStride) = shared.project(rows: first..<last, studentWidth: rs, teacherWidth: r, dimension: d)
             for row in first..<last {
                 let zRow = shared.z + row * rs
                 var student = 0.0

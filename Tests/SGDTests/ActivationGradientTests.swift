@@ -154,25 +154,7 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
             minus.storage[k] -= h
             halfGradient.storage[k] = 0.5 * (try risk(plus) - risk(minus)) / (2 * h)
         }
-        let draws = 3000
-        var sum = Matrix(rows: w0.rows, columns: w0.columns), squares = sum
-        var statistics = SGDStatistics()
-        for _ in 0..<draws {
-            simulator.setWeights(w0)
-            simulator.advance(statistics: &statistics, clock: ContinuousClock())
-            let g = (1 / configuration.learningRate) * (w0 - simulator.currentWeights)
-            sum = sum + g
-            for k in 0..<g.storage.count { squares.storage[k] += g.storage[k] * g.storage[k] }
-        }
-        func worstZ(_ target: Matrix) -> Double {
-            var worst = 0.0
-            for k in 0..<sum.storage.count {
-                let mean = sum.storage[k] / Double(draws)
-                let standardError = ((squares.storage[k] / Double(draws) - mean * mean) / Double(draws)).squareRoot()
-                worst = max(worst, abs(mean - target.storage[k]) / standardError)
-            }
-            return worst
-        }
+        let worstZ = StepGradientAverage(simulator, from: w0, draws: 3000).worstZ
         print("\(activation.label): batch-mean gradient against ½∇R: max z \(worstZ(halfGradient)); control 1.1·½∇R: \(worstZ(1.1 * halfGradient))")
         #expect(worstZ(halfGradient) < 4.5, "\(activation.label): max z-score \(worstZ(halfGradient))")
         #expect(worstZ(1.1 * halfGradient) > 6, "\(activation.label): control \(worstZ(1.1 * halfGradient))")

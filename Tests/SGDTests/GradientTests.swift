@@ -51,26 +51,7 @@ import Testing
         let w0 = simulator.currentWeights
         let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
         let population = 4 * (try BLAS.product(w0, BLAS.gram(w0, transpose: true) - a))
-        let draws = 3000
-        var sum = Matrix(rows: w0.rows, columns: w0.columns), squares = sum
-        var statistics = SGDStatistics()
-        for _ in 0..<draws {
-            simulator.setWeights(w0)
-            simulator.advance(statistics: &statistics, clock: ContinuousClock())
-            let g = (1 / configuration.learningRate) * (w0 - simulator.currentWeights)
-            sum = sum + g
-            for k in 0..<g.storage.count { squares.storage[k] += g.storage[k] * g.storage[k] }
-        }
-        func worstZ(_ target: Matrix) -> Double {
-            var worst = 0.0
-            for k in 0..<sum.storage.count {
-                let mean = sum.storage[k] / Double(draws)
-                let variance = squares.storage[k] / Double(draws) - mean * mean
-                let standardError = (variance / Double(draws)).squareRoot()
-                worst = max(worst, abs(mean - target.storage[k]) / standardError)
-            }
-            return worst
-        }
+        let worstZ = StepGradientAverage(simulator, from: w0, draws: 3000).worstZ
         #expect(worstZ(population) < 4.5, "max z-score \(worstZ(population))")
         // Negative control: a wrong factor (4.4 instead of 4) is far outside the band.
         #expect(worstZ(1.1 * population) > 6)
