@@ -85,6 +85,17 @@ enum BadInputTables {
         t.bad(["--dynamics", "sgd-mean-map", "--rtol", "1e-3"], "--rtol")
         t.bad(["--dynamics", "sgd-mean-map", "--step", "0.1"], "--step")
         for flag in [["--lr", "0.01"], ["--batch", "8"], ["--noise", "0.1"]] { t.bad(flag, flag[0]) }   // gradient flow has none
+        // General activations (issue 17).
+        t.bad(["--activation", "tanh"], "--activation")
+        t.bad(["--activation", "hermite"], "--hermite-coefficients")
+        t.values("--hermite-coefficients", ["", "nan,1", "1,inf", "0,0", "a", "1,,2", "1e200,1e200"], extra: ["--activation", "hermite"])
+        t.bad(["--activation", "hermite", "--hermite-coefficients", Array(repeating: "1", count: 65).joined(separator: ",")], "--hermite-coefficients")
+        t.bad(["--activation", "relu", "--hermite-coefficients", "1,2"], "--hermite-coefficients")
+        t.bad(["--activation", "relu", "--method", "exact"], "exact")
+        t.bad(["--activation", "erf", "--dynamics", "sgd-limit"], "--dynamics")
+        t.bad(["--dynamics", "gradient-descent"], "--lr")
+        t.bad(["--dynamics", "gradient-descent", "--lr", "0.1", "--method", "dopri5"], "--method")
+        t.bad(["--dynamics", "gradient-descent", "--lr", "0.3"], "--t-end")                       // T = 1 is not k·0.3
         // Diverging SGD-aware dynamics: one line, exit 1, nothing written.
         t.bad(["--dynamics", "sgd-mean-map", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)
         t.bad(["--dynamics", "sgd-limit", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)

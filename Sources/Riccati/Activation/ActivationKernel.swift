@@ -89,6 +89,48 @@ public struct ActivationKernel: Sendable {
         }
     }
 
+    /// ``slopeAndRadialFactor(_:)`` over `count` arguments at once (clamped to `[−1, 1]` in place):
+    /// the branch on the activation is taken once, outside the loop.
+    func slopesAndRadialFactors(_ arguments: UnsafeMutablePointer<Double>, count: Int,
+                                slopes: UnsafeMutablePointer<Double>, radial: UnsafeMutablePointer<Double>) {
+        for index in 0..<count { arguments[index] = Swift.min(1, Swift.max(-1, arguments[index])) }
+        switch activation {
+        case .he2:
+            for index in 0..<count {
+                slopes[index] = 4 * arguments[index]
+                radial[index] = 0
+            }
+        case .relu:
+            let inverseTwoPi = 1 / (2 * Double.pi)
+            for index in 0..<count {
+                let rho = arguments[index]
+                let angle = Double.pi - acos(rho)
+                slopes[index] = angle * inverseTwoPi
+                radial[index] = (2 * (1 - rho * rho).squareRoot() + rho * angle) * inverseTwoPi
+            }
+        case .erf:
+            for index in 0..<count {
+                let rho = arguments[index]
+                let slope = 1 / (Double.pi * (1 - rho * rho / 4).squareRoot())
+                slopes[index] = slope
+                radial[index] = 4 / Double.pi * asin(rho / 2) - rho * slope
+            }
+        case .hermite:
+            weights.withUnsafeBufferPointer { a in
+                slopeWeights.withUnsafeBufferPointer { b in
+                    for index in 0..<count {
+                        let rho = arguments[index]
+                        var slope = 0.0, radialSum = 0.0
+                        for k in b.indices.reversed() { slope = slope * rho + b[k] }
+                        for k in a.indices.reversed() { radialSum = radialSum * rho + Double(2 - k) * a[k] }
+                        slopes[index] = slope
+                        radial[index] = radialSum
+                    }
+                }
+            }
+        }
+    }
+
     /// `Σ_k a_k ρ^k` by Horner's rule.
     @inline(__always)
     static func horner(_ a: [Double], _ rho: Double) -> Double {

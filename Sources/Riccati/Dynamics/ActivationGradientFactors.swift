@@ -9,11 +9,15 @@ import LinearAlgebra
 ///
 /// with `Q = MMᵀ + P`, `q_i = Q_ii`, `n_i = √q_i`, `ρ_ii' = Q_ii'/(n_i n_i')`, `m_ij = M_ij/n_i`.
 /// `S` is `r_s×r_s` and symmetric, `B` is `r_s×r`. ``compute(state:)`` fills them in preallocated
-/// buffers: a SYRK for `Q` and one elementwise pass over the upper triangle of `Q` and over `M`,
-/// one kernel evaluation per entry.
+/// buffers: a GEMM for `Q` and one elementwise pass over `Q` and over `M`, one kernel evaluation
+/// per entry, in row blocks that two threads can share (``computeGram(state:rows:)``,
+/// ``computeFactors(state:rows:)``).
 ///
 /// A neuron of norm 0 is a fixed point of the flow (its gradient `n_i σ′ x` and its row of `M` and
-/// `Q` vanish): `n_i` is floored at `√(smallest normal)` so that its `ρ` and `m` are `0`, not `0/0`.
+/// `Q` vanish), and stays exactly 0: `n_i` multiplies `A` and `B` as it is, and is floored at
+/// `√(smallest normal)` only where it divides, so that its `ρ` and `m` are `0`, not `0/0`. (The
+/// field is Lipschitz but not differentiable there: a small neuron grows at a rate independent of
+/// its norm.)
 /// `ρ` and `m` are clamped to `[−1, 1]` by the kernel (Cauchy–Schwarz holds up to rounding).
 final class ActivationGradientFactors {
     let studentWidth: Int
@@ -22,8 +26,15 @@ final class ActivationGradientFactors {
     private let lambda: [Double]
     /// `Q = MMᵀ + P` (full, symmetric).
     let gram: ScratchBuffer
-    /// `n_i = √Q_ii` (floored).
+    /// `n_i = √Q_ii`.
     let norms: ScratchBuffer
+    /// `1/max(n_i, ``normFloor``)`.
+    let inverseNorms: ScratchBuffer
+    /// The kernel's arguments `ρ_ii'` and `m_ij` and its radial factors `2κ − ρκ′`, by rows.
+    private let studentArguments: ScratchBuffer
+    private let studentRadial: ScratchBuffer
+    private let teacherArguments: ScratchBuffer
+    private let teacherRadial: ScratchBuffer
     /// `S` (full, symmetric).
     let studentFactor: ScratchBuffer
     /// `B` (`r_s×r`, row-major).
@@ -39,49 +50,70 @@ final class ActivationGradientFactors {
         lambda = spectrum.values
         gram = ScratchBuffer(count: rs * rs)
         norms = ScratchBuffer(count: rs)
+        inverseNorms = ScratchBuffer(count: rs)
+        studentArguments = ScratchBuffer(count: rs * rs)
+        studentRadial = ScratchBuffer(count: rs * rs)
+        teacherArguments = ScratchBuffer(count: rs * spectrum.count)
+        teacherRadial = ScratchBuffer(count: rs * spectrum.count)
         studentFactor = ScratchBuffer(count: rs * rs)
         teacherFactor = ScratchBuffer(count: rs * spectrum.count)
     }
 
     /// Fills ``gram``, ``norms``, ``studentFactor`` and ``teacherFactor`` for the packed state `[M | P]`.
     func compute(state: UnsafePointer<Double>) {
+        computeGram(state: state, rows: 0..<studentWidth)
+        computeFactors(state: state, rows: 0..<studentWidth)
+    }
+
+    /// Rows `rows` of `Q = P + MMᵀ` (a GEMM against all of `M`), with their `n_i` and `1/n_i`.
+    /// Parts with disjoint rows may run concurrently.
+    func computeGram(state: UnsafePointer<Double>, rows: Range<Int>) {
+        guard !rows.isEmpty else { return }
         let rs = studentWidth, r = teacherWidth
         let m = state, p = state + rs * r
-        let q = gram.pointer, n = norms.pointer, s = studentFactor.pointer, b = teacherFactor.pointer
-        q.update(from: p, count: rs * rs)
-        BLAS.syrkUpper(transpose: false, n: rs, k: r, alpha: 1, a: m, lda: r, beta: 1, c: q, ldc: rs)
-        BLAS.mirrorUpperToLower(q, n: rs, ldc: rs)
-        for i in 0..<rs { n[i] = Swift.max(Swift.max(q[i * rs + i], 0).squareRoot(), Self.normFloor) }
-        // The diagonal of S: A_ii = 2 q_i κ′(1) plus the pair (i, i) of the radial sum, 2 q_i (2κ − κ′)(1);
-        // the pairs i ≠ i' and the teacher terms are added below.
-        let (slopeAtOne, radialAtOne) = kernel.slopeAndRadialFactor(1)
-        for i in 0..<rs { s[i * rs + i] = 2 * Swift.max(q[i * rs + i], 0) * (slopeAtOne + radialAtOne) }
-        // Off the diagonal, A on both sides of the upper triangle; the radial terms of the pair go
-        // into both rows' diagonal entries.
-        for i in 0..<rs {
-            let qi = Swift.max(q[i * rs + i], 0)
-            var radialSum = 0.0
-            for k in (i + 1)..<Swift.max(rs, i + 1) {
-                let scale = n[i] * n[k]
-                let (slope, radial) = kernel.slopeAndRadialFactor(q[i * rs + k] / scale)
-                let a = 2 * scale * slope
-                s[i * rs + k] = a
-                s[k * rs + i] = a
-                radialSum += Swift.max(q[k * rs + k], 0) * radial
-                s[k * rs + k] += 2 * qi * radial
-            }
-            s[i * rs + i] += 2 * radialSum
+        let q = gram.pointer, n = norms.pointer, inverse = inverseNorms.pointer
+        (q + rows.lowerBound * rs).update(from: p + rows.lowerBound * rs, count: rows.count * rs)
+        BLAS.gemm(transposeA: false, transposeB: true, m: rows.count, n: rs, k: r, alpha: 1, a: m + rows.lowerBound * r, lda: r,
+                  b: m, ldb: r, beta: 1, c: q + rows.lowerBound * rs, ldc: rs)
+        for i in rows {
+            n[i] = Swift.max(q[i * rs + i], 0).squareRoot()
+            inverse[i] = 1 / Swift.max(n[i], Self.normFloor)
         }
+    }
+
+    /// Rows `rows` of `S` and `B`, once every row of ``gram`` is computed (``computeGram(state:rows:)``).
+    /// Each row is evaluated in full (both triangles of `A`), so that parts with disjoint rows share
+    /// nothing and may run concurrently; `A` comes out exactly symmetric because its arguments are
+    /// formed symmetrically (`Q_ii'·(1/n_i · 1/n_i')`, `2·(n_i n_i')·κ′`).
+    func computeFactors(state: UnsafePointer<Double>, rows: Range<Int>) {
+        let rs = studentWidth, r = teacherWidth
+        let m = state
+        let q = gram.pointer, n = norms.pointer, inverse = inverseNorms.pointer, s = studentFactor.pointer, b = teacherFactor.pointer
+        let slopeAtOne = kernel.slope(1)
         lambda.withUnsafeBufferPointer { l in
-            for i in 0..<rs {
-                let row = i * r
-                var radialSum = 0.0
-                for j in 0..<r {
-                    let (slope, radial) = kernel.slopeAndRadialFactor(m[row + j] / n[i])
-                    b[row + j] = -2 * l[j] * n[i] * slope
-                    radialSum += l[j] * radial
+            for i in rows {
+                // Row i of A (κ′ at ρ_ii', the diagonal entry replaced below) and the student radial sum.
+                let arguments = studentArguments.pointer + i * rs, radial = studentRadial.pointer + i * rs, row = s + i * rs
+                for k in 0..<rs { arguments[k] = q[i * rs + k] * (inverse[i] * inverse[k]) }
+                arguments[i] = 1
+                kernel.slopesAndRadialFactors(arguments, count: rs, slopes: row, radial: radial)
+                var studentSum = 0.0
+                for k in 0..<rs {
+                    let normProduct = n[i] * n[k]
+                    row[k] *= 2 * normProduct
+                    studentSum += n[k] * n[k] * radial[k]
                 }
-                s[i * rs + i] -= 2 * radialSum
+                // Row i of B and the teacher radial sum.
+                let teacherArguments = self.teacherArguments.pointer + i * r, teacherRadial = self.teacherRadial.pointer + i * r
+                for j in 0..<r { teacherArguments[j] = m[i * r + j] * inverse[i] }
+                kernel.slopesAndRadialFactors(teacherArguments, count: r, slopes: b + i * r, radial: teacherRadial)
+                var teacherSum = 0.0
+                for j in 0..<r {
+                    b[i * r + j] *= -2 * l[j] * n[i]
+                    teacherSum += l[j] * teacherRadial[j]
+                }
+                // S_ii = A_ii + s_i (the pair (i, i) is in the radial sum, with ρ_ii = 1).
+                row[i] = 2 * n[i] * n[i] * slopeAtOne + 2 * studentSum - 2 * teacherSum
             }
         }
     }

@@ -18,7 +18,7 @@
 /// kernel's degree-0 part (for ReLU about 3 at `r = r_s = 128`, α = 1), while the directions are
 /// learned on the time scale of `t` itself, so an explicit method's step is bounded by its
 /// stability region rather than by accuracy.
-public struct GeneralActivationFlow: EffectiveDynamics, ExactlyPropagated, PackedAsOverlapState, ActivationDynamics {
+public struct GeneralActivationFlow: EffectiveDynamics, TwoLaneVectorField, ExactlyPropagated, PackedAsOverlapState, ActivationDynamics {
     public let spectrum: TeacherSpectrum
     public let studentWidth: Int
     public let activation: Activation
@@ -52,6 +52,10 @@ public struct GeneralActivationFlow: EffectiveDynamics, ExactlyPropagated, Packe
     }
 
     public func makeStepMap() -> StepMap? { nil }
+
+    func makeVectorField(executor: TwoLaneExecutor) -> ODESystem {
+        ActivationVectorField(spectrum: spectrum, studentWidth: studentWidth, activation: activation, executor: executor)
+    }
 
     /// The Runge–Kutta methods apply; the exact propagator only to `σ = He₂`.
     public func checkApplicable(_ method: IntegrationMethod) throws(RiccatiError) {

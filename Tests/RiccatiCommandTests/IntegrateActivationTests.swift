@@ -1,0 +1,64 @@
+import Foundation
+import LinearAlgebra
+import Reports
+import Riccati
+import Testing
+
+/// `riccati integrate --activation`: general activations from the command line.
+@Suite struct IntegrateActivationTests {
+    init() { BLAS.setThreadCount(1) }
+
+    static let common = ["integrate", "--r", "4", "--rs", "3", "--d", "128", "--t-end", "6", "--save-at", "0,1,2,4,6",
+                         "--format", "json"]
+
+    static func librarySolution(_ make: (TeacherSpectrum) throws -> any EffectiveDynamics, method: IntegrationMethod?) throws -> Solution {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 4)
+        let initial = try RandomInitialization(studentWidth: 3, teacherWidth: 4, dimension: 128, sigma0: 1, seed: 0).sample()
+        let problem = try OverlapProblem(dynamics: try make(spectrum), initialState: initial, finalTime: 6, saveTimes: [0, 1, 2, 4, 6])
+        return try solve(problem, method: method)
+    }
+
+    /// ReLU and a Hermite list are the library's general flow (dopri5 by default), bit for bit, with
+    /// the risk split by degree adding up to the risk; gradient descent is the library's map.
+    @Test func activationsAreTheLibrarysDynamics() throws {
+        for (flags, activation) in [(["--activation", "relu"], Activation.relu),
+                                    (["--activation", "hermite", "--hermite-coefficients", "0.2,0.5,0.3,0.1"], .hermite([0.2, 0.5, 0.3, 0.1]))] {
+            let run = try runRiccati(Self.common + flags)
+            #expect(run.status == 0, "\(run.standardError)")
+            let library = try Self.librarySolution({ try GeneralActivationFlow(spectrum: $0, studentWidth: 3, activation: activation) },
+                                                   method: .dormandPrince(DormandPrinceOptions()))
+            let risk = try IntegrateDynamicsTests.numbers("risk", in: run)
+            #expect(risk == library.risk)
+            let json = try IntegrateDynamicsTests.json(run)
+            let config = try #require(json["config"] as? [String: Any])
+            #expect(config["activation"] as? String == activation.name && config["method"] as? String == "dopri5")
+            #expect(json["riskFloor"] as? Double == 0)
+            let split = try #require(json["riskByDegree"] as? [String: [Double]])
+            for index in risk.indices {
+                let sum = ["he0", "he1", "he2", "higher"].reduce(0.0) { $0 + split[$1]![index] }
+                #expect(abs(sum - risk[index]) <= 1e-9 * risk[index])
+            }
+        }
+        let descent = try runRiccati(Self.common + ["--activation", "relu", "--dynamics", "gradient-descent", "--lr", "0.05"])
+        #expect(descent.status == 0, "\(descent.standardError)")
+        let library = try Self.librarySolution({ try GeneralActivationGradientDescent(spectrum: $0, studentWidth: 3, activation: .relu, learningRate: 0.05) },
+                                               method: nil)
+        #expect(try IntegrateDynamicsTests.numbers("risk", in: descent) == library.risk)
+        #expect((try IntegrateDynamicsTests.json(descent)["config"] as? [String: Any])?["lr"] as? Double == 0.05)
+        // Negative control: ReLU's risk is not He₂'s.
+        let quadratic = try runRiccati(Self.common)
+        #expect(try IntegrateDynamicsTests.numbers("risk", in: quadratic) != library.risk)
+    }
+
+    /// He₂ given as the Hermite list 0,0,1 is today's quadratic solver (exact propagator), bit for bit.
+    @Test func he2AsAHermiteListIsTheQuadraticSolver() throws {
+        let listed = try runRiccati(Self.common + ["--activation", "hermite", "--hermite-coefficients", "0,0,1"])
+        let named = try runRiccati(Self.common)
+        #expect(listed.status == 0 && named.status == 0)
+        #expect(try IntegrateDynamicsTests.numbers("risk", in: listed) == IntegrateDynamicsTests.numbers("risk", in: named))
+        #expect((try IntegrateDynamicsTests.json(listed)["config"] as? [String: Any])?["method"] as? String == "exact")
+        #expect(try IntegrateDynamicsTests.json(listed)["riskByDegree"] == nil)
+        let scaled = try runRiccati(Self.common + ["--activation", "hermite", "--hermite-coefficients", "0,0,1.1"])
+        #expect(try IntegrateDynamicsTests.numbers("risk", in: scaled) != IntegrateDynamicsTests.numbers("risk", in: named))
+    }
+}
