@@ -172,20 +172,9 @@ func activationConfiguration(_ activation: Activation, d: Int = 20, r: Int = 3, 
         let closedForm = kernelRisk(state, configuration.spectrum, activation)
         let recorded = try RecordedObservables.of(state, spectrum: configuration.spectrum, activation: activation).risk
         #expect(recorded == closedForm)
-        let source = GaussianBatchSource<Double>(rows: 1000, columns: 10, seed: 99, firstStream: 500, threadCount: 2)
-        var x = [Double](repeating: 0, count: 1000 * 10)
-        var sum = 0.0, squares = 0.0
-        let samples = 200_000
-        for _ in 0..<(samples / 1000) {
-            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
-            for b in 0..<1000 {
-                let e = generalResidual(w, x[(b * 10)..<((b + 1) * 10)], lambda: configuration.spectrum.values, activation: activation)
-                sum += e * e
-                squares += e * e * e * e
-            }
+        let (mean, standardError) = monteCarloMeanSquare(samples: 200_000, dimension: 10) {
+            generalResidual(w, $0, lambda: configuration.spectrum.values, activation: activation)
         }
-        let mean = sum / Double(samples)
-        let standardError = ((squares / Double(samples) - mean * mean) / Double(samples)).squareRoot()
         let other: Activation = activation == .erf ? .relu : .erf
         let wrong = kernelRisk(state, configuration.spectrum, other)
         print("\(activation.label): Monte Carlo \(mean) ± \(standardError), kernel risk \(closedForm), control (\(other.label)) \(wrong)")

@@ -64,20 +64,7 @@ import Testing
         let w = simulator.currentWeights
         let closedForm = try simulator.overlapState().observables(spectrum: configuration.spectrum).risk
         let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
-        let source = GaussianBatchSource<Double>(rows: 1000, columns: 10, seed: 99, firstStream: 500, threadCount: 2)
-        var x = [Double](repeating: 0, count: 1000 * 10)
-        var sum = 0.0, squares = 0.0
-        let samples = 100_000
-        for _ in 0..<(samples / 1000) {
-            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
-            for b in 0..<1000 {
-                let e = residual(w, Array(x[(b * 10)..<((b + 1) * 10)]), teacher: a)
-                sum += e * e
-                squares += e * e * e * e
-            }
-        }
-        let mean = sum / Double(samples)
-        let standardError = ((squares / Double(samples) - mean * mean) / Double(samples)).squareRoot()
+        let (mean, standardError) = monteCarloMeanSquare(samples: 100_000, dimension: 10) { residual(w, Array($0), teacher: a) }
         #expect(abs(mean - closedForm) < 4 * standardError, "MC \(mean) ± \(standardError) vs closed form \(closedForm)")
         // Negative control: MODEL.md's risk without its factor 2 is far off.
         #expect(abs(mean - closedForm / 2) > 10 * standardError)
