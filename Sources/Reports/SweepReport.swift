@@ -21,8 +21,10 @@ public struct SweepReport: Sendable {
             ("seed", .string(sweep.seeds.map { String($0) }.joined(separator: ","))), ("pointsCompleted", .integer(points.count)),
             ("status", .string(interrupted ? "interrupted" : "completed")),
             ("sigma0", .number(sweep.sigma0)), ("smallInit", .bool(sweep.smallInitialization)), ("saveCount", .integer(sweep.saveCount)),
-            ("factorization", .string(sweep.factorization.rawValue)),
-        ])
+            ("factorization", .string(sweep.factorization.rawValue)), ("activation", .string(sweep.activation.name)),
+        ] + (sweep.activation.hermiteCoefficientList.map { [("hermiteCoefficients", JSONValue.numbers($0))] } ?? [])
+          + (sweep.activation.isQuadratic ? [] : [("method", .string("dopri5")), ("rtol", .number(sweep.flowOptions.relativeTolerance)),
+                                                  ("atol", .number(sweep.flowOptions.absoluteTolerance))]))
     }
 
     /// The report in `format`.
@@ -34,7 +36,7 @@ public struct SweepReport: Sendable {
                          "alpha,r,rs,d,sigma0,seed,t,risk,riskAdditive"]
             for point in points {
                 for index in point.times.indices {
-                    lines.append("\(point.alpha),\(point.teacherWidth),\(point.studentWidth),\(point.dimension),\(point.sigma0),\(point.seed),\(point.times[index]),\(point.risk[index]),\(point.riskAdditive[index])")
+                    lines.append("\(point.alpha),\(point.teacherWidth),\(point.studentWidth),\(point.dimension),\(point.sigma0),\(point.seed),\(point.times[index]),\(point.risk[index]),\(point.riskAdditive.isEmpty ? "" : "\(point.riskAdditive[index])")")
                 }
             }
             return lines.joined(separator: "\n") + "\n"
@@ -66,12 +68,15 @@ public struct SweepReport: Sendable {
 
     /// The `.npy` arrays, `P` points × `T` times: `times`, `risk`, `risk_additive` `(P, T)`,
     /// `params` `(P, 6)` (α, r, r_s, d, σ0, seed), `window` `(P, 2)`, `slopes` `(P, 3)`
-    /// (fitted, additive, asymptotic).
+    /// (fitted, additive, asymptotic). A non-quadratic activation has no additive model: its
+    /// `risk_additive` rows and additive slopes are NaN.
     public func arrays() throws(ReportError) -> [NamedArray] {
         [
             try NamedArray("times", shape: [points.count, saveCount], points.flatMap(\.times)),
             try NamedArray("risk", shape: [points.count, saveCount], points.flatMap(\.risk)),
-            try NamedArray("risk_additive", shape: [points.count, saveCount], points.flatMap(\.riskAdditive)),
+            try NamedArray("risk_additive", shape: [points.count, saveCount], points.flatMap {
+                $0.riskAdditive.isEmpty ? [Double](repeating: .nan, count: $0.times.count) : $0.riskAdditive
+            }),
             try NamedArray("params", shape: [points.count, 6], points.flatMap {
                 [$0.alpha, Double($0.teacherWidth), Double($0.studentWidth), $0.dimension, $0.sigma0, Double($0.seed)]
             }),

@@ -7,7 +7,7 @@ import ScalingLaws
 struct ScalingSweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Integrate a grid of configurations with the exact propagator and fit log-log risk slopes.",
+        abstract: "Integrate a grid of configurations (exact propagator; dopri5 for other activations) and fit log-log risk slopes.",
         discussion: """
             Slopes are fitted over [T_a, T_b] (default a = 3, b = ⌊min(r, r_s)/4⌋, the predicted escape times of \\
             those ranks) on --save-count log-spaced times from T_1/10 to --t-end (default twice T_b). CSV is long \\
@@ -27,6 +27,9 @@ struct ScalingSweepCommand: ParsableCommand {
     @Option(name: .customLong("save-count"), help: "Log-spaced save times per point.") var saveCount: Int = 200
     @Option(name: .customLong("window-ranks"), help: "Ranks a,b of the fit window [T_a, T_b], e.g. 3,16.") var windowRanks: String?
     @Option(help: "Factorisation in the exact propagator: lq (default; adaptive steps), cholesky or symmetricRoot.") var factorization: PropagatorFactorization = .lq
+    @OptionGroup var activationOptions: ActivationOptions
+    @Option(help: "Relative tolerance of dopri5 for a non-quadratic --activation (default 1e-6).") var rtol: Double?
+    @Option(help: "Absolute tolerance of dopri5 for a non-quadratic --activation (default 1e-9).") var atol: Double?
     @Option(help: "Output format.") var format: ReportFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
     @OptionGroup var artifacts: ArtifactOptions
@@ -75,6 +78,15 @@ struct ScalingSweepCommand: ParsableCommand {
         sweep.finalTime = finalTime
         sweep.saveCount = saveCount
         sweep.factorization = factorization
+        sweep.activation = try activationOptions.make()
+        if sweep.activation.isQuadratic, rtol != nil || atol != nil {
+            throw CommandFailure.badInput("--rtol/--atol apply to a non-quadratic --activation only (he2 points use the exact propagator)")
+        }
+        sweep.flowOptions = DormandPrinceOptions(relativeTolerance: rtol ?? 1e-6, absoluteTolerance: atol ?? 1e-9)
+        try InputChecks.relativeTolerance(sweep.flowOptions.relativeTolerance, flag: "--rtol")
+        guard sweep.flowOptions.absoluteTolerance.isFinite, sweep.flowOptions.absoluteTolerance > 0 else {
+            throw CommandFailure.badInput("--atol must be finite and > 0, got \(sweep.flowOptions.absoluteTolerance)")
+        }
         if let windowRanks {
             let ranks = try parseList(windowRanks, flag: "--window-ranks") { (item) throws(CommandFailure) in try parseWholeNumber(item, flag: "--window-ranks") }
             guard ranks.count == 2, ranks[0] >= 1, ranks[1] > ranks[0] else {
@@ -118,6 +130,7 @@ extension ScalingSweepCommand {
     /// default to twice the predicted escape time `T_b` of the window's upper rank (the same rule as
     /// ``ScalingSweep``'s `runPoint`): at most 1e9 steps per point.
     static func checkStepBudget(_ sweep: ScalingSweep) throws(CommandFailure) {
+        guard sweep.activation.isQuadratic else { return }   // dopri5 has its own step limit
         for alpha in sweep.alphas { for r in sweep.teacherWidths { for rs in sweep.studentWidths { for d in sweep.dimensions {
             let end: Double
             let largest: Double

@@ -2,7 +2,15 @@ import Dispatch
 import Foundation
 import Riccati
 
-/// A grid of scaling experiments integrated with the exact propagator.
+/// A grid of scaling experiments integrated with the exact propagator (the quadratic model) or, for
+/// another ``activation``, with dopri5 on its general-activation flow.
+///
+/// **Other activations.** With a non-quadratic ``activation`` each point integrates
+/// ``GeneralActivationFlow`` with dopri5 (``flowOptions``) and locates its own escape times; the
+/// fit window is `[T_a, T_b]` of those located times (the additive model and its escape-time
+/// predictions hold for `He₂` only, so ``SweepPoint/riskAdditive`` is empty and
+/// ``SweepPoint/additiveSlope`` `nil`), and ``finalTime`` must be given. The asymptotic slope
+/// `(1 − 2α)/α` is still reported: it is the quadratic prediction the paper compares ReLU with.
 ///
 /// **Window.** By default the slopes are fitted over `[T_3, T_k]`, `k = ⌊min(r, r_s)/4⌋`, the
 /// predicted escape times of the 3rd and `k`-th largest directions (`[T_3, T_16]` for
@@ -32,6 +40,10 @@ public struct ScalingSweep: Sendable {
     /// chooses its steps by a round-off control and was the fastest of the three on every
     /// benchmark problem (bench/RESULTS.md).
     public var factorization: PropagatorFactorization = .lq
+    /// The activation of teacher and student (`he2`: the quadratic model and its exact propagator).
+    public var activation: Activation = .he2
+    /// The tolerances of dopri5 for a non-quadratic ``activation``.
+    public var flowOptions = DormandPrinceOptions()
 
     public init(alphas: [Double], teacherWidths: [Int], studentWidths: [Int], dimensions: [Double], seeds: [UInt64]) {
         self.alphas = alphas
@@ -67,6 +79,11 @@ public struct ScalingSweep: Sendable {
         guard jobs >= 1, jobs <= 64 else { throw .invalidParameter(name: "jobs", value: "\(jobs)", reason: "must lie in [1, 64]") }
         if let finalTime, !(finalTime.isFinite && finalTime > 0) {
             throw .invalidParameter(name: "finalTime", value: "\(finalTime)", reason: "must be finite and > 0")
+        }
+        try activation.validate()
+        if !activation.isQuadratic, finalTime == nil {
+            throw .invalidParameter(name: "finalTime", value: "none",
+                                    reason: "must be given with the activation \(activation.name): the escape-time predictions that set the default horizon hold for he2 only")
         }
         if let ranks, !(ranks.lower >= 1 && ranks.upper > ranks.lower) {
             throw .invalidParameter(name: "ranks", value: "(\(ranks.lower), \(ranks.upper))", reason: "must satisfy 1 ≤ lower < upper")
@@ -139,6 +156,10 @@ public struct ScalingSweep: Sendable {
         let times = try SaveTimes.logSpaced(count: saveCount, finalTime: end, decades: decades)
         let initial = try RandomInitialization(studentWidth: entry.rs, teacherWidth: entry.r, dimension: entry.d, sigma0: sigma0,
                                                seed: entry.seed, smallInitialization: smallInitialization).sample()
+        if !activation.isQuadratic {
+            return try runGeneralActivationPoint(entry, spectrum: spectrum, initial: initial, times: times, end: end,
+                                                 ranks: (lowerRank, upperRank), shouldStop: shouldStop)
+        }
         let solution = try solve(try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: end, saveTimes: times),
                                  method: .exact(ExactPropagatorOptions(factorization: factorization)), locateEscapes: false,
                                  shouldStop: shouldStop)
@@ -156,6 +177,30 @@ public struct ScalingSweep: Sendable {
         return SweepPoint(alpha: entry.alpha, teacherWidth: entry.r, studentWidth: entry.rs, dimension: entry.d, sigma0: sigma0,
                           seed: entry.seed, smallInitialization: smallInitialization, times: times, risk: solution.risk,
                           riskAdditive: additive, window: window, fittedSlope: fitted, additiveSlope: additiveSlope,
+                          asymptoticSlope: ScalingPrediction.asymptoticExponent(alpha: entry.alpha), statistics: solution.statistics)
+    }
+
+    /// One grid point of a non-quadratic activation: dopri5 on ``GeneralActivationFlow``, the fit window
+    /// between its own located escape times of ranks `ranks`; `nil` when `shouldStop` ended it early.
+    func runGeneralActivationPoint(_ entry: GridEntry, spectrum: TeacherSpectrum, initial: OverlapState, times: [Double], end: Double,
+                                   ranks: (lower: Int, upper: Int), shouldStop: (@Sendable () -> Bool)?) throws(RiccatiError) -> SweepPoint? {
+        let dynamics = try GeneralActivationFlow(spectrum: spectrum, studentWidth: entry.rs, activation: activation)
+        let solution = try solve(try OverlapProblem(dynamics: dynamics, initialState: initial, finalTime: end, saveTimes: times),
+                                 method: .dormandPrince(flowOptions), locateEscapes: true, shouldStop: shouldStop)
+        if solution.status == .interrupted { return nil }
+        guard solution.status.isSuccess else {
+            throw .integrationFailed(status: solution.status, time: solution.times.last ?? 0,
+                                     message: "α = \(entry.alpha), r = \(entry.r), r_s = \(entry.rs), d = \(entry.d): \(solution.message)")
+        }
+        var window: ClosedRange<Double>?
+        if ranks.upper > ranks.lower, ranks.upper <= solution.escapeTimes.count,
+           let t0 = solution.escapeTimes[ranks.lower - 1], let t1 = solution.escapeTimes[ranks.upper - 1], t1 > t0 {
+            window = t0...t1
+        }
+        let fitted = window.flatMap { try? PowerLawFit.slope(x: times, y: solution.risk, window: $0) }
+        return SweepPoint(alpha: entry.alpha, teacherWidth: entry.r, studentWidth: entry.rs, dimension: entry.d, sigma0: sigma0,
+                          seed: entry.seed, smallInitialization: smallInitialization, times: times, risk: solution.risk,
+                          riskAdditive: [], window: window, fittedSlope: fitted, additiveSlope: nil,
                           asymptoticSlope: ScalingPrediction.asymptoticExponent(alpha: entry.alpha), statistics: solution.statistics)
     }
 

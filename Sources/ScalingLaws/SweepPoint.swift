@@ -10,9 +10,9 @@ public struct SweepPoint: Sendable, Equatable, Codable {
     public var seed: UInt64
     public var smallInitialization: Bool
     public var times: [Double]
-    /// ODE risk (exact propagator) at `times`.
+    /// ODE risk (exact propagator; dopri5 for a non-quadratic activation) at `times`.
     public var risk: [Double]
-    /// `R_add(t)` at `times`.
+    /// `R_add(t)` at `times`; empty for a non-quadratic activation (the additive model is He₂'s).
     public var riskAdditive: [Double]
     /// The fit window `[t0, t1]`, `nil` when it is empty or undefined.
     public var window: ClosedRange<Double>?

@@ -265,10 +265,16 @@ enum BadInputTables {
         t.bad(["--save-count", "100000", "--alphas", (1...20).map(String.init).joined(separator: ","),
                "--seeds", (0..<50).map(String.init).joined(separator: ",")], "--save-count")   // 1000 points × 3 curves × 1e5 values
         t.values("--window-ranks", ["3", "0,4", "4,3", "a,b", "nan,4"])
+        t.bad(["--activation", "sigmoid"], "--activation")
+        t.values("--hermite-coefficients", ["", "nan", "0,0"], extra: ["--activation", "hermite"])
+        t.bad(["--rtol", "1e-8"], "--rtol")                            // he2 points use the exact propagator
+        t.values("--rtol", ["0", "nan", "2"], extra: ["--activation", "relu"])
+        t.values("--atol", ["0", "-1", "inf"], extra: ["--activation", "relu"])
         t.bad(["--factorization", "lu"], "--factorization")
         t.bad(["--format", "xml"], "--format")
         let many = (0..<101).map { String(Double($0) / 100) }.joined(separator: ","), seeds = (0..<100).map(String.init).joined(separator: ",")
         t.bad(["--alphas", many, "--seeds", seeds], "at most 10000")  // 10100 grid points
+        t.alone(["--activation", "relu", "--r", "4", "--widths", "2", "--dims", "16"], "--t-end")   // no default horizon for ReLU
         t.badDestinations()
         return t.cases
     }()

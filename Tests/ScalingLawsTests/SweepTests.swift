@@ -56,4 +56,38 @@ import Testing
         jobs.jobs = 0
         #expect(throws: RiccatiError.self) { try jobs.run() }
     }
+
+    /// A ReLU sweep point is the library's general-activation flow (dopri5), with its window between
+    /// its own located escape times and no additive model; jobs 1 and 2 give the same bits; without a
+    /// final time it is refused.
+    @Test func reluPointsAreTheGeneralFlowWithTheirOwnWindow() throws {
+        BLAS.setThreadCount(1)
+        var sweep = ScalingSweep(alphas: [1, 1.5], teacherWidths: [16], studentWidths: [16], dimensions: [1e6], seeds: [0])
+        sweep.activation = .relu
+        sweep.sigma0 = 1e-3
+        sweep.saveCount = 40
+        sweep.ranks = (2, 6)
+        #expect(throws: RiccatiError.self) { _ = try sweep.run() }   // no final time
+        sweep.finalTime = 800
+        sweep.jobs = 2
+        let points = try sweep.run()
+        sweep.jobs = 1
+        #expect(try sweep.run().map(\.risk) == points.map(\.risk))
+        for point in points {
+            let spectrum = try TeacherSpectrum.powerLaw(exponent: point.alpha, count: 16)
+            let initial = try RandomInitialization(studentWidth: 16, teacherWidth: 16, dimension: 1e6, sigma0: 1e-3, seed: 0).sample()
+            let solution = try solve(try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 16, activation: .relu),
+                                                        initialState: initial, finalTime: 800, saveTimes: point.times),
+                                     method: .dormandPrince(DormandPrinceOptions()))
+            #expect(point.risk == solution.risk)
+            let window = try #require(point.window)
+            #expect(window.lowerBound == solution.escapeTimes[1] && window.upperBound == solution.escapeTimes[5])
+            #expect(point.riskAdditive.isEmpty && point.additiveSlope == nil)
+            let fitted = try #require(point.fittedSlope)
+            #expect(fitted < -0.5 && fitted > -2, "α = \(point.alpha): \(fitted)")
+        }
+        // Negative control: the He₂ sweep of the same grid is another model.
+        sweep.activation = .he2
+        #expect(try sweep.run().map(\.risk) != points.map(\.risk))
+    }
 }

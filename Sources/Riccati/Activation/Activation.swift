@@ -93,6 +93,12 @@ public enum Activation: Sendable, Equatable, Hashable {
         return name
     }
 
+    /// The coefficients of a Hermite list, `nil` for a named activation.
+    public var hermiteCoefficientList: [Double]? {
+        if case .hermite(let c) = self { return c }
+        return nil
+    }
+
     /// Whether this is the quadratic model `σ = He₂` (``he2``, or a Hermite list `0, 0, 1` with
     /// any trailing zeros), for which the overlap equation is a matrix Riccati equation.
     public var isQuadratic: Bool {
