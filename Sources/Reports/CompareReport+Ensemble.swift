@@ -6,19 +6,45 @@ import SGD
 ///
 /// The single run's series (`riskSGD`, `relativeDeviation`, `overlapDeviation`, `G_sgd`, `G_ode`)
 /// are left out: the ensemble's mean replaces them. `riskODE` keeps its meaning (the gradient
-/// flow from the common `(M0, P0)`).
+/// flow of the run's activation from the common `(M0, P0)`). For an activation other than the
+/// quadratic model there is no SGD-aware prediction: its columns are left out, its summary and
+/// status are `null`, and the message says why.
 extension CompareReport {
-    /// The per-time columns, in the order of every format: JSON/CSV key, `.npy` name, values.
-    static func ensembleColumns(_ ensemble: SeedEnsembleComparison) -> [(key: String, array: String, values: [Double])] {
+    /// One per-time column of the ensemble report: its JSON/CSV key, `.npy` name and values, and
+    /// its table header and `printf` format (right-aligned to the header's width).
+    struct EnsembleColumn {
+        var key: String
+        var array: String
+        var values: [Double]
+        var header: String
+        var format: String
+    }
+
+    /// The per-time columns, in the order of every format. The SGD-aware columns are left out when
+    /// the ensemble has no SGD-aware prediction (an activation other than the quadratic model).
+    static func ensembleColumns(_ ensemble: SeedEnsembleComparison) -> [EnsembleColumn] {
         let result = ensemble.ensemble
         let flow = ensemble.gradientFlowDeviation, aware = ensemble.sgdAwareDeviation
-        return [("riskSGDMean", "risk_sgd_mean", result.riskMean),
-                ("riskSGDStandardError", "risk_sgd_standard_error", result.riskStandardError),
-                ("riskODE", "risk_ode", flow.risk), ("riskSGDAware", "risk_sgd_aware", aware.risk),
-                ("relativeDeviationODE", "relative_deviation_ode", flow.relative),
-                ("relativeDeviationSGDAware", "relative_deviation_sgd_aware", aware.relative),
-                ("standardErrorsODE", "standard_errors_ode", flow.standardErrors),
-                ("standardErrorsSGDAware", "standard_errors_sgd_aware", aware.standardErrors)]
+        var columns = [EnsembleColumn(key: "riskSGDMean", array: "risk_sgd_mean", values: result.riskMean, header: "mean R_SGD", format: "%12.5e"),
+                       EnsembleColumn(key: "riskSGDStandardError", array: "risk_sgd_standard_error", values: result.riskStandardError,
+                                      header: "SE", format: "%12.3e"),
+                       EnsembleColumn(key: "riskODE", array: "risk_ode", values: flow.risk, header: "R_ODE", format: "%12.5e")]
+        if let aware {
+            columns.append(EnsembleColumn(key: "riskSGDAware", array: "risk_sgd_aware", values: aware.risk, header: "R_aware", format: "%12.5e"))
+        }
+        columns.append(EnsembleColumn(key: "relativeDeviationODE", array: "relative_deviation_ode", values: flow.relative,
+                                      header: "rel ODE", format: "%10.3e"))
+        if let aware {
+            columns.append(EnsembleColumn(key: "relativeDeviationSGDAware", array: "relative_deviation_sgd_aware", values: aware.relative,
+                                          header: "rel aware", format: "%10.3e"))
+        }
+        columns.append(EnsembleColumn(key: "standardErrorsODE", array: "standard_errors_ode", values: flow.standardErrors,
+                                      header: "SEs ODE", format: "%10.3g"))
+        if let aware {
+            columns.append(EnsembleColumn(key: "standardErrorsSGDAware", array: "standard_errors_sgd_aware", values: aware.standardErrors,
+                                          header: "SEs aware", format: "%10.3g"))
+        }
+        return columns
     }
 
     static func summary(_ deviation: PredictionDeviation) -> JSONValue {
@@ -26,9 +52,16 @@ extension CompareReport {
                  ("meanStandardErrors", .number(deviation.meanStandardErrors)), ("maxStandardErrors", .number(deviation.maxStandardErrors))])
     }
 
+    /// Why there is no SGD-aware prediction (`nil` when there is one).
+    func missingSGDAwareNote(_ ensemble: SeedEnsembleComparison) -> String? {
+        guard ensemble.sgdAware == nil else { return nil }
+        return "no SGD-aware prediction for the activation \(run.configuration.activation.label): the mean map is derived for he2 only"
+    }
+
     func ensembleText(_ ensemble: SeedEnsembleComparison, _ format: ReportFormat) -> String {
         let result = ensemble.ensemble
         let columns = Self.ensembleColumns(ensemble)
+        let note = ensemble.sgdAwareNote ?? missingSGDAwareNote(ensemble)
         switch format {
         case .json:
             var members: [(String, JSONValue)] = [("times", .numbers(result.times))]
@@ -36,9 +69,9 @@ extension CompareReport {
             members += [
                 ("deviationSummary", .object([("fromTime", .number(PredictionDeviation.summaryStartTime)),
                                               ("ODE", Self.summary(ensemble.gradientFlowDeviation)),
-                                              ("SGDAware", Self.summary(ensemble.sgdAwareDeviation))])),
-                ("sgdAwareStatus", .string(ensemble.sgdAware.status.rawValue)),
-                ("sgdAwareMessage", ensemble.sgdAwareNote.map(JSONValue.string) ?? .null),
+                                              ("SGDAware", ensemble.sgdAwareDeviation.map(Self.summary) ?? .null)])),
+                ("sgdAwareStatus", ensemble.sgdAware.map { .string($0.status.rawValue) } ?? .null),
+                ("sgdAwareMessage", note.map(JSONValue.string) ?? .null),
                 ("seeds", .array(result.seeds.map { .string(String($0)) })),
                 ("stats", SGDReport.statistics(result.totalStatistics)),
                 ("config", .object(configuration)),
@@ -46,7 +79,7 @@ extension CompareReport {
             return JSONValue.object(members).serialized(indent: 2) + "\n"
         case .csv:
             var lines = ["# riccati compare " + JSONValue.keyValueLine(configuration)]
-            if let note = ensemble.sgdAwareNote { lines.append("# " + note) }
+            if let note { lines.append("# " + note) }
             lines.append((["t"] + columns.map(\.key)).joined(separator: ","))
             for index in result.times.indices {
                 lines.append(([result.times[index]] + columns.map { $0.values[index] }).map { "\($0)" }.joined(separator: ","))
@@ -55,20 +88,25 @@ extension CompareReport {
         case .table:
             var lines = ["riccati compare — " + JSONValue.keyValueLine(configuration)]
             lines.append("\(result.seeds.count) seed\(result.seeds.count == 1 ? "" : "s"): mean R_SGD ± SE (standard error of the mean); "
-                + "ODE = gradient flow, aware = SGD-aware mean map; rel = |mean − pred|/pred, SEs = |mean − pred|/SE")
-            lines.append("           t    mean R_SGD            SE         R_ODE       R_aware     rel ODE   rel aware     SEs ODE   SEs aware")
-            for index in result.times.indices {
-                lines.append(String(format: "%12.5g  %12.5e  %12.3e  %12.5e  %12.5e  %10.3e  %10.3e  %10.3g  %10.3g", result.times[index],
-                                    columns[0].values[index], columns[1].values[index], columns[2].values[index],
-                                    columns[3].values[index], columns[4].values[index], columns[5].values[index],
-                                    columns[6].values[index], columns[7].values[index]))
+                + (ensemble.sgdAware == nil ? "ODE = gradient flow" : "ODE = gradient flow, aware = SGD-aware mean map")
+                + "; rel = |mean − pred|/pred, SEs = |mean − pred|/SE")
+            func padded(_ header: String, _ format: String) -> String {
+                let width = Int(format.dropFirst().prefix { $0.isNumber }) ?? header.count
+                return String(repeating: " ", count: Swift.max(0, width - header.count)) + header
             }
-            for (name, deviation) in [("gradient flow", ensemble.gradientFlowDeviation), ("SGD-aware", ensemble.sgdAwareDeviation)] {
+            lines.append(([padded("t", "%12")] + columns.map { padded($0.header, $0.format) }).joined(separator: "  "))
+            for index in result.times.indices {
+                lines.append(([String(format: "%12.5g", result.times[index])]
+                    + columns.map { String(format: $0.format, $0.values[index]) }).joined(separator: "  "))
+            }
+            var predictions = [("gradient flow", ensemble.gradientFlowDeviation)]
+            if let aware = ensemble.sgdAwareDeviation { predictions.append(("SGD-aware", aware)) }
+            for (name, deviation) in predictions {
                 lines.append(String(format: "%@ over t ≥ 1: mean relative deviation %.4f (max %.4f), mean %.3g standard errors (max %.3g)",
                                     name, deviation.meanRelative, deviation.maxRelative, deviation.meanStandardErrors,
                                     deviation.maxStandardErrors))
             }
-            if let note = ensemble.sgdAwareNote { lines.append("note: " + note) }
+            if let note { lines.append("note: " + note) }
             return lines.joined(separator: "\n") + "\n"
         }
     }

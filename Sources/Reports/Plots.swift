@@ -91,6 +91,13 @@ public enum Plots {
 
     // MARK: compare
 
+    /// How a gradient-flow prediction was integrated, for a legend: `exact propagator` or the
+    /// Runge–Kutta method's name (`dopri5` for a non-quadratic activation).
+    static func methodLabel(_ solution: Solution) -> String {
+        if case .exact? = solution.method { return "exact propagator" }
+        return solution.methodName
+    }
+
     /// Panel 1: risk of SGD (solid, markers) and of the ODE (dashed) against `t`, with the width
     /// floor. Panel 2: relative risk deviation and overlap deviation against `t`. With a sweep,
     /// panel 3: mean maximum relative deviation against `η` (log-log).
@@ -101,7 +108,8 @@ public enum Plots {
         var riskPanel = Figure(title: "Population risk: SGD against the ODE", x: axis("t", xScale), y: axis("R(t)", riskScale),
                                width: 600, height: 440)
         riskPanel.add(Series(label: "SGD", x: times, y: drawable(comparison.riskSGD, on: riskScale), showsMarkers: true))
-        riskPanel.add(Series(label: "ODE (exact propagator)", x: times, y: drawable(comparison.riskODE, on: riskScale), style: .dashed))
+        riskPanel.add(Series(label: "ODE (\(methodLabel(comparison.ode)))", x: times, y: drawable(comparison.riskODE, on: riskScale),
+                             style: .dashed))
         if let line = floorLine(floor) { riskPanel.add(horizontal: line) }
 
         let deviationScale = scale(for: comparison.relativeDeviation + comparison.overlapDeviation)
@@ -129,8 +137,8 @@ public enum Plots {
 
     /// The figure of `compare --seeds N`. Panel 1: the SGD mean risk over the seeds (solid,
     /// markers) between its band `mean ± 2 SE` (thin dotted lines of the same colour), the
-    /// gradient flow (dashed) and the SGD-aware mean map (dash-dotted: dotted, thicker), with the
-    /// width floor. Panel 2: both predictions' relative deviations `|mean − pred|/pred` (left out
+    /// gradient flow (dashed) and the SGD-aware mean map (dash-dotted: dotted, thicker; absent for
+    /// an activation other than the quadratic model), with the width floor. Panel 2: both predictions' relative deviations `|mean − pred|/pred` (left out
     /// when there is none: no run finished).
     public static func compareEnsemble(_ ensemble: SeedEnsembleComparison, floor: Double, title: String) throws(ReportError) -> String {
         let result = ensemble.ensemble
@@ -139,27 +147,32 @@ public enum Plots {
         let flow = ensemble.gradientFlowDeviation, aware = ensemble.sgdAwareDeviation
         let xScale = timeScale(for: result.times)
         let times = drawable(result.times, on: xScale)
-        let riskScale = scale(for: mean + flow.risk + aware.risk)
+        let riskScale = scale(for: mean + flow.risk + (aware?.risk ?? []))
         var riskPanel = Figure(title: "Population risk: SGD mean over \(result.seeds.count) seeds against the predictions",
                                x: axis("t", xScale), y: axis("R(t)", riskScale), width: 600, height: 440)
         let sgdColor = Palette.colors[0]
         riskPanel.add(Series(label: "SGD mean", x: times, y: drawable(mean, on: riskScale), color: sgdColor, showsMarkers: true))
         riskPanel.add(Series(label: "SGD mean ± 2 SE", x: times, y: drawable(upper, on: riskScale), color: sgdColor, style: .dotted, width: 1))
         riskPanel.add(Series(x: times, y: drawable(lower, on: riskScale), color: sgdColor, style: .dotted, width: 1))
-        riskPanel.add(Series(label: "gradient flow (exact propagator)", x: times, y: drawable(flow.risk, on: riskScale), style: .dashed))
-        riskPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.risk, on: riskScale), style: .dotted, width: 2.5))
+        riskPanel.add(Series(label: "gradient flow (\(methodLabel(ensemble.gradientFlow)))", x: times, y: drawable(flow.risk, on: riskScale),
+                             style: .dashed))
+        if let aware {
+            riskPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.risk, on: riskScale), style: .dotted, width: 2.5))
+        }
         if let line = floorLine(floor) { riskPanel.add(horizontal: line) }
 
-        let deviationScale = scale(for: flow.relative + aware.relative)
+        let deviationScale = scale(for: flow.relative + (aware?.relative ?? []))
         var deviationPanel = Figure(title: "Relative deviation of the SGD mean from each prediction", x: axis("t", xScale),
                                     y: axis("|mean − pred|/pred", deviationScale), width: 600, height: 440)
         deviationPanel.add(Series(label: "gradient flow", x: times, y: drawable(flow.relative, on: deviationScale), style: .dashed,
                                   showsMarkers: true))
-        deviationPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.relative, on: deviationScale),
-                                  showsMarkers: true))
+        if let aware {
+            deviationPanel.add(Series(label: "SGD-aware mean map", x: times, y: drawable(aware.relative, on: deviationScale),
+                                      showsMarkers: true))
+        }
         // An ensemble stopped before its first run finished has no deviation to draw.
         let hasPoint = { (values: [Double]) in zip(times, Plots.drawable(values, on: deviationScale)).contains { $0.isFinite && $1.isFinite } }
-        let drawsDeviations = hasPoint(flow.relative) || hasPoint(aware.relative)
+        let drawsDeviations = hasPoint(flow.relative) || hasPoint(aware?.relative ?? [])
         return try render(FigureGrid(columns: 2, panels: drawsDeviations ? [riskPanel, deviationPanel] : [riskPanel], title: title))
     }
 

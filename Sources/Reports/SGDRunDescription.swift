@@ -1,3 +1,4 @@
+import Riccati
 import SGD
 
 /// What the reports of `riccati sgd` and `riccati compare` record about an SGD run's setup:
@@ -15,7 +16,8 @@ public struct SGDRunDescription: Sendable {
     }
 
     /// The `config` entries: `alpha` (or `lambdas`), `r`, `rs`, `d`, `batch`, `lr`, `steps`,
-    /// `sigma0`, `noise`, `precision`, `teacher`, `seed`, `etaDOverB`.
+    /// `sigma0`, `noise`, `precision`, `teacher`, `activation` (its name) and, for a Hermite list,
+    /// `hermiteCoefficients`, then `seed`, `etaDOverB`.
     public var entries: [(String, JSONValue)] {
         let config = configuration
         var entries: [(String, JSONValue)] = []
@@ -33,7 +35,9 @@ public struct SGDRunDescription: Sendable {
                     ("batch", .integer(config.batchSize)), ("lr", .number(config.learningRate)), ("steps", .integer(config.steps)),
                     ("sigma0", .number(config.sigma0)), ("noise", .number(config.labelNoise)),
                     ("precision", .string(precision.rawValue)), ("teacher", .string(teacher)),
-                    ("seed", .string(String(config.seed))), ("etaDOverB", .number(config.stepNoiseRatio))]
+                    ("activation", .string(config.activation.name))]
+        if case .hermite(let coefficients) = config.activation { entries.append(("hermiteCoefficients", .numbers(coefficients))) }
+        entries += [("seed", .string(String(config.seed))), ("etaDOverB", .number(config.stepNoiseRatio))]
         return entries
     }
 

@@ -7,8 +7,12 @@ import SGD
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run SGD and the overlap ODE (exact propagator) from the SGD's own (M0, P0) and report their deviation.",
+        abstract: "Run SGD and the overlap ODE from the SGD's own (M0, P0) and report their deviation.",
         discussion: """
+            The ODE is the population gradient flow of the run's --activation: for he2 the quadratic \
+            flow with its exact propagator, for relu, erf and hermite the general-activation flow \
+            integrated by dopri5 (rtol 1e-9, atol 1e-12).
+
             With --lr-sweep η1,η2,... each learning rate runs over --seeds seeds on the same time horizon \\
             and the report gives the mean maximum relative risk deviation per η and the fitted slope of \\
             log(deviation) against log(η).
@@ -16,7 +20,9 @@ struct CompareCommand: ParsableCommand {
             With --seeds N alone (no --lr-sweep) N runs share one W0 (that of --seed, or --init-w) and \
             differ in their data (seeds --seed, --seed + 1, …); the report gives their mean risk and its \
             standard error against the gradient flow and the SGD-aware mean map (the exact one-step mean \
-            of minibatch SGD at the run's η, d, B and noise), --jobs runs at a time.
+            of minibatch SGD at the run's η, d, B and noise), --jobs runs at a time. The mean map is \
+            derived for he2 only: with any other --activation the report has no SGD-aware prediction \
+            (its columns are left out, sgdAwareStatus is null) and says so.
             """)
 
     @OptionGroup var options: SGDOptions
@@ -142,7 +148,7 @@ struct CompareCommand: ParsableCommand {
         }
         try write(CompareReport(ensemble: comparison, run: description), to: destination, arrayDirectory: arrayDirectory,
                   plotDestination: plotDestination)
-        if let note = comparison.sgdAwareNote, comparison.sgdAware.status != .interrupted { RiccatiCLI.report("warning: \(note)") }
+        if let note = comparison.sgdAwareNote, comparison.sgdAware?.status != .interrupted { RiccatiCLI.report("warning: \(note)") }
         if !comparison.completed {
             throw CommandFailure.interrupted(Interruption.message("after \(comparison.ensemble.seeds.count) of \(ensemble.seeds) seeds; "
                 + "the outputs hold the seeds finished"))

@@ -7,7 +7,7 @@ import SGD
 struct SGDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sgd",
-        abstract: "Simulate online SGD on the d-dimensional quadratic network and record the exact population risk.")
+        abstract: "Simulate online SGD on the d-dimensional network (quadratic, or any --activation) and record the exact population risk.")
 
     @OptionGroup var options: SGDOptions
 

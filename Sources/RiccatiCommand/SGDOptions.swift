@@ -36,6 +36,8 @@ struct SGDOptions: ParsableArguments {
     @Option(name: .customLong("theta"), help: "Teacher directions Θ (r×d, orthonormal rows, .npy); implies a given teacher.")
     var theta: String?
 
+    @OptionGroup var activationOptions: ActivationOptions
+
     @Option(help: "Batch size B.")
     var batch: Int = 1024
 
@@ -88,6 +90,7 @@ struct SGDOptions: ParsableArguments {
         if saveAt != nil, saveCount != nil { throw .badInput("--save-at and --save-count conflict: give one of them") }
         if initW != nil, sigma0 != nil { throw .badInput("--sigma0 conflicts with --init-w (W0 is read from the file)") }
         if saveAt != nil, saveSpacing != .linear { throw .badInput("--save-at conflicts with --save-spacing") }
+        let activation = try activationOptions.make()
         // Every value below is checked by SGDConfiguration.validate() (and SGDSaveSchedule), whose
         // errors reach the user through ParameterFlags; only what the tool alone knows is checked here.
         let spectrum: TeacherSpectrum
@@ -128,6 +131,7 @@ struct SGDOptions: ParsableArguments {
                                       learningRate: lr, steps: stepCount)
         config.sigma0 = sigma0 ?? 0.3
         config.labelNoise = noise
+        config.activation = activation
         config.seed = seed
         config.threads = threads
         config.teacher = teacher == .random ? .random : .canonical

@@ -9,7 +9,10 @@ extension SGDConfiguration {
     /// Every setting that changes the numbers of a run, as text. Reals are written with Swift's
     /// shortest round-trip form, so two fingerprints agree exactly when the bit patterns do;
     /// arrays (`λ`, a given `W0` or `Θ`, the save steps) enter through a 64-bit FNV-1a hash of
-    /// their bit patterns. `threads` is left out: it does not change the numbers.
+    /// their bit patterns. `threads` is left out: it does not change the numbers. The activation
+    /// enters as `activation = ` its ``Activation/label`` unless it is the quadratic model, which
+    /// adds no key (so checkpoints written before activations existed still resume, and a
+    /// checkpoint of any other activation is refused by a run of the quadratic model and back).
     public func fingerprint(precision: String) -> [FingerprintEntry] {
         var entries: [(String, String)] = [
             ("precision", precision), ("d", "\(dimension)"), ("rs", "\(studentWidth)"), ("r", "\(spectrum.count)"),
@@ -23,6 +26,7 @@ extension SGDConfiguration {
         case .random: entries.append(("teacher", "random"))
         case .given(let theta): entries.append(("teacher", "given " + SnapshotHash.of(theta.storage)))
         }
+        if !activation.isQuadratic { entries.append(("activation", activation.label)) }
         return entries.map { FingerprintEntry(key: $0.0, value: $0.1) }
     }
 

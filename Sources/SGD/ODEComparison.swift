@@ -2,7 +2,8 @@ import Foundation
 import LinearAlgebra
 import Riccati
 
-/// SGD against the overlap ODE from the SGD's own `(M0, P0)`, at the SGD's recorded times.
+/// SGD against the overlap ODE (the population gradient flow of the run's activation) from the
+/// SGD's own `(M0, P0)`, at the SGD's recorded times.
 ///
 /// `Codable` and `Equatable`, like the `Solution` of the Riccati module it holds.
 public struct ODEComparison: Sendable {
@@ -18,8 +19,9 @@ public struct ODEComparison: Sendable {
     public var maxRelativeDeviation: Double { relativeDeviation.max() ?? 0 }
     public var maxOverlapDeviation: Double { overlapDeviation.max() ?? 0 }
 
-    /// Runs SGD with `configuration` in `Scalar` precision, then integrates the ODE with the
-    /// exact propagator from the recorded `(M0, P0)` and compares at every recorded time.
+    /// Runs SGD with `configuration` in `Scalar` precision, then integrates the gradient flow of its
+    /// activation from the recorded `(M0, P0)` (``compare(_:spectrum:shouldStop:)``) and compares
+    /// at every recorded time.
     /// When `shouldStop` ends the SGD run or the ODE integration early (``SGDResult/completed``
     /// is then `false`, and ``completed`` too), the comparison covers the times recorded so far.
     public static func run<Scalar: SGDScalar>(
@@ -49,16 +51,34 @@ public struct ODEComparison: Sendable {
         2 * configuration.memoryEstimate().recordedBytes
     }
 
-    /// The quadratic model's gradient flow, its parameter refusals kept structured.
-    static func gradientFlow(spectrum: TeacherSpectrum, studentWidth: Int) throws(SGDError) -> QuadraticGradientFlow {
+    /// The relative tolerance of the Dormand–Prince 5(4) integration of a non-quadratic flow
+    /// (absolute tolerance ``predictionAbsoluteTolerance``): far below any SGD deviation worth
+    /// measuring, so the comparison measures SGD and not the integrator.
+    public static let predictionRelativeTolerance = 1e-9
+    /// The absolute tolerance of that integration.
+    public static let predictionAbsoluteTolerance = 1e-12
+
+    /// The gradient flow `dW/dt = −½∇_W R` of `activation` in overlap coordinates, and how it is
+    /// integrated: the quadratic model's ``Riccati/QuadraticGradientFlow`` with its exact
+    /// propagator, any other activation's `GeneralActivationFlow` with adaptive Dormand–Prince 5(4)
+    /// at ``predictionRelativeTolerance``. Parameter refusals keep their structure.
+    static func gradientFlow(spectrum: TeacherSpectrum, studentWidth: Int,
+                             activation: Activation) throws(SGDError) -> (dynamics: any EffectiveDynamics, method: IntegrationMethod) {
         do {
-            return try QuadraticGradientFlow(spectrum: spectrum, studentWidth: studentWidth)
+            if activation.isQuadratic {
+                return (try QuadraticGradientFlow(spectrum: spectrum, studentWidth: studentWidth), .exact(ExactPropagatorOptions()))
+            }
+            return (try activation.gradientFlow(spectrum: spectrum, studentWidth: studentWidth),
+                    .dormandPrince(DormandPrinceOptions(relativeTolerance: predictionRelativeTolerance,
+                                                        absoluteTolerance: predictionAbsoluteTolerance)))
         } catch {
             throw SGDError(parameterError: error) ?? .odeFailed(error)
         }
     }
 
-    /// Compares a finished SGD run with the ODE. When `shouldStop` ends the ODE integration
+    /// Compares a finished SGD run with the gradient flow of its activation (``SGDResult/activation``):
+    /// the exact propagator for the quadratic model, Dormand–Prince 5(4) at
+    /// ``predictionRelativeTolerance`` otherwise. When `shouldStop` ends the ODE integration
     /// early, the comparison covers the times it reached and its ``SGDResult/completed`` is `false`.
     public static func compare(_ sgd: SGDResult, spectrum: TeacherSpectrum,
                                shouldStop: (() -> Bool)? = nil) throws(SGDError) -> ODEComparison {
@@ -71,9 +91,8 @@ public struct ODEComparison: Sendable {
             throw .incompatibleParameters(names: ["sgd", "spectrum"],
                                           reason: "the SGD states have r = \(initial.teacherWidth) columns but the spectrum has \(spectrum.count) values, or the series differ in length")
         }
-        let ode = try OverlapPrediction.solve(try gradientFlow(spectrum: spectrum, studentWidth: initial.studentWidth),
-                                              method: .exact(ExactPropagatorOptions()), from: initial, at: sgd.times,
-                                              shouldStop: shouldStop)
+        let flow = try gradientFlow(spectrum: spectrum, studentWidth: initial.studentWidth, activation: sgd.activation)
+        let ode = try OverlapPrediction.solve(flow.dynamics, method: flow.method, from: initial, at: sgd.times, shouldStop: shouldStop)
         if ode.status == .interrupted, ode.times.count <= sgd.times.count {
             // Stopped mid-integration: compare the times the ODE reached.
             let count = ode.times.count

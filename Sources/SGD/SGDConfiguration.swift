@@ -2,12 +2,18 @@ import Foundation
 import LinearAlgebra
 import Riccati
 
-/// One online-SGD experiment (MODEL.md, "Gradient flow and online SGD").
+/// One online-SGD experiment (MODEL.md, "Gradient flow and online SGD" and "General activations").
 ///
-/// Per step a fresh batch `X ∈ R^{B×d}` of standard Gaussians, `Z = XWᵀ`, residuals
-/// `e_b = f_W(x_b) − y_b` with `y_b = f*(x_b) + ς ξ_b`, and
-/// `W ← W − η ĝ`, `ĝ = (2/B)[(diag(e)Z)ᵀX − (Σ_b e_b) W]`, done as one GEMM
-/// `W ← (1 + 2ηΣe/B) W − (2η/B)(diag(e)Z)ᵀX`. Step `k` is time `t = ηk`.
+/// The student is `f_W(x) = Σ_i ‖w_i‖² σ(⟨w_i, x⟩/‖w_i‖)` and the teacher
+/// `f*(x) = Σ_j λ_j σ(⟨θ_j, x⟩)`, with the ``activation`` `σ`. Per step a fresh batch
+/// `X ∈ R^{B×d}` of standard Gaussians, `Z = XWᵀ`, residuals `e_b = f_W(x_b) − y_b` with
+/// `y_b = f*(x_b) + ς ξ_b`, and `W ← W − η ĝ` with `ĝ` the batch mean of `e_b ∇_W f_W(x_b)`.
+/// Step `k` is time `t = ηk`.
+///
+/// For the quadratic model (`σ = He₂`) `ĝ = (2/B)[(diag(e)Z)ᵀX − (Σ_b e_b) W]`, done as one GEMM
+/// `W ← (1 + 2ηΣe/B) W − (2η/B)(diag(e)Z)ᵀX`. For any other `σ` see
+/// <doc:SGDAndTheFlow#General-activations>: one GEMM for the `x`-part of the gradient and a
+/// row scaling of `W` for its `w`-part.
 public struct SGDConfiguration: Sendable {
     public var spectrum: TeacherSpectrum
     /// Dimension `d` (`d > r`, `d ≥ r_s`).
@@ -28,6 +34,9 @@ public struct SGDConfiguration: Sendable {
     /// Label noise standard deviation `ς ≥ 0` (stream 2 of the seed).
     public var labelNoise: Double = 0
     public var seed: UInt64 = 0
+    /// The activation `σ` of teacher and student (``Activation/he2``, the quadratic model, by
+    /// default; every Hermite list equal to `0, 0, 1` runs the quadratic model's step, bit for bit).
+    public var activation: Activation = .he2
     /// Threads drawing the batches (the block partition, hence the numbers, do not depend on it).
     public var threads: Int = 2
     /// Steps at which to record the state (in `0...steps`, in any order, duplicates allowed;
@@ -60,6 +69,9 @@ public struct SGDConfiguration: Sendable {
     /// with the library's parameter names.
     public func validate() throws(SGDError) {
         let r = spectrum.count
+        do { try activation.validate() } catch {
+            throw SGDError(parameterError: error) ?? .invalidParameter(name: "activation", value: activation.label, reason: "\(error)")
+        }
         guard studentWidth >= 1 else { throw .invalidParameter(name: "studentWidth", value: "\(studentWidth)", reason: "must be ≥ 1") }
         guard dimension > r else {
             throw .incompatibleParameters(names: ["dimension", "spectrum"],

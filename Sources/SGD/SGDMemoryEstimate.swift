@@ -3,8 +3,8 @@
 ///
 /// - **Working set**: the step's buffers in the run's precision — `W` (`r_s×d`), the batch `X`
 ///   (`B×d`), `Z = XWᵀ` (`B×r_s`) and, for a non-canonical teacher, `U = XΘᵀ` (`B×r`) and `Θ`
-///   (`r×d`) — plus the label-noise draws (`B` doubles) and the double-precision `W0` and `Θ` of
-///   the set-up.
+///   (`r×d`) — plus the label-noise draws (`B` doubles), the double-precision `W0` and `Θ` of
+///   the set-up and, for a non-quadratic activation, `9·r_s` doubles of the step's scratch.
 /// - **Recorded series**: per record the step and the time, `(M, P)` (`r_s·r + r_s²` doubles) and
 ///   the observables (the risk, the learned count, `r` optional alignments of 16 bytes each and
 ///   the `r_s` eigenvalues of `K`).
@@ -37,7 +37,8 @@ extension SGDConfiguration {
         let scalarBytes = Double(MemoryLayout<Scalar>.stride), doubleBytes = Double(MemoryLayout<Double>.stride)
         let canonical = teacher == .canonical
         let scalars = rs * d + b * d + b * rs + (canonical ? 0 : b * r + r * d)
-        let doubles = b + rs * d + (canonical ? 0 : r * d)
+        // A non-quadratic activation's step keeps 3 + 3·2 vectors of r_s doubles (norms, row factors, sums per worker).
+        let doubles = b + rs * d + (canonical ? 0 : r * d) + (activation.isQuadratic ? 0 : 9 * rs)
         let records = recordCount ?? (saveSteps.count + 2)
         let doublesPerRecord = 2 + rs * r + rs * rs + 2 + 2 * r + rs
         return SGDMemoryEstimate(workingBytes: scalars * scalarBytes + doubles * doubleBytes, recordCount: records,

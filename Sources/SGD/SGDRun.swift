@@ -3,8 +3,8 @@ import LinearAlgebra
 import Riccati
 
 extension SGDSimulator {
-    /// Runs all `configuration.steps` steps, recording `(M, P)` and the exact population risk at
-    /// the save steps (and at 0 and the last step). Stops with ``SGDError/diverged(step:time:risk:hint:)``
+    /// Runs all `configuration.steps` steps, recording `(M, P)` and the exact population risk (of
+    /// the configuration's activation, ``SGDResult/activation``) at the save steps (and at 0 and the last step). Stops with ``SGDError/diverged(step:time:risk:hint:)``
     /// when the mini-batch loss is non-finite or exceeds `1e6·max(1, R(0))`, or a recorded risk
     /// is non-finite.
     ///
@@ -29,7 +29,8 @@ extension SGDSimulator {
         statistics.samplesPerStep = config.batchSize * config.dimension
         let rs = Double(config.studentWidth), d = Double(config.dimension), b = Double(config.batchSize)
         statistics.gemmMultiplyAddsPerStep = 2 * b * d * rs + (teacherRows == nil ? 0 : b * d * Double(config.spectrum.count))
-        var result = SGDResult(spectrum: config.spectrum, learningRate: config.learningRate, steps: [], times: [], states: [], observables: [], statistics: statistics)
+        var result = SGDResult(spectrum: config.spectrum, learningRate: config.learningRate, steps: [], times: [], states: [], observables: [],
+                               statistics: statistics, activation: config.activation)
         let clock = ContinuousClock()
         let started = clock.now
         var lastReport = started
@@ -47,7 +48,11 @@ extension SGDSimulator {
         func record(_ recordedStep: Int, _ state: OverlapState) throws(SGDError) {
             let observables: Observables?
             // A state whose observables cannot be evaluated (non-finite entries) is a divergence.
-            do { observables = try state.observables(spectrum: config.spectrum) } catch { observables = nil }
+            do {
+                observables = try RecordedObservables.of(state, spectrum: config.spectrum, activation: config.activation)
+            } catch {
+                observables = nil
+            }
             guard let observables, observables.risk.isFinite else {
                 throw .diverged(step: recordedStep, time: Double(recordedStep) * config.learningRate, risk: observables?.risk ?? .nan,
                                 hint: lastFiniteRiskNote(result) + hint)
@@ -70,7 +75,7 @@ extension SGDSimulator {
         while step < config.steps {
             let loss = advance(statistics: &statistics, clock: clock)
             if !loss.isFinite || loss > 1e6 * initialRisk {
-                let risk = (try? overlapState().observables(spectrum: config.spectrum).risk) ?? .nan
+                let risk = (try? RecordedObservables.of(overlapState(), spectrum: config.spectrum, activation: config.activation).risk) ?? .nan
                 throw .diverged(step: step, time: Double(step) * config.learningRate, risk: risk,
                                 hint: lastFiniteRiskNote(result) + hint)
             }

@@ -21,6 +21,9 @@ public final class SGDSimulator<Scalar: SGDScalar> {
     let labelNoiseDraws: UnsafeMutablePointer<Double>   // ε_b / ς, B (label noise only)
     /// Per-worker `(Σ e_b, Σ e_b²)`, worker `p` at index `8p` (one cache line each).
     let residualSums: UnsafeMutablePointer<Double>
+    /// The buffers of the general-activation step (``advanceGeneralActivation(statistics:clock:)``);
+    /// `nil` for the quadratic model.
+    let activationBuffers: ActivationStepBuffers?
     /// Steps taken so far.
     internal(set) public var step = 0
 
@@ -58,6 +61,8 @@ public final class SGDSimulator<Scalar: SGDScalar> {
         labelNoiseDraws.initialize(repeating: 0, count: b)
         residualSums = .allocate(capacity: 8 * Self.partCount)
         residualSums.initialize(repeating: 0, count: 8 * Self.partCount)
+        activationBuffers = configuration.activation.isQuadratic
+            ? nil : ActivationStepBuffers(activation: configuration.activation, studentWidth: rs, parts: Self.partCount)
     }
 
     deinit {

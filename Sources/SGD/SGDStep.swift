@@ -3,11 +3,13 @@ import Sampling
 
 extension SGDSimulator {
     /// One SGD step. Returns the mini-batch loss `(1/B) Σ ½ e_b²`. Specialised for both
-    /// precisions so that the residual loops run without generic dispatch.
+    /// precisions so that the residual loops run without generic dispatch. This is the quadratic
+    /// model's step; any other activation takes ``advanceGeneralActivation(statistics:clock:buffers:)``.
     @discardableResult
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)
     func advance(statistics: inout SGDStatistics, clock: ContinuousClock) -> Double {
+        if let buffers = activationBuffers { return advanceGeneralActivation(statistics: &statistics, clock: clock, buffers: buffers) }
         let config = configuration
         let rs = config.studentWidth, d = config.dimension, r = config.spectrum.count, b = config.batchSize
         let w = weights, x = batch, z = studentProjection, u = teacherProjection, lambda = lambda
@@ -36,13 +38,7 @@ extension SGDSimulator {
             var residualSum = 0.0, squaredResiduals = 0.0
             defer { shared.sums[8 * part] = residualSum; shared.sums[8 * part + 1] = squaredResiduals }
             guard last > first else { return }
-            Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: rs, k: d, alpha: 1, a: shared.x + first * d, lda: d,
-                        b: shared.w, ldb: d, beta: 0, c: shared.z + first * rs, ldc: rs)
-            if let theta = shared.theta {
-                Scalar.gemm(transposeA: false, transposeB: true, m: last - first, n: r, k: d, alpha: 1, a: shared.x + first * d, lda: d,
-                            b: theta, ldb: d, beta: 0, c: shared.u + first * r, ldc: r)
-            }
-            let labels = shared.theta == nil ? shared.x : shared.u, labelStride = shared.theta == nil ? d : r
+            let (labels, labelStride) = shared.project(rows: first..<last, studentWidth: rs, teacherWidth: r, dimension: d)
             for row in first..<last {
                 var student = 0.0
                 let zRow = shared.z + row * rs
@@ -108,4 +104,20 @@ struct StepBuffers<Scalar>: @unchecked Sendable {
     let lambda: UnsafeMutablePointer<Double>
     let noiseDraws: UnsafeMutablePointer<Double>
     let sums: UnsafeMutablePointer<Double>
+}
+
+extension StepBuffers where Scalar: SGDScalar {
+    /// For the batch rows `rows`: `Z = X Wᵀ` and, for a non-canonical teacher, `U = X Θᵀ` (one GEMM
+    /// each). Returns where the teacher's projections `⟨θ_j, x_b⟩` of those rows start and their
+    /// row stride: the first `r` columns of `X` for the canonical teacher, `U` otherwise.
+    @inline(__always)
+    func project(rows: Range<Int>, studentWidth rs: Int, teacherWidth r: Int, dimension d: Int)
+        -> (labels: UnsafeMutablePointer<Scalar>, stride: Int) {
+        Scalar.gemm(transposeA: false, transposeB: true, m: rows.count, n: rs, k: d, alpha: 1, a: x + rows.lowerBound * d, lda: d,
+                    b: w, ldb: d, beta: 0, c: z + rows.lowerBound * rs, ldc: rs)
+        guard let theta else { return (x, d) }
+        Scalar.gemm(transposeA: false, transposeB: true, m: rows.count, n: r, k: d, alpha: 1, a: x + rows.lowerBound * d, lda: d,
+                    b: theta, ldb: d, beta: 0, c: u + rows.lowerBound * r, ldc: r)
+        return (u, r)
+    }
 }

@@ -178,6 +178,13 @@ enum BadInputTables {
         t.bad(["--teacher", "rotated"], "--teacher")
         t.bad(["--save-spacing", "cubic"], "--save-spacing")
         t.bad(["--format", "xml"], "--format")
+        // --activation and its Hermite coefficients (issue 17).
+        t.bad(["--activation", "tanh"], "--activation")
+        t.bad(["--activation", "hermite"], "--hermite-coefficients")                      // no coefficients
+        t.values("--hermite-coefficients", ["nan", "inf", "0,0,0", "0", ",", "1,,2", "a"], extra: ["--activation", "hermite"])
+        t.bad(["--activation", "hermite", "--hermite-coefficients", (0..<65).map { _ in "1" }.joined(separator: ",")], "--hermite-coefficients")
+        t.bad(["--activation", "relu", "--hermite-coefficients", "0,1"], "--hermite-coefficients")
+        t.bad(["--hermite-coefficients", "0,0,1"], "--hermite-coefficients")             // with the default he2
         // Conflicting flags.
         t.bad(["--lambdas", "IN/lambda2.npy", "--alpha", "1"], "--alpha")
         t.bad(["--theta", "IN/theta2x16.npy", "--teacher", "random"], "--theta")

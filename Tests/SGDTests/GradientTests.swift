@@ -51,26 +51,7 @@ import Testing
         let w0 = simulator.currentWeights
         let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
         let population = 4 * (try BLAS.product(w0, BLAS.gram(w0, transpose: true) - a))
-        let draws = 3000
-        var sum = Matrix(rows: w0.rows, columns: w0.columns), squares = sum
-        var statistics = SGDStatistics()
-        for _ in 0..<draws {
-            simulator.setWeights(w0)
-            simulator.advance(statistics: &statistics, clock: ContinuousClock())
-            let g = (1 / configuration.learningRate) * (w0 - simulator.currentWeights)
-            sum = sum + g
-            for k in 0..<g.storage.count { squares.storage[k] += g.storage[k] * g.storage[k] }
-        }
-        func worstZ(_ target: Matrix) -> Double {
-            var worst = 0.0
-            for k in 0..<sum.storage.count {
-                let mean = sum.storage[k] / Double(draws)
-                let variance = squares.storage[k] / Double(draws) - mean * mean
-                let standardError = (variance / Double(draws)).squareRoot()
-                worst = max(worst, abs(mean - target.storage[k]) / standardError)
-            }
-            return worst
-        }
+        let worstZ = StepGradientAverage(simulator, from: w0, draws: 3000).worstZ
         #expect(worstZ(population) < 4.5, "max z-score \(worstZ(population))")
         // Negative control: a wrong factor (4.4 instead of 4) is far outside the band.
         #expect(worstZ(1.1 * population) > 6)
@@ -83,20 +64,7 @@ import Testing
         let w = simulator.currentWeights
         let closedForm = try simulator.overlapState().observables(spectrum: configuration.spectrum).risk
         let a = canonicalTeacherMatrix(configuration.spectrum, dimension: configuration.dimension)
-        let source = GaussianBatchSource<Double>(rows: 1000, columns: 10, seed: 99, firstStream: 500, threadCount: 2)
-        var x = [Double](repeating: 0, count: 1000 * 10)
-        var sum = 0.0, squares = 0.0
-        let samples = 100_000
-        for _ in 0..<(samples / 1000) {
-            x.withUnsafeMutableBufferPointer { source.fill($0.baseAddress!) }
-            for b in 0..<1000 {
-                let e = residual(w, Array(x[(b * 10)..<((b + 1) * 10)]), teacher: a)
-                sum += e * e
-                squares += e * e * e * e
-            }
-        }
-        let mean = sum / Double(samples)
-        let standardError = ((squares / Double(samples) - mean * mean) / Double(samples)).squareRoot()
+        let (mean, standardError) = monteCarloMeanSquare(samples: 100_000, dimension: 10) { residual(w, Array($0), teacher: a) }
         #expect(abs(mean - closedForm) < 4 * standardError, "MC \(mean) ± \(standardError) vs closed form \(closedForm)")
         // Negative control: MODEL.md's risk without its factor 2 is far off.
         #expect(abs(mean - closedForm / 2) > 10 * standardError)

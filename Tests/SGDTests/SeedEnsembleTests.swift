@@ -77,8 +77,9 @@ struct SeedEnsembleTests {
         #expect(result.riskMean == result.risks[0])
         #expect(result.riskStandardError.allSatisfy { $0.isNaN })
         let comparison = try SeedEnsembleComparison.compare(result, configuration: base)
-        #expect(comparison.sgdAwareDeviation.standardErrors.dropFirst().allSatisfy { $0.isNaN })
-        #expect(comparison.sgdAwareDeviation.meanStandardErrors.isNaN)
+        let aware = try #require(comparison.sgdAwareDeviation)
+        #expect(aware.standardErrors.dropFirst().allSatisfy { $0.isNaN })
+        #expect(aware.meanStandardErrors.isNaN)
     }
 
     @Test("every run is bit-identical for jobs 1 and 2 and threads 1 and 2; another base seed differs")
@@ -142,15 +143,16 @@ struct SeedEnsembleTests {
         claimed.batchSize = 1
         claimed.dimension = 10_000
         let comparison = try SeedEnsembleComparison.compare(result, configuration: claimed)
-        #expect(comparison.sgdAware.status == .nonFiniteState)
-        #expect(comparison.sgdAware.times.count < result.times.count)
+        let sgdAware = try #require(comparison.sgdAware)
+        #expect(sgdAware.status == .nonFiniteState)
+        #expect(sgdAware.times.count < result.times.count)
         #expect(comparison.sgdAwareNote?.contains("diverged") == true)
-        #expect(comparison.sgdAwareDeviation.risk.last?.isNaN == true)
+        #expect(try #require(comparison.sgdAwareDeviation).risk.last?.isNaN == true)
         #expect(comparison.gradientFlow.times.count == result.times.count)
         #expect(comparison.completed)
         // Control: at the runs' own B the mean map reaches every time.
         let own = try SeedEnsembleComparison.compare(result, configuration: base)
-        #expect(own.sgdAwareNote == nil && own.sgdAware.times.count == result.times.count)
+        #expect(own.sgdAwareNote == nil && own.sgdAware?.times.count == result.times.count)
     }
 
     /// The acceptance (MODEL.md): η·d/B = 0.08 (d = 512, B = 16, η = 0.0025), 40 seeds,
@@ -168,7 +170,7 @@ struct SeedEnsembleTests {
             base.seed = seed
             let started = ContinuousClock.now
             let comparison = try SeedEnsembleComparison.run(SeedEnsemble(base: base, seeds: 40, jobs: 2), precision: Double.self)
-            let a = comparison.sgdAwareDeviation, f = comparison.gradientFlowDeviation
+            let a = try #require(comparison.sgdAwareDeviation), f = comparison.gradientFlowDeviation
             print(String(format: "acceptance η·d/B = %.3g, W0 of seed %d, 40 seeds (%.1f s): mean relative deviation over t ≥ 1: SGD-aware %.4f, "
                          + "gradient flow %.4f; mean/max standard errors: SGD-aware %.2f/%.2f, gradient flow %.2f/%.2f",
                          comparison.stepNoiseRatio, Int(seed), (ContinuousClock.now - started).seconds, a.meanRelative, f.meanRelative,
@@ -197,15 +199,16 @@ struct SeedEnsembleTests {
         let comparison = try SeedEnsembleComparison.run(SeedEnsemble(base: base, seeds: 20, jobs: 2), precision: Double.self)
         let last = comparison.ensemble.times.count - 1
         let mean = comparison.ensemble.riskMean[last], error = comparison.ensemble.riskStandardError[last]
-        let aware = comparison.sgdAwareDeviation.risk[last], flow = comparison.gradientFlowDeviation.risk[last]
+        let awareDeviation = try #require(comparison.sgdAwareDeviation)
+        let aware = awareDeviation.risk[last], flow = comparison.gradientFlowDeviation.risk[last]
         print(String(format: "label noise ς = 0.5, 20 seeds, t = %.4g: SGD mean %.4f ± %.4f, SGD-aware %.4f (%.1f SE), gradient flow %.3e",
-                     comparison.ensemble.times[last], mean, error, aware, comparison.sgdAwareDeviation.standardErrors[last], flow))
+                     comparison.ensemble.times[last], mean, error, aware, awareDeviation.standardErrors[last], flow))
         #expect(abs(aware - mean) / mean <= 0.10)
         #expect(flow < mean / 10)
         // Negative control: the same map without the label noise misses the floor by far.
         var quiet = base
         quiet.labelNoise = 0
         let noiseless = try SeedEnsembleComparison.compare(comparison.ensemble, configuration: quiet)
-        #expect(abs(noiseless.sgdAwareDeviation.risk[last] - mean) / mean > 0.5)
+        #expect(abs(try #require(noiseless.sgdAwareDeviation).risk[last] - mean) / mean > 0.5)
     }
 }

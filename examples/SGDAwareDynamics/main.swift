@@ -52,7 +52,9 @@ example.run {
                                                         precision: Double.self)
         let result = comparison.ensemble
         let mean = result.riskMean, error = result.riskStandardError
-        let flow = comparison.gradientFlowDeviation, aware = comparison.sgdAwareDeviation
+        // The quadratic model always has its SGD-aware prediction.
+        guard let aware = comparison.sgdAwareDeviation else { throw FigureError.invalidData("no SGD-aware prediction for the quadratic model") }
+        let flow = comparison.gradientFlowDeviation
         for k in result.times.indices {
             rows.append([regime.name, "\(result.times[k])", "\(mean[k])", "\(error[k])", "\(flow.risk[k])", "\(aware.risk[k])"])
         }
