@@ -17,6 +17,7 @@ public struct ComputeReport: Sendable {
             ("d", .integer(base.dimension)), ("r", .integer(base.spectrum.count)), ("alpha", .number(alpha)),
             ("batch", .integer(base.batchSize)), ("lr", .number(base.learningRate)), ("steps", .integer(base.steps)),
             ("sigma0", .number(base.sigma0)), ("seed", .string(String(base.seed))), ("precision", .string(precision.rawValue)),
+        ] + base.activation.configurationEntries + [
             ("status", .string(frontier.completed ? "completed" : "interrupted")),
         ])
     }

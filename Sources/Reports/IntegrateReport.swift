@@ -24,8 +24,7 @@ public struct IntegrateReport: Sendable {
     public init(solution: Solution, model: ModelDescription, locateEscapes: Bool, sgd: MinibatchSGDParameters? = nil,
                 activation: Activation = .he2) {
         var config = model.configuration
-        config.append(("activation", .string(activation.name)))
-        if case .hermite(let c) = activation { config.append(("hermiteCoefficients", .numbers(c))) }
+        config += activation.configurationEntries
         config.append(("dynamics", .string(solution.dynamicsName)))
         var parameters = sgd
         if parameters == nil, case .sgdMeanMap(let own) = solution.dynamics { parameters = own }

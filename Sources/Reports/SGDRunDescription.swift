@@ -34,9 +34,8 @@ public struct SGDRunDescription: Sendable {
         entries += [("r", .integer(config.spectrum.count)), ("rs", .integer(config.studentWidth)), ("d", .integer(config.dimension)),
                     ("batch", .integer(config.batchSize)), ("lr", .number(config.learningRate)), ("steps", .integer(config.steps)),
                     ("sigma0", .number(config.sigma0)), ("noise", .number(config.labelNoise)),
-                    ("precision", .string(precision.rawValue)), ("teacher", .string(teacher)),
-                    ("activation", .string(config.activation.name))]
-        if case .hermite(let coefficients) = config.activation { entries.append(("hermiteCoefficients", .numbers(coefficients))) }
+                    ("precision", .string(precision.rawValue)), ("teacher", .string(teacher))]
+        entries += config.activation.configurationEntries
         entries += [("seed", .string(String(config.seed))), ("etaDOverB", .number(config.stepNoiseRatio))]
         return entries
     }

@@ -21,8 +21,8 @@ public struct SweepReport: Sendable {
             ("seed", .string(sweep.seeds.map { String($0) }.joined(separator: ","))), ("pointsCompleted", .integer(points.count)),
             ("status", .string(interrupted ? "interrupted" : "completed")),
             ("sigma0", .number(sweep.sigma0)), ("smallInit", .bool(sweep.smallInitialization)), ("saveCount", .integer(sweep.saveCount)),
-            ("factorization", .string(sweep.factorization.rawValue)), ("activation", .string(sweep.activation.name)),
-        ] + (sweep.activation.hermiteCoefficientList.map { [("hermiteCoefficients", JSONValue.numbers($0))] } ?? [])
+            ("factorization", .string(sweep.factorization.rawValue)),
+        ] + sweep.activation.configurationEntries
           + (sweep.activation.isQuadratic ? [] : [("method", .string("dopri5")), ("rtol", .number(sweep.flowOptions.relativeTolerance)),
                                                   ("atol", .number(sweep.flowOptions.absoluteTolerance))]))
     }

@@ -11,7 +11,8 @@ struct ScalingComputeCommand: ParsableCommand {
         abstract: "Online SGD for several widths: population risk against compute, its lower envelope and exponent.",
         discussion: """
             Compute after k steps is k·B·d·r_s multiply-adds (the forward pass, as in MODEL.md). The envelope is the \\
-            minimum over widths on a log grid of compute values; its exponent is fitted after it first halves.
+            minimum over widths on a log grid of compute values; its exponent is fitted after it first halves. \
+            --activation relu, erf or hermite trains the 2-homogeneous student with that activation (riccati sgd's model).
             """)
 
     @Option(name: .customLong("d"), help: "Dimension d.") var dimension: Int = 256
@@ -27,6 +28,7 @@ struct ScalingComputeCommand: ParsableCommand {
     @Option(name: .customLong("save-count"), help: "Log-spaced records per width.") var saveCount: Int = 60
     @Option(name: .customLong("grid-count"), help: "Points of the envelope grid.") var gridCount: Int = 200
     @Option(help: "Threads drawing the batches.") var threads: Int = 2
+    @OptionGroup var activationOptions: ActivationOptions
     @Option(help: "Output format.") var format: ReportFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
     @OptionGroup var artifacts: ArtifactOptions
@@ -63,6 +65,7 @@ struct ScalingComputeCommand: ParsableCommand {
             throw CommandFailure.badInput("--t-end/--lr gives \(stepCount) steps; need 1 … 1e9")
         }
         let steps = Int(stepCount)
+        let activation = try activationOptions.make()
         var base: SGDConfiguration
         do {
             base = SGDConfiguration(spectrum: try .powerLaw(exponent: alpha, count: teacherWidth), dimension: dimension,
@@ -70,6 +73,7 @@ struct ScalingComputeCommand: ParsableCommand {
             base.sigma0 = sigma0
             base.seed = seed
             base.threads = threads
+            base.activation = activation
             base.saveSteps = try SaveTimes.logSpaced(count: saveCount, finalTime: finalTime).map { Swift.min(steps, Int(($0 / lr).rounded())) }
             for width in widthList {
                 var check = base

@@ -295,6 +295,9 @@ enum BadInputTables {
         t.values("--lr", ["0", "-1", "nan", "inf", "1e10"])
         t.values("--t-end", ["0", "-1", "nan", "inf", "1e300"])
         t.bad(["--t-end", "0.02", "--widths", "2"], "--t-end")        // one step, one width: no frontier
+        t.bad(["--activation", "softplus"], "--activation")
+        t.values("--hermite-coefficients", ["", "inf", "0"], extra: ["--activation", "hermite"])
+        t.bad(["--activation", "erf", "--hermite-coefficients", "1"], "--hermite-coefficients")
         t.values("--sigma0", ["0", "-1", "nan", "inf", "1e300"])
         t.values("--seed", ["-1"])
         t.values("--save-count", ["0", "-1", "10000000"])

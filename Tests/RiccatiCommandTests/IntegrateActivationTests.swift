@@ -61,4 +61,24 @@ import Testing
         let scaled = try runRiccati(Self.common + ["--activation", "hermite", "--hermite-coefficients", "0,0,1.1"])
         #expect(try IntegrateDynamicsTests.numbers("risk", in: scaled) != IntegrateDynamicsTests.numbers("risk", in: named))
     }
+
+    /// `scaling compute --activation`: ReLU trains another model than He₂; He₂ as the list 0,0,1
+    /// gives the same risks as the default, bit for bit.
+    @Test func computeFrontierTakesTheActivation() throws {
+        let base = ["scaling", "compute", "--d", "64", "--r", "48", "--widths", "4,8", "--lr", "0.02", "--t-end", "3",
+                    "--save-count", "8", "--format", "json"]
+        func curves(_ run: CommandRun) throws -> [[Double]] {
+            let json = try IntegrateDynamicsTests.json(run)
+            let list = try #require(json["curves"] as? [[String: Any]])
+            return try list.map { try #require($0["risk"] as? [Double]) }
+        }
+        let relu = try runRiccati(base + ["--activation", "relu"])
+        let listed = try runRiccati(base + ["--activation", "hermite", "--hermite-coefficients", "0,0,1"])
+        let named = try runRiccati(base)
+        #expect(relu.status == 0 && listed.status == 0 && named.status == 0, "\(relu.standardError)")
+        #expect((try IntegrateDynamicsTests.json(relu)["config"] as? [String: Any])?["activation"] as? String == "relu")
+        #expect(try curves(listed) == curves(named))
+        #expect(try curves(relu) != curves(named))
+        #expect(try curves(relu).allSatisfy { $0.allSatisfy(\.isFinite) })
+    }
 }
