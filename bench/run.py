@@ -5,8 +5,10 @@ Writes the inputs of every problem once (fixed seed) to bench/inputs/, times `ri
 (dopri5, dop853, rk4, exact in its three factorisations) against scipy's solve_ivp (RK45, DOP853) and, when jax and
 diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a numpy loop; times the SGD-aware dynamics
 (issue 16: `--dynamics sgd-mean-map` against a numpy map from MODEL.md's formulas and against the 40-seed SGD it
-replaces, `--dynamics sgd-limit` against scipy/diffrax on the limit ODE in numpy); and writes bench/RESULTS.md
-(or a temporary file with --smoke; `--only SGDA-M --merge` writes only the SGD-aware section into the existing file).
+replaces, `--dynamics sgd-limit` against scipy/diffrax on the limit ODE in numpy); times the ReLU overlap dynamics
+(issue 17, section ACT-R: `integrate --activation relu`, dopri5 and population gradient descent, against numpy/scipy and
+jax/diffrax peers of bench/activation_rhs.py); and writes bench/RESULTS.md (or a temporary file with --smoke;
+`--only SGDA-M --merge` or `--only ACT-R --merge` writes only that section into the existing file).
 """
 import argparse
 import datetime
@@ -53,6 +55,17 @@ SGDA_PROBLEMS = [
     ("SGDA-M", 1.0, 4096, 256, 64, 64, 0.001, 2000, SIGMA0_SGDA, 50.0),
 ]
 SMOKE_SGDA = [("SGDA-smoke", 1.0, 64, 8, 6, 8, 0.001, 50, SIGMA0_SGDA, 0.5)]
+# ACT-R (issue 17, item 6): general activations, ReLU, the paper's Figure-4 setting (α = 1, small initialisation,
+# d = 10⁶), r = r_s, overlap dynamics from (M0, P0) written by the bench. Explicit methods are stability-bound here,
+# so the tolerance mostly sets the accuracy, not the cost. atol 1e-12: the state starts at ~σ0² = 1e-6 (P's
+# diagonal) and σ0/√d = 1e-6 (M), so 1e-12 is a relative 1e-6 there too; atol 1e-9 would let the first phase drift.
+ACT_RTOL, ACT_ATOL = 1e-6, 1e-12
+ACT_REF_TOL = (1e-10, 1e-16)   # diffrax Dopri8: the reference of the risk differences
+ACT_PROBLEMS = [
+    # name, alpha, d, sigma0, T, widths (r = r_s), number of log-spaced save times
+    ("ACT-R", 1.0, 10**6, 1e-3, 3e4, (64, 128), 40),
+]
+SMOKE_ACT = [("ACT-smoke", 1.0, 64, 0.3, 20.0, (6,), 8)]
 RK4_STEP = "0.05,0.01"
 REF_STEP = 0.05
 
@@ -663,11 +676,301 @@ def sgd_aware_lines(p, args, tally=None, started=None):
     return L
 
 
+def act_times(T, n, eta=None):
+    """n log-spaced save times from T·1e-4 to T; with eta, each moved to the nearest point of the η grid (distinct)."""
+    ts = save_times(T, n)
+    if eta is None:
+        return ts
+    ks = sorted(set(max(1, int(round(t / eta))) for t in ts))
+    return [float(f"{k * eta:.12g}") for k in ks]
+
+
+def once_row(label, one, args, tally, why, **extra):
+    """A row from a single run (no warm-up): for the runs that take minutes."""
+    row = dict(label=label, t=None, n=0, payload=None, note=why, **extra)
+    try:
+        row["t"], row["payload"] = one()
+        row["n"] = 1
+        tally.ok()
+    except TimeoutError as e:
+        row["t"], row["note"] = str(e.args[0]), (e.args[1] if len(e.args) > 1 else "stopped at the cap")
+        (tally.ok() if not args.smoke else tally.fail(label, e))
+    except Exception as e:
+        row["t"], row["note"] = "failed", str(e)[:160]
+        tally.fail(label, e)
+    log(f"   {label}: {fmt_t(row['t'])} {row['note']}")
+    return row
+
+
+def late_step(times, nfev_at, evals_per_step=6):
+    """Mean step over the last save interval from the evaluation counts at the save times (RK45: 6 per step)."""
+    if not nfev_at or len(nfev_at) < len(times) or nfev_at[-1] <= nfev_at[-2]:
+        return None
+    return evals_per_step * (times[-1] - times[-2]) / (nfev_at[-1] - nfev_at[-2])
+
+
+def bench_activation(prob, args, binary, tally):
+    """Issue 17, item 6: the ReLU overlap dynamics (Figure 4) in RiccatiKit against numpy/scipy and jax/diffrax peers."""
+    name, alpha, d, sigma0, T, widths, nsave = prob
+    # The smoke skips the jax peers: their start-up and compilation alone take longer than the whole smoke case.
+    have_jax = peers_available() and not args.smoke
+    peer = [sys.executable, os.path.join(HERE, "activation_peer.py")]
+    rtol, atol = ACT_RTOL, ACT_ATOL
+    load = [os.getloadavg()[0]]
+    cmds, sizes = [], []
+
+    def cmd_str(cmd):
+        return " ".join(shlex.quote(x) for x in cmd)
+
+    log(f"== {name}: ReLU, α={alpha:g} d={d:g} σ0={sigma0:g} T={T:g}, r = r_s ∈ {list(widths)}")
+    for rs in widths:
+        inp = os.path.join(args.inputs, f"{name}-{rs}")
+        how = write_ode_inputs(inp, alpha, rs, rs, d, sigma0, SEED)
+        times = act_times(T, nsave)
+        tcsv = ",".join(repr(t) for t in times)
+        model = [binary, "integrate", "--activation", "relu", "--lambdas", f"{inp}/lambda.npy", "--init-m", f"{inp}/m0.npy",
+                 "--init-p", f"{inp}/p0.npy", "--d", str(d), "--format", "json", "--no-escape-times"]
+        size = dict(rs=rs, how=how, rhs=[], runs=[], gd=[], eta=None, eta_how="", stiff=None, ref=None)
+        log(f"-- r = r_s = {rs} (P0 by {how})")
+
+        # (a) One RHS evaluation: numpy and jax directly; RiccatiKit as solveSeconds / rhsEvaluations of a short run.
+        for kind in ("numpy", "jax"):
+            if kind == "jax" and not have_jax:
+                continue
+            cmd = peer + ["rhs", kind, inp, "200"]
+            cmds.append(cmd_str(cmd))
+            size["rhs"].append(timed_row(f"{kind} ({'jit, float64' if kind == 'jax' else 'float64'})",
+                                         peer_run(cmd, args), args, tally, reps=min(args.reps, 3), peer=True))
+        t_short = T / 1000.0
+        short = model + ["--t-end", repr(t_short), "--save-at", repr(t_short), "--method", "dopri5", "--rtol", repr(rtol),
+                         "--atol", repr(atol)]
+        cmds.append(cmd_str(short))
+        row = timed_row("RiccatiKit (dopri5 to t = T/1000: solveSeconds / rhsEvaluations)",
+                        riccati_json_run(short, args), args, tally, peer=False)
+        if row["payload"]:
+            st = row["payload"]["stats"]
+            row["evals"] = st["rhsEvaluations"]
+            row["t"] = row["t"] / max(1, st["rhsEvaluations"])
+        size["rhs"].append(row)
+
+        # (b) The flow to T. Reference: diffrax Dopri8 at ACT_REF_TOL (scipy DOP853 without jax); it also gives
+        # |λ_max| of the Jacobian at a few save times (ARPACK on jvp products), which sets the GD step below.
+        stiff_at = sorted(set([len(times) // 4, len(times) // 2, (3 * len(times)) // 4, len(times) - 4, len(times) - 1]))
+        if have_jax:
+            ref_cmd = peer + ["diffrax", "Dopri8", inp, repr(T), tcsv, repr(ACT_REF_TOL[0]), repr(ACT_REF_TOL[1]),
+                              "--stiffness", ",".join(map(str, stiff_at))]
+            ref_label = f"diffrax Dopri8 (rtol {ACT_REF_TOL[0]:g}, atol {ACT_REF_TOL[1]:g}): the reference"
+        else:
+            ref_cmd = peer + ["scipy", "DOP853", inp, repr(T), tcsv, repr(ACT_REF_TOL[0]), repr(ACT_REF_TOL[1])]
+            ref_label = f"scipy DOP853 (rtol {ACT_REF_TOL[0]:g}, atol {ACT_REF_TOL[1]:g}): the reference"
+        cmds.append(cmd_str(ref_cmd[:6]) + f" … ({ref_label})")
+        ref_row = once_row(ref_label, peer_run(ref_cmd, args, T=T), args, tally, "run once", peer=True)
+        ref = ref_row["payload"]["risk"] if ref_row["payload"] else None
+        size["ref"] = ref
+        if ref_row["payload"] and "lambdaMax" in ref_row["payload"]:
+            size["stiff"] = list(zip(ref_row["payload"]["lambdaTimes"], ref_row["payload"]["lambdaMax"]))
+        runs = size["runs"]
+        label = f"RiccatiKit dopri5 (rtol {rtol:g}, atol {atol:g})"
+        cmd = model + ["--t-end", repr(T), "--save-at", tcsv, "--method", "dopri5", "--rtol", repr(rtol), "--atol", repr(atol)]
+        cmds.append(cmd_str(cmd))
+        runs.append(timed_row(label, riccati_json_run(cmd, args), args, tally, reps=min(args.reps, 3), peer=False))
+        label = f"scipy RK45 (rtol {rtol:g}, atol {atol:g})"
+        cmd = peer + ["scipy", "RK45", inp, repr(T), tcsv, repr(rtol), repr(atol), repr(args.cap)]
+        cmds.append(cmd_str(cmd[:6]) + f" … ({label})")
+        if args.smoke:
+            runs.append(timed_row(label, peer_run(cmd, args, T=T), args, tally, reps=1, peer=True))
+        else:
+            runs.append(once_row(label, peer_run(cmd, args, T=T), args, tally, "run once (minutes)", peer=True))
+        if have_jax:
+            label = f"diffrax Dopri5, PID controller (rtol {rtol:g}, atol {atol:g})"
+            cmd = peer + ["diffrax", "Dopri5", inp, repr(T), tcsv, repr(rtol), repr(atol)]
+            cmds.append(cmd_str(cmd[:6]) + f" … ({label})")
+            first = once_row(label, peer_run(cmd, args, T=T), args, tally, "", peer=True)
+            if isinstance(first["t"], float) and first["t"] < 60.0 and not args.smoke:
+                first = timed_row(label, peer_run(cmd, args, T=T), args, tally, reps=2, peer=True)
+                first["note"] = (first["note"] + "; " if first["note"] else "") + "median of the warm-up's followers"
+            elif isinstance(first["t"], float):
+                first["note"] = "run once (over a minute)" if not args.smoke else first["note"]
+            runs.append(first)
+        runs.append(ref_row)
+        for row in runs:
+            j = row.get("payload")
+            if not j:
+                continue
+            if "stats" in j:
+                row["nfev"] = j["stats"]["rhsEvaluations"]
+                row["risk"] = j["risk"]
+                row["rhs_seconds"] = j["stats"].get("rhsSeconds")
+            else:
+                row["nfev"] = j["nfev"]
+                row["risk"] = j["risk"]
+                row["h_late"] = late_step(times, j.get("nfevAt"))
+            row["err"] = max_rel_err(row["risk"], ref) if ref and row is not ref_row else None
+            row["final"] = row["risk"][-1]
+
+        # (c) Population GD. Its step is explicit Euler of the flow to first order (M exactly), so it is stable while
+        # η·|λ_max| < 2: η = 2/max|λ_max| over the sampled states, rounded down to two digits. Without jax the
+        # smoke's fixed η = 0.05 is used.
+        lam_max = max((v for _, v in size["stiff"] or [] if np.isfinite(v)), default=None)
+        if lam_max:
+            eta = float(f"{1.9 / lam_max:.2g}")
+            while eta * lam_max >= 2.0:
+                eta = float(f"{eta * 0.99:.2g}")
+            size["eta_how"] = (f"η = {eta:g}: 1.9/max|λ_max| rounded to two digits (max|λ_max| = {lam_max:.3g}, "
+                               f"η·|λ_max| = {eta * lam_max:.3g} < 2)")
+        else:
+            eta = 0.05
+            size["eta_how"] = "η = 0.05 (no Jacobian estimate: jax not importable)"
+        size["eta"] = eta
+        gtimes = act_times(T, nsave, eta)
+        gcsv = ",".join(repr(t) for t in gtimes)
+        gd_cmd = model + ["--t-end", repr(gtimes[-1]), "--save-at", gcsv, "--dynamics", "gradient-descent", "--lr", repr(eta)]
+        cmds.append(cmd_str(gd_cmd))
+        gd = [timed_row(f"RiccatiKit gradient descent (η = {eta:g})", riccati_json_run(gd_cmd, args), args, tally,
+                        reps=min(args.reps, 3), peer=False)]
+        cmd = peer + ["numpy-gd", inp, repr(eta), gcsv]
+        cmds.append(cmd_str(cmd[:4]) + f" … (numpy gradient descent, η = {eta:g})")
+        if args.smoke:
+            gd.append(timed_row(f"numpy gradient descent (η = {eta:g})", peer_run(cmd, args), args, tally, reps=1, peer=True))
+        else:
+            gd.append(once_row(f"numpy gradient descent (η = {eta:g})", peer_run(cmd, args), args, tally,
+                               "run once (minutes)", peer=True))
+        # The flow at the GD save times (RiccatiKit dopri5 at the reference's tolerance) and one GD run past the bound.
+        flow_cmd = model + ["--t-end", repr(gtimes[-1]), "--save-at", gcsv, "--method", "dopri5",
+                            "--rtol", repr(ACT_REF_TOL[0]), "--atol", repr(ACT_REF_TOL[1])]
+        cmds.append(cmd_str(flow_cmd))
+        flow = once_row("RiccatiKit dopri5 at the GD save times (rtol 1e-10)", riccati_json_run(flow_cmd, args), args, tally,
+                        "", peer=False)
+        flow_risk = flow["payload"]["risk"] if flow["payload"] else None
+        numpy_risk = gd[1]["payload"]["risk"] if gd[1]["payload"] else None
+        for row in gd:
+            j = row.get("payload")
+            if j:
+                row["risk"] = j["risk"]
+                row["steps"] = j["stats"].get("acceptedSteps") if "stats" in j else j["nfev"]
+                row["final"] = j["risk"][-1]
+                row["vs_numpy"] = max_rel_err(j["risk"], numpy_risk) if numpy_risk and row is not gd[1] else None
+                row["vs_flow"] = max_rel_err(j["risk"], flow_risk) if flow_risk else None
+        if lam_max and not args.smoke:
+            over = float(f"{2.4 / lam_max:.2g}")
+            otimes = act_times(T, nsave, over)
+            ocmd = model + ["--t-end", repr(otimes[-1]), "--save-at", ",".join(repr(t) for t in otimes),
+                            "--dynamics", "gradient-descent", "--lr", repr(over)]
+            cmds.append(cmd_str(ocmd))
+            orow = once_row(f"RiccatiKit gradient descent (η = {over:g}, η·|λ_max| = {over * lam_max:.2g} > 2)",
+                            riccati_json_run(ocmd, args), args, tally, "", peer=False)
+            if orow["payload"]:
+                orow["steps"] = orow["payload"]["stats"].get("acceptedSteps")
+                orow["final"] = orow["payload"]["risk"][-1]
+            elif orow["t"] == "failed":
+                tally.failed -= 1  # a diverging run past the bound is the expected outcome, not a failure
+                tally.notes.pop()
+                tally.passed += 1
+                orow["note"] = "diverged (expected past the bound): " + orow["note"]
+            gd.append(orow)
+        size["gd"] = gd
+        size["flow_gd"] = flow
+        for row in size["rhs"] + runs + gd + [flow]:
+            row.pop("payload", None)
+        size["times"] = (times[0], times[-1], len(times))
+        sizes.append(size)
+    load.append(os.getloadavg()[0])
+    return dict(name=name, kind="activation", sizes=sizes, cmds=cmds, load=load, jax=have_jax,
+                spec=f"ReLU activation, 2-homogeneous student, population gradient flow `dW/dt = −½∇_W R` in (M, P); "
+                f"α = {alpha:g} (λ_j ∝ j^−α, Σλ² = 1), r = r_s, d = {d:g}, σ0 = {sigma0:g} ((M0, P0) written by the "
+                f"bench, P0 by Bartlett when d − r > 20000), T = {T:g}, {nsave} log-spaced save times from {T * 1e-4:g} to {T:g}")
+
+
+def activation_lines(p, args, tally=None, started=None):
+    """The Markdown section of the general-activation problem (self-contained: it lists its own commands)."""
+    L = ["", f"## {p['name']} (general activations: ReLU, Figure 4; issue 17)", ""]
+    if started is not None:
+        L += [f"Generated by `{' '.join(shlex.quote(a) for a in ['bench/run.py'] + sys.argv[1:])}` on "
+              f"{started:%Y-%m-%d %H:%M UTC} and merged into this file (the sections above are from their own runs); "
+              "same machine as above.", ""]
+    L += [p["spec"] + ".", "",
+          "Peers: `bench/activation_rhs.py` (the right-hand side, risk and GD map written from MODEL.md's "
+          "\"General activations\", numpy and jax) driven by `bench/activation_peer.py`; the formulas are checked by "
+          "`bench/activation_check.py` against a d-dimensional flow of W with `jax.grad` of R(W) (the (M, P) flow "
+          "reproduces its risk to ≤ 1e-10 relative at rtol 1e-12, r_s = 3, r = 2, d = 12) and κ against a quadrature. "
+          "RiccatiKit times are the in-process `stats.solveSeconds`; peer times are the `solve_ivp`/`diffeqsolve` call "
+          "or the GD loop alone inside a subprocess, inputs loaded, numpy/scipy with `OPENBLAS_NUM_THREADS=1` "
+          "(RiccatiKit's OpenBLAS is single-threaded too); diffrax compiled ahead of time, outside the timing. "
+          f"1-minute load average on the {os.cpu_count()} logical cores: {p['load'][0]:.1f} at the start of this section, "
+          f"{p['load'][1]:.1f} at its end.", "",
+          "### One right-hand-side evaluation (at the initial state)", "",
+          "| implementation | " + " | ".join(f"r = r_s = {s['rs']}" for s in p["sizes"]) + " | note |",
+          "|---|" + "---|" * len(p["sizes"]) + "---|"]
+    labels = []
+    for s in p["sizes"]:
+        for r in s["rhs"]:
+            if r["label"] not in labels:
+                labels.append(r["label"])
+    for label in labels:
+        cells, notes = [], []
+        for s in p["sizes"]:
+            r = next((x for x in s["rhs"] if x["label"] == label), None)
+            cells.append(fmt_t(r["t"]) if r else "—")
+            if r and r.get("evals"):
+                notes.append(f"{r['evals']} evaluations at r_s = {s['rs']}")
+            if r and r["note"]:
+                notes.append(r["note"])
+        L.append(f"| {label} | " + " | ".join(cells) + f" | {'; '.join(notes)} |")
+    for s in p["sizes"]:
+        L += ["", f"### Flow to T at r = r_s = {s['rs']}", "",
+              "Max rel. risk difference: over the save times, against the reference row.", "",
+              "| solver | time | n | RHS evaluations | time / evaluation | max rel. risk difference | final risk | "
+              "scipy RK45 / this (time) | note |", "|---|---|---|---|---|---|---|---|---|"]
+        base = next((r["t"] for r in s["runs"] if r["label"].startswith("scipy RK45") and isinstance(r["t"], float)), None)
+        for r in s["runs"]:
+            per = fmt_t(r["t"] / r["nfev"]) if isinstance(r["t"], float) and r.get("nfev") else "—"
+            ratio = f"{base / r['t']:.3g}" if base and isinstance(r["t"], float) else "—"
+            fin = f"{r['final']:.6g}" if r.get("final") is not None else "—"
+            L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {r.get('nfev', '—')} | {per} | {fmt_e(r.get('err'))} | "
+                     f"{fin} | {ratio} | {r['note']} |")
+        fast = next((r for r in s["runs"] if r["label"].startswith("RiccatiKit") and isinstance(r["t"], float)), None)
+        if fast:
+            for r in s["runs"]:
+                if r is not fast and isinstance(r["t"], float) and "reference" not in r["label"]:
+                    L.append(f"- {r['label']}: {r['t'] / fast['t']:.3g}× RiccatiKit dopri5's time, "
+                             f"{r['nfev'] / fast['nfev']:.3g}× its evaluations")
+            if fast.get("rhs_seconds"):
+                L.append(f"- RHS share of RiccatiKit dopri5's solve time: {100 * fast['rhs_seconds'] / fast['t']:.0f}% "
+                         "(`stats.rhsSeconds` / `stats.solveSeconds`)")
+        if s["stiff"]:
+            rk = next((r for r in s["runs"] if r["label"].startswith("scipy RK45") and r.get("h_late")), None)
+            L.append("- Stiffness: |λ_max| of the Jacobian of the (M, P) field (ARPACK on jax.jvp, at the reference's "
+                     "states): " + ", ".join(f"{v:.3g} at t = {t:.3g}" for t, v in s["stiff"]) + "."
+                     + (f" scipy RK45's mean step over the last save interval is h = {rk['h_late']:.3g} "
+                        f"(6 evaluations per step), so h·|λ_max| = {rk['h_late'] * s['stiff'][-1][1]:.3g} at the end, "
+                        "against ≈ 3.3 where Dormand–Prince 5(4)'s stability region meets the negative real axis: "
+                        "the step is set by stability, not by the tolerance." if rk else ""))
+        L += ["", f"### Population gradient descent at r = r_s = {s['rs']}", "", s["eta_how"] + ".", "",
+              "| implementation | time | n | steps | time / step | final risk | max rel. risk difference from numpy GD | "
+              "max rel. risk difference from the flow | note |", "|---|---|---|---|---|---|---|---|---|"]
+        for r in s["gd"]:
+            per = fmt_t(r["t"] / r["steps"]) if isinstance(r["t"], float) and r.get("steps") else "—"
+            fin = f"{r['final']:.6g}" if r.get("final") is not None else "—"
+            L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {r.get('steps', '—')} | {per} | {fin} | "
+                     f"{fmt_e(r.get('vs_numpy'))} | {fmt_e(r.get('vs_flow'))} | {r['note']} |")
+        f = s.get("flow_gd")
+        if f:
+            L.append(f"\nThe flow at the GD save times: {f['label']}, {fmt_t(f['t'])}.")
+    L += ["", "Commands (paths relative to the checkout):", "", "```sh"] + [scrub(c) for c in p["cmds"]] + ["```"]
+    if tally is not None:
+        L += ["", f"Timed cases of this run: {tally.passed} passed, {tally.failed} failed."] + [f"- {n}" for n in tally.notes]
+    return L
+
+
+def section_lines(p, args, tally=None, started=None):
+    return (activation_lines if p.get("kind") == "activation" else sgd_aware_lines)(p, args, tally, started)
+
+
 def merge_results(path, sections, args, tally, started):
     """--merge: replace (or append) this run's `## name` sections in an existing results file, keep the rest."""
     text = open(path).read() if os.path.exists(path) else "# RiccatiKit benchmarks\n"
     for p in sections:
-        new = "\n".join(sgd_aware_lines(p, args, tally, started)).strip("\n") + "\n"
+        new = "\n".join(section_lines(p, args, tally, started)).strip("\n") + "\n"
         head = f"\n## {p['name']} "
         start = text.find(head)
         if start < 0:
@@ -715,9 +1018,9 @@ def machine():
     ]
 
 
-def write_results(path, ode, sgd, cmds, args, tally, started, sgda=()):
+def write_results(path, ode, sgd, cmds, args, tally, started, sgda=(), acts=()):
     if args.merge:
-        return merge_results(path, sgda, args, tally, started)
+        return merge_results(path, list(sgda) + list(acts), args, tally, started)
     L = ["# RiccatiKit benchmarks", "",
          f"Generated by `{' '.join(shlex.quote(a) for a in ['bench/run.py'] + sys.argv[1:])}` on "
          f"{started:%Y-%m-%d %H:%M UTC}. Times are medians after one warm-up; `n` is the number of timed runs.",
@@ -785,6 +1088,8 @@ def write_results(path, ode, sgd, cmds, args, tally, started, sgda=()):
                   "median of 10-call averages; this is numpy's bundled OpenBLAS, not the system one RiccatiKit links): " + ", ".join(f"`{k}` {v:.3g} GFLOP/s" for k, v in p["gemm"].items()) + "."]
     for p in sgda:
         L += sgd_aware_lines(p, args)
+    for p in acts:
+        L += activation_lines(p, args)
     # Paths relative to the checkout: no machine's absolute paths in the report.
     L += ["", "## Commands", "", "```sh"] + [scrub(c) for c in cmds] + ["```", "",
           f"Reference runs: {', '.join(refs) or 'none'}.", "",
@@ -812,8 +1117,8 @@ def main():
                     help="comma-separated parts of case labels to run (e.g. 'dop853,scipy RK45'); the reference always runs; "
                          "SGD problems are skipped when given")
     ap.add_argument("--merge", action="store_true",
-                    help="write only the SGD-aware sections of this run into the existing results file, replacing "
-                         "sections of the same name and keeping all others (needs --only with SGD-aware problems only)")
+                    help="write only the SGD-aware and activation sections of this run (SGDA-M, ACT-R) into the existing results "
+                         "file, replacing sections of the same name and keeping all others (needs --only with those only)")
     ap.add_argument("--skip-explicit-large", action=argparse.BooleanOptionalAction, default=True,
                     help="skip riccati's dopri5/rk4 on ODE-L (r_s = 256); default on")
     args = ap.parse_args()
@@ -827,18 +1132,20 @@ def main():
         args.inputs = os.path.join(tmp, "inputs")
         args.results = args.results or os.path.join(tmp, "RESULTS.md")
         args.reps, args.cap = 2, min(args.cap, 60.0)
-        odes, sgds, sgdas = SMOKE_ODE, SMOKE_SGD, SMOKE_SGDA
+        odes, sgds, sgdas, acts = SMOKE_ODE, SMOKE_SGD, SMOKE_SGDA, SMOKE_ACT
     else:
         args.inputs = os.path.join(HERE, "inputs")
         args.results = args.results or os.path.join(HERE, "RESULTS.md")
-        odes, sgds, sgdas = ODE_PROBLEMS, SGD_PROBLEMS, SGDA_PROBLEMS
+        odes, sgds, sgdas, acts = ODE_PROBLEMS, SGD_PROBLEMS, SGDA_PROBLEMS, ACT_PROBLEMS
     if args.only:
         keep = set(args.only.split(","))
         odes = [p for p in odes if p[0] in keep]
         sgds = [p for p in sgds if p[0] in keep]
         sgdas = [p for p in sgdas if p[0] in keep]
-    if args.merge and (odes or sgds or not sgdas):
-        ap.error("--merge writes SGD-aware sections only: select them alone with --only (e.g. --only SGDA-M)")
+        acts = [p for p in acts if p[0] in keep]
+    if args.merge and (odes or sgds or not (sgdas or acts)):
+        ap.error("--merge writes the SGD-aware and activation sections only: select them alone with --only "
+                 "(e.g. --only SGDA-M or --only ACT-R)")
     if args.methods:
         sgds = []
     binary = riccati_binary()
@@ -847,7 +1154,7 @@ def main():
     tally, cmds = Tally(), []
     # The large ODE problem runs last, so that everything else is measured even if it is slow;
     # the results file is rewritten after every problem, so an interrupted run still leaves numbers.
-    ode, sgd, sgda = [], [], []
+    ode, sgd, sgda, act = [], [], [], []
     for p in [p for p in odes if p[0] != "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
         write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
@@ -856,10 +1163,13 @@ def main():
         write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
     for p in sgdas:
         sgda.append(bench_sgd_aware(p, args, binary, tally))
-        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
+    for p in acts:
+        act.append(bench_activation(p, args, binary, tally))
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
     for p in [p for p in odes if p[0] == "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
-    write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
+    write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
     log(f"results: {args.results}")
     name = "bench-smoke" if args.smoke else "bench"
     print(f"{name}: {tally.passed} passed, {tally.failed} failed")
