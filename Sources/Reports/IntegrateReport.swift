@@ -10,6 +10,8 @@ public struct IntegrateReport: Sendable {
     public let configuration: [(String, JSONValue)]
     /// The model, for the figure's additive-model prediction; `nil` when not known.
     public let model: ModelDescription?
+    /// The activation of teacher and student.
+    public let activation: Activation
 
     /// The report of `solution`, whose spectrum and initial state `model` describes;
     /// `locateEscapes` as passed to `solve`; `sgd` the SGD parameters of an SGD-aware dynamics
@@ -17,9 +19,13 @@ public struct IntegrateReport: Sendable {
     ///
     /// The `config` object names the dynamics (`dynamics`: `gradient-flow`, `sgd-mean-map`,
     /// `sgd-limit`, …) and its noise ratio `etaDOverB` (`η·d/B`; `null` for the deterministic
-    /// dynamics), and for the SGD forms `lr`, `batch`, `noise` and `d`.
-    public init(solution: Solution, model: ModelDescription, locateEscapes: Bool, sgd: MinibatchSGDParameters? = nil) {
+    /// dynamics), and for the SGD forms `lr`, `batch`, `noise` and `d`; `activation` (and
+    /// `hermiteCoefficients` for a Hermite list) names `σ`, and gradient descent adds its `lr`.
+    public init(solution: Solution, model: ModelDescription, locateEscapes: Bool, sgd: MinibatchSGDParameters? = nil,
+                activation: Activation = .he2) {
         var config = model.configuration
+        config.append(("activation", .string(activation.name)))
+        if case .hermite(let c) = activation { config.append(("hermiteCoefficients", .numbers(c))) }
         config.append(("dynamics", .string(solution.dynamicsName)))
         var parameters = sgd
         if parameters == nil, case .sgdMeanMap(let own) = solution.dynamics { parameters = own }
@@ -28,6 +34,10 @@ public struct IntegrateReport: Sendable {
             config.append(("etaDOverB", .number(ratio)))
         default:
             config.append(("etaDOverB", parameters.map { .number($0.stepNoiseRatio) } ?? .null))
+        }
+        switch solution.dynamics {
+        case .populationGradientDescent(let eta), .activationGradientDescent(_, let eta): config.append(("lr", .number(eta)))
+        default: break
         }
         if let parameters {
             config += [("lr", .number(parameters.learningRate)), ("batch", .integer(parameters.batchSize)),
@@ -44,6 +54,14 @@ public struct IntegrateReport: Sendable {
         self.solution = solution
         self.configuration = Provenance.stamp(config)
         self.model = model
+        self.activation = activation
+    }
+
+    /// The risk split by Hermite degree at each save (`he0`, `he1`, `he2`, `higher`); `nil` for the
+    /// quadratic model, whose risk is all of degree 2.
+    var riskByDegree: [RiskByHermiteDegree]? {
+        let split = solution.observables.compactMap(\.riskByDegree)
+        return split.count == solution.observables.count && !split.isEmpty ? split : nil
     }
 
     /// The report in `format`.
@@ -58,6 +76,10 @@ public struct IntegrateReport: Sendable {
     /// The `.npy` arrays (names and shapes in ``ArrayFiles``).
     public func arrays() throws(ReportError) -> [NamedArray] {
         let r = solution.spectrum.count, rs = solution.initialState.studentWidth
+        var degreeArrays: [NamedArray] = []
+        if let split = riskByDegree {
+            degreeArrays.append(try .rows("risk_by_degree", split.map { [$0.he0, $0.he1, $0.he2, $0.higher] }, columns: 4))
+        }
         return [
             try .vector("times", solution.times),
             try .vector("risk", solution.risk),
@@ -70,13 +92,13 @@ public struct IntegrateReport: Sendable {
             try .stack("P", solution.states.map(\.orthogonalGram), rows: rs, columns: rs),
             try .vector("lambda", solution.spectrum.values),
             try .scalar("risk_floor", solution.riskFloor),
-        ]
+        ] + degreeArrays
     }
 
     /// The additive-model prediction drawn in ``plot()``: `nil` for an initial state read from
     /// files (no `d`, `σ0`) or parameters the model does not cover.
     public var additiveModel: ScalingPrediction? {
-        guard case .random(let random)? = model?.initialization else { return nil }
+        guard activation.isQuadratic, case .random(let random)? = model?.initialization else { return nil }
         return try? ScalingPrediction(spectrum: solution.spectrum, studentWidth: random.studentWidth,
                                       dimension: random.dimension, sigma0: random.sigma0)
     }
@@ -88,12 +110,12 @@ public struct IntegrateReport: Sendable {
 
     var plotTitle: String {
         let rs = solution.initialState.studentWidth
-        var title = "Population risk, \(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
+        var title = "Population risk, \(activation.isQuadratic ? "" : "σ = \(activation.name), ")\(solution.methodName): r = \(solution.spectrum.count), r_s = \(rs)"
         switch model?.initialization {
         case .random(let random)?:
             if case .powerLaw(let alpha, _)? = model?.spectrum { title += ", α = \(Plots.format(alpha))" }
             title += ", d = \(wholeNumberText(random.dimension)), σ0 = \(Plots.format(random.sigma0))"
-            if additiveModel == nil { title += " (no additive model for these parameters)" }
+            if additiveModel == nil { title += activation.isQuadratic ? " (no additive model for these parameters)" : "" }
         case .files?, nil:
             title += " (no additive model: initial state from file)"
         }
@@ -124,6 +146,10 @@ public struct IntegrateReport: Sendable {
             ("escapeTimes", .optionalNumbers(solution.escapeTimes)),
             ("riskFloor", .number(solution.riskFloor)),
             ("studentGramSpectrum", .array(solution.observables.map { .numbers($0.studentGramSpectrum) })),
+        ] + (riskByDegree.map { split in
+            [("riskByDegree", JSONValue.object([("he0", .numbers(split.map(\.he0))), ("he1", .numbers(split.map(\.he1))),
+                                                 ("he2", .numbers(split.map(\.he2))), ("higher", .numbers(split.map(\.higher)))]))]
+        } ?? []) + [
             ("stats", Self.statistics(solution)),
             ("config", .object(configuration)),
         ])
@@ -133,11 +159,14 @@ public struct IntegrateReport: Sendable {
     func csv() -> String {
         let r = solution.spectrum.count
         var lines = ["# riccati integrate " + JSONValue.keyValueLine(configuration)]
-        lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }).joined(separator: ","))
+        let split = riskByDegree != nil
+        lines.append((["t", "risk", "learned"] + (1...r).map { "alignment_\($0)" }
+                      + (split ? ["risk_he0", "risk_he1", "risk_he2", "risk_higher"] : [])).joined(separator: ","))
         // Per save its own observables (`solution.risk` etc. map every save: indexing them per row was quadratic).
         for (t, values) in zip(solution.times, solution.observables) {
             let alignments = values.alignment.map { $0.map { "\($0)" } ?? "" }
-            lines.append((["\(t)", "\(values.risk)", "\(values.learned)"] + alignments).joined(separator: ","))
+            let parts = values.riskByDegree.map { ["\($0.he0)", "\($0.he1)", "\($0.he2)", "\($0.higher)"] } ?? []
+            lines.append((["\(t)", "\(values.risk)", "\(values.learned)"] + alignments + (split ? parts : [])).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -147,18 +176,28 @@ public struct IntegrateReport: Sendable {
         let shown = Swift.min(r, 4)
         var lines: [String] = []
         lines.append("riccati integrate — " + JSONValue.keyValueLine(configuration))
-        lines.append("risk R = 2‖WᵀW − A‖_F²; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}")
+        let split = riskByDegree != nil
+        lines.append((activation.isQuadratic ? "risk R = 2‖WᵀW − A‖_F²" : "risk R = E[(f_W − f*)²], σ = \(activation.label)")
+                     + "; alignment_j = G_jj/λ_j; learned = #{j : G_jj ≥ λ_j/2}" + (split ? "; R_k: risk of Hermite degree k" : ""))
         var header = padded("t", 12) + "  " + padded("risk", 13) + "  " + padded("learned", 7)
         for j in 1...shown { header += "  " + padded("align_\(j)", 9) }
+        if split { for name in ["R_0", "R_1", "R_2", "R_≥3"] { header += "  " + padded(name, 10) } }
         lines.append(header)
         for (t, values) in zip(solution.times, solution.observables) {
             var row = String(format: "%12.5g  %13.6e  %3d/%-3d", t, values.risk, values.learned, r)
             for j in 0..<shown {
                 row += values.alignment[j].map { String(format: "  %9.4f", $0) } ?? "          —"
             }
+            if split, let parts = values.riskByDegree {
+                for value in [parts.he0, parts.he1, parts.he2, parts.higher] { row += String(format: "  %10.3e", value) }
+            }
             lines.append(row)
         }
-        lines.append(String(format: "width floor R_min = 2 Σ_{j>r_s} λ_j² = %.6e", solution.riskFloor))
+        if activation.isQuadratic {
+            lines.append(String(format: "width floor R_min = 2 Σ_{j>r_s} λ_j² = %.6e", solution.riskFloor))
+        } else {
+            lines.append("width floor: no closed form for σ = \(activation.name) (riskFloor reported as 0)")
+        }
         let located = configuration.contains { key, value in
             if key == "escapeTimes", case .bool(true) = value { return true } else { return false }
         }

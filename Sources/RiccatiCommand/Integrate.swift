@@ -19,6 +19,11 @@ struct Integrate: ParsableCommand {
             to the nearest step); sgd-limit integrates its limit at fixed η·d/B by dopri5 (default) or \
             rk4. Both take --lr, --batch, --noise and --d (the SGD's dimension, also with --init-m).
 
+            --activation relu, erf or hermite (with --hermite-coefficients c0,c1,...) integrates the \
+            2-homogeneous student with that activation: gradient-flow by dopri5 (default), dop853 or \
+            rk4 (the exact propagator exists for he2 only), gradient-descent --lr η as a map. Each \
+            save also reports the risk split by Hermite degree (R_0, R_1, R_2, R_≥3).
+
             --step is the fixed step of rk4 (required there), the maximum step of dopri5, and an \
             extra cap on the exact propagator's step (which is always capped so that 8·λ_max·h ≤ c, \
             --step-exponent-cap: default 600 for lq, whose steps are chosen by a round-off control, \
@@ -32,9 +37,11 @@ struct Integrate: ParsableCommand {
 
     @OptionGroup var dynamicsOptions: DynamicsOptions
 
+    @OptionGroup var activationOptions: ActivationOptions
+
     @OptionGroup var time: TimeOptions
 
-    @Option(help: "Integrator: exact (default for gradient-flow), dopri5 (default for sgd-limit), dop853 or rk4. The sgd-mean-map is iterated as it is and takes none.")
+    @Option(help: "Integrator: exact (default for gradient-flow with he2), dopri5 (default for sgd-limit and other activations), dop853 or rk4. gradient-descent and sgd-mean-map are iterated as they are and take none.")
     var method: MethodName?
 
     @Option(help: "Relative tolerance of dopri5 (default 1e-6).")
@@ -73,10 +80,14 @@ struct Integrate: ParsableCommand {
         try InputChecks.distinct(output: output, plot: artifacts.plot)
         guard threads == 1 || threads == 2 else { throw CommandFailure.badInput("--threads must be 1 or 2, got \(threads)") }
         try dynamicsOptions.validate()
+        let activation = try activationOptions.make()
+        if dynamicsOptions.dynamics.isSGD, !activation.isQuadratic {
+            throw CommandFailure.badInput("--dynamics \(dynamicsOptions.dynamics.rawValue) models SGD on the quadratic model only; with --activation \(activation.name) use gradient-flow or gradient-descent (or riccati sgd)")
+        }
         let sgdParameters = try resolveSGDParameters()
         let saveTimes = try resolveSaveTimes()
         let finalTime = time.finalTime
-        let integrationMethod = try resolveMethod()
+        let integrationMethod = try resolveMethod(activation: activation)
         if plotDestination != nil, !saveTimes.contains(where: { $0 > 0 }) {
             throw CommandFailure.badInput("--plot draws the risk on a logarithmic time axis and needs a save time > 0")
         }
@@ -91,7 +102,8 @@ struct Integrate: ParsableCommand {
         let problem: OverlapProblem
         do {
             let dynamics = try dynamicsOptions.make(spectrum: resolved.spectrum, studentWidth: resolved.initialState.studentWidth,
-                                                    parameters: sgdParameters)
+                                                    parameters: sgdParameters, activation: activation)
+            if let integrationMethod { try dynamics.checkApplicable(integrationMethod) }
             problem = try OverlapProblem(dynamics: dynamics, initialState: resolved.initialState,
                                          finalTime: finalTime, saveTimes: saveTimes)
             // The step budget (fixed-step and exact methods) and the memory of the saves.
@@ -110,7 +122,8 @@ struct Integrate: ParsableCommand {
         if dynamicsOptions.dynamics.isSGD, solution.status == .nonFiniteState || solution.status == .stepTooSmall {
             throw CommandFailure.runtime(Self.divergenceMessage(solution, dynamics: dynamicsOptions.dynamics))
         }
-        let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes, sgd: sgdParameters)
+        let report = IntegrateReport(solution: solution, model: resolved.description, locateEscapes: escapeTimes, sgd: sgdParameters,
+                                     activation: activation)
         let arrays = try arrayDirectory.map { _ throws(CommandFailure) in try CommandFailure.mapping { () throws(ReportError) in try report.arrays() } }
         // A figure that cannot be drawn (nothing reached beyond t = 0) is reported after the
         // integration failure that caused it.
@@ -181,21 +194,22 @@ struct Integrate: ParsableCommand {
         return parameters
     }
 
-    func resolveMethod() throws(CommandFailure) -> IntegrationMethod? {
+    func resolveMethod(activation: Activation) throws(CommandFailure) -> IntegrationMethod? {
         let dynamics = dynamicsOptions.dynamics
         if dynamics.isSGD, method == .exact {
             throw .badInput("--method exact does not apply to --dynamics \(dynamics.rawValue): the SGD noise drift makes the overlap equation non-Riccati, so it has no closed-form propagator"
                 + (dynamics == .sgdLimit ? "; use dopri5, dop853 or rk4" : "; the mean map is iterated at its own step --lr"))
         }
-        if dynamics == .sgdMeanMap {
-            if let method { throw .badInput("--method \(method.rawValue) does not apply to --dynamics sgd-mean-map: the map is iterated at its own step --lr") }
+        if dynamics.isDiscrete {
+            if let method { throw .badInput("--method \(method.rawValue) does not apply to --dynamics \(dynamics.rawValue): the map is iterated at its own step --lr") }
             for (flag, given) in [("--rtol", rtol != nil), ("--atol", atol != nil), ("--step", step != nil),
                                   ("--factorization", factorization != nil), ("--step-exponent-cap", stepExponentCap != nil)] where given {
-                throw .badInput("\(flag) does not apply to --dynamics sgd-mean-map: the map is iterated at its own step --lr")
+                throw .badInput("\(flag) does not apply to --dynamics \(dynamics.rawValue): the map is iterated at its own step --lr")
             }
             return nil
         }
-        let method = self.method ?? (dynamics == .sgdLimit ? .dopri5 : .exact)
+        // The exact propagator exists for the quadratic gradient flow only: dopri5 is the default otherwise.
+        let method = self.method ?? (dynamics == .sgdLimit || !activation.isQuadratic ? .dopri5 : .exact)
         if method != .dopri5, method != .dop853, rtol != nil || atol != nil {
             throw .badInput("--rtol/--atol apply to --method dopri5 and dop853 only")
         }

@@ -95,6 +95,10 @@ public enum DynamicsDescriptor: Sendable, Equatable, Codable {
     case sgdMeanMap(MinibatchSGDParameters)
     /// ``QuadraticSGDLimitFlow`` with noise ratio `c = η·d/B` and label noise `ς`.
     case sgdLimit(stepNoiseRatio: Double, labelNoise: Double)
+    /// ``GeneralActivationFlow`` with this activation.
+    case activationGradientFlow(Activation)
+    /// ``GeneralActivationGradientDescent`` with this activation and learning rate `η`.
+    case activationGradientDescent(Activation, learningRate: Double)
     /// A dynamics defined outside RiccatiKit, by its ``EffectiveDynamics/name``.
     case custom(name: String)
 
@@ -110,6 +114,10 @@ public enum DynamicsDescriptor: Sendable, Equatable, Codable {
             return try QuadraticSGDMeanMap(spectrum: spectrum, studentWidth: rs, parameters: parameters)
         case .sgdLimit(let ratio, let noise):
             return try QuadraticSGDLimitFlow(spectrum: spectrum, studentWidth: rs, stepNoiseRatio: ratio, labelNoise: noise)
+        case .activationGradientFlow(let activation):
+            return try GeneralActivationFlow(spectrum: spectrum, studentWidth: rs, activation: activation)
+        case .activationGradientDescent(let activation, let eta):
+            return try GeneralActivationGradientDescent(spectrum: spectrum, studentWidth: rs, activation: activation, learningRate: eta)
         case .custom:
             return nil
         }

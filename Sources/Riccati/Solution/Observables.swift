@@ -13,6 +13,17 @@ public struct Observables: Sendable, Equatable, Codable {
     public var learned: Int
     /// Eigenvalues of `K = MMᵀ + P`, in decreasing order.
     public var studentGramSpectrum: [Double]
+    /// The risk split by Hermite degree, for the dynamics of a general ``Activation``
+    /// (``GeneralActivationFlow``, ``GeneralActivationGradientDescent``); `nil` for the others.
+    public var riskByDegree: RiskByHermiteDegree?
+
+    public init(risk: Double, alignment: [Double?], learned: Int, studentGramSpectrum: [Double], riskByDegree: RiskByHermiteDegree? = nil) {
+        self.risk = risk
+        self.alignment = alignment
+        self.learned = learned
+        self.studentGramSpectrum = studentGramSpectrum
+        self.riskByDegree = riskByDegree
+    }
 }
 
 extension OverlapState {
@@ -51,6 +62,8 @@ final class ObservableEvaluator {
     private let studentGram: ScratchBuffer       // K
     /// The risk of a state in the layout `[M | P]`.
     private let risk: (UnsafePointer<Double>) throws(RiccatiError) -> Double
+    /// The risk split by Hermite degree, for a general activation.
+    private let degreeSplit: GeneralActivationRisk?
 
     init(dynamics: any EffectiveDynamics) throws(RiccatiError) {
         spectrum = dynamics.spectrum
@@ -59,7 +72,14 @@ final class ObservableEvaluator {
         teacherWidth = r
         do { eigensolver = try SymmetricEigensolver(dimension: rs) } catch { throw .linearAlgebra(error) }
         studentGram = ScratchBuffer(count: rs * rs)
-        if dynamics is QuadraticGradientFlow {
+        if let general = dynamics as? any ActivationDynamics {
+            degreeSplit = GeneralActivationRisk(spectrum: dynamics.spectrum, studentWidth: rs, activation: general.activation)
+        } else {
+            degreeSplit = nil
+        }
+        if let degreeSplit {
+            risk = { y in degreeSplit.evaluate(packed: y).risk }
+        } else if dynamics is QuadraticGradientFlow {
             let quadratic = QuadraticRiskEvaluator(spectrum: dynamics.spectrum, studentWidth: rs)
             risk = { y in quadratic.risk(packed: y) }
         } else {
@@ -96,6 +116,10 @@ final class ObservableEvaluator {
             throw .linearAlgebra(error)
         }
         let values = Array(eigensolver.eigenvalues[0..<rs].reversed())
+        if let degreeSplit {
+            let split = degreeSplit.evaluate(packed: y)
+            return Observables(risk: split.risk, alignment: alignment, learned: learned, studentGramSpectrum: values, riskByDegree: split)
+        }
         return Observables(risk: try risk(y), alignment: alignment, learned: learned, studentGramSpectrum: values)
     }
 }

@@ -27,7 +27,8 @@ public struct Solution: Sendable, Codable, Equatable {
     /// time grid for a discrete dynamics); `nil` if not reached by the end (or `λ_j = 0`, or
     /// escape times were not located).
     public let escapeTimes: [Double?]
-    /// `R_min = 2 Σ_{j>r_s} λ_j²`, the smallest risk of a width-`r_s` quadratic student.
+    /// `R_min = 2 Σ_{j>r_s} λ_j²`, the smallest risk of a width-`r_s` quadratic student; `0` for a
+    /// non-quadratic ``Activation``, whose smallest risk at width `r_s` has no closed form.
     public let riskFloor: Double
     public let status: IntegrationStatus
     public let message: String

@@ -267,7 +267,8 @@ public func solve(_ problem: OverlapProblem, method: IntegrationMethod?, locateE
         initialState: problem.initialState, finalTime: problem.finalTime,
         times: times, states: states, observables: observables,
         escapeTimes: locateEscapes ? detector.escapeTimes : [Double?](repeating: nil, count: problem.teacherWidth),
-        riskFloor: problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
+        riskFloor: (dynamics as? any ActivationDynamics).map { $0.activation.isQuadratic } == false
+            ? 0 : problem.spectrum.widthFloor(studentWidth: rs), status: output.status, message: output.message,
         statistics: output.statistics, denseSegments: stepper.denseOutputSegments,
         solvedDynamics: dynamics)
 }
