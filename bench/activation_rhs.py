@@ -49,11 +49,14 @@ def relu_fields(M, P, lam, xp=np):
     n = xp.sqrt(xp.maximum(q, Q_FLOOR))
     inv = 1.0 / n
     eye = xp.eye(rs, dtype=bool)
-    rho = xp.where(eye, 1.0, xp.clip(Q * inv[:, None] * inv[None, :], -1.0, 1.0))
+    # Off the diagonal ρ is the clipped ratio; on it ρ = 1 and κ(1) = κ′(1) = ½ are put in directly (κ′ has an
+    # infinite slope at 1, which would make a jax derivative of the field NaN through the constant diagonal).
+    rho = xp.where(eye, 0.0, xp.clip(Q * inv[:, None] * inv[None, :], -1.0, 1.0))
     m = xp.clip(M * inv[:, None], -1.0, 1.0)
-    dkr = relu_dkappa(rho, xp)
+    dkr = xp.where(eye, 0.5, relu_dkappa(rho, xp))
+    kr = xp.where(eye, 0.5, relu_kappa(rho, xp))
+    rho = xp.where(eye, 1.0, rho)
     dkm = relu_dkappa(m, xp)
-    kr = relu_kappa(rho, xp)
     km = relu_kappa(m, xp)
     A = 2.0 * (n[:, None] * n[None, :]) * dkr
     s = 2.0 * ((2.0 * kr - rho * dkr) @ q) - 2.0 * ((2.0 * km - m * dkm) @ lam)
