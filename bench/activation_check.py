@@ -169,7 +169,8 @@ def check_rhs_and_flow(jax, jnp, quick):
     worst = 0.0
     rk_w0 = float(R(jnp.asarray(W), Th, lj))
     for _ in range(steps):
-        M, P, rk = relu_gd_step(M, P, lam, eta)
+        rk = relu_risk(M, P, lam)
+        M, P = relu_gd_step(M, P, lam, eta)
         rk_w = float(R(jnp.asarray(W), Th, lj))
         worst = max(worst, abs(rk - rk_w) / rk_w)
         W = W - 0.5 * eta * np.asarray(gradR(jnp.asarray(W)))

@@ -13,8 +13,10 @@ Usage:
   activation_peer.py numpy-gd INPUT_DIR ETA TIMES_CSV
       population gradient descent at step ETA to the last save time (the times must be on the η grid).
   activation_peer.py diffrax METHOD INPUT_DIR T TIMES_CSV RTOL ATOL --stiffness INDEX_CSV
-      also |λ_max| of the Jacobian of the (M, P) field at the solution's states at the save times of these indices
-      (dense eigenvalues for small states, else ARPACK on jax.jvp products; not timed): "lambdaMax", "lambdaTimes".
+      also the extreme eigenvalues of the Jacobian of the (M, P) field at the solution's states at the save times of
+      these indices (not timed): "times", "largestMagnitude", "smallestReal" (see stiffness()).
+  activation_peer.py stiffness NPY_DIR INDEX_CSV
+      the same at the states of a `riccati integrate --npy-dir NPY_DIR` run (its save times of these indices).
 Every mode prints one JSON line. INPUT_DIR holds lambda.npy, m0.npy, p0.npy.
 """
 import json
@@ -27,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from activation_rhs import make_relu_rhs, pack, relu_gd_step, relu_risk, unpack  # noqa: E402
+from ode_rhs import diffrax_solver  # noqa: E402
 
 
 class WallLimitReached(Exception):
@@ -103,19 +106,9 @@ def solve_scipy(method, inp, T, t_eval, rtol, atol, wall_limit):
 
 def diffrax_solve(method, inp, T, t_eval, rtol, atol):
     jax, jnp = jax_np()
-    import diffrax
     lam, M0, P0 = load(inp)
     rs, r = M0.shape
-    f = make_relu_rhs(jnp.asarray(lam), rs, jnp)
-    solver = {"Dopri5": diffrax.Dopri5(), "Dopri8": diffrax.Dopri8()}[method]
-
-    @jax.jit
-    def solve(y0):
-        return diffrax.diffeqsolve(
-            diffrax.ODETerm(f), solver, t0=0.0, t1=T, dt0=None, y0=y0,
-            saveat=diffrax.SaveAt(ts=jnp.asarray(t_eval)),
-            stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-            max_steps=10_000_000)
+    solve = diffrax_solver(make_relu_rhs(jnp.asarray(lam), rs, jnp), method, T, t_eval, rtol, atol)
     return solve, jnp.asarray(pack(M0, P0)), lam, rs, r
 
 
@@ -134,8 +127,9 @@ def solve_diffrax(method, inp, T, t_eval, rtol, atol, stiff_at=None):
            "accepted": int(sol.stats["num_accepted_steps"]), "status": "success" if ok else str(sol.result),
            "risk": [float(relu_risk(*unpack(y, rs, r), lam)) for y in ys]}
     if stiff_at and ok:
-        out["lambdaTimes"] = [float(t_eval[k]) for k in stiff_at]
-        out["lambdaMax"] = stiffness(lam, rs, [ys[k] for k in stiff_at])
+        ext = stiffness(lam, rs, [ys[k] for k in stiff_at])
+        out["times"] = [float(t_eval[k]) for k in stiff_at]
+        out["largestMagnitude"], out["smallestReal"] = [e[0] for e in ext], [e[1] for e in ext]
     return out
 
 
@@ -146,12 +140,11 @@ def numpy_gd(inp, eta, t_eval):
     risks = [None] * len(t_eval)
     t0 = time.perf_counter()
     for k in range(n):
-        M_next, P_next, rk = relu_gd_step(M, P, lam, eta)  # rk: the risk at step k
-        if k in save:
-            risks[save[k]] = rk
-        if not np.isfinite(rk):
-            break
-        M, P = M_next, P_next
+        if k in save:  # the risk only at the save steps, as RiccatiKit does
+            risks[save[k]] = float(relu_risk(M, P, lam))
+            if not np.isfinite(risks[save[k]]):
+                break
+        M, P = relu_gd_step(M, P, lam, eta)
     else:
         risks[save[n]] = float(relu_risk(M, P, lam))
     seconds = time.perf_counter() - t0
@@ -160,8 +153,11 @@ def numpy_gd(inp, eta, t_eval):
 
 
 def stiffness(lam, rs, ys):
-    """|λ_max| of ∂f/∂y at the states ys: the dense Jacobian (jax.jacfwd) for small states, else ARPACK (largest
-    magnitude) on jax.jvp products, else 300 power iterations."""
+    """Extreme eigenvalues of ∂f/∂y at the states ys: (largest magnitude, smallest real part), both real parts.
+
+    Dense eigenvalues (jax.jacfwd) for small states, else ARPACK (which = LM, then SR) on jax.jvp products. A
+    gradient flow's Jacobian has a real spectrum; its positive part is growth (the escape), its negative part sets
+    the stability of explicit steps (Dopri5: h·|μ| ≲ 3.3; gradient descent: η·|μ| < 2)."""
     from scipy.sparse.linalg import LinearOperator, eigs
     jax, jnp = jax_np()
     f = make_relu_rhs(jnp.asarray(lam), rs, jnp)
@@ -171,21 +167,32 @@ def stiffness(lam, rs, ys):
     for y in ys:
         yj = jnp.asarray(y)
         if y.size <= 3000:
-            val = max(np.linalg.eigvals(np.asarray(jax.jacfwd(field)(yj))), key=abs)
+            vals = np.linalg.eigvals(np.asarray(jax.jacfwd(field)(yj)))
+            lm, sr = max(vals, key=abs).real, min(vals.real)
         else:
             op = LinearOperator((y.size, y.size), matvec=lambda v: np.asarray(jvp(yj, jnp.asarray(v))), dtype=np.float64)
-            try:
-                val = eigs(op, k=1, which="LM", return_eigenvectors=False, tol=1e-4, maxiter=3000)[0]
-            except Exception as e:  # ARPACK breakdown or no convergence: power iteration instead
-                print(f"stiffness: ARPACK failed ({str(e)[:80]}); power iteration", file=sys.stderr)
-                v = np.random.default_rng(0).standard_normal(y.size)
-                val = 0.0
-                for _ in range(300):
-                    w = np.asarray(jvp(yj, jnp.asarray(v / np.linalg.norm(v))))
-                    val, v = np.linalg.norm(w), w
-        out.append(float(np.abs(val)))
-        print(f"stiffness: |λ_max| {out[-1]:.4g} (eigenvalue {val:.4g})", file=sys.stderr, flush=True)
+            pair = []
+            for which in ("LM", "SR"):
+                try:
+                    vals = eigs(op, k=2, which=which, return_eigenvectors=False, tol=1e-4, maxiter=5000)
+                    pair.append(max(vals, key=abs).real if which == "LM" else min(vals.real))
+                except Exception as e:
+                    print(f"stiffness: ARPACK {which} failed ({str(e)[:80]})", file=sys.stderr)
+                    pair.append(float("nan"))
+            lm, sr = pair
+        out.append((float(lm), float(sr)))
+        print(f"stiffness: largest magnitude {lm:.4g}, smallest real part {sr:.4g}", file=sys.stderr, flush=True)
     return out
+
+
+def stiffness_npy(npy_dir, indices):
+    """stiffness() at the states a `riccati integrate --npy-dir` run saved (M.npy, P.npy, times.npy, lambda.npy)."""
+    load_npy = lambda name: np.load(os.path.join(npy_dir, name + ".npy"))  # noqa: E731
+    Ms, Ps, ts, lam = load_npy("M"), load_npy("P"), load_npy("times"), load_npy("lambda")
+    rs = Ms.shape[1]
+    ext = stiffness(lam, rs, [pack(Ms[k], Ps[k]) for k in indices])
+    return {"status": "success", "times": [float(ts[k]) for k in indices], "largestMagnitude": [e[0] for e in ext],
+            "smallestReal": [e[1] for e in ext]}
 
 
 def main():
@@ -193,6 +200,8 @@ def main():
     mode = a[0]
     if mode == "rhs":
         out = time_rhs(a[1], a[2], int(a[3]))
+    elif mode == "stiffness":
+        out = stiffness_npy(a[1], [int(k) for k in a[2].split(",")])
     elif mode == "numpy-gd":
         out = numpy_gd(a[1], float(a[2]), [float(s) for s in a[3].split(",")])
     else:

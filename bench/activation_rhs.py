@@ -41,18 +41,24 @@ def relu_dkappa(rho, xp=np):
     return (np.pi - xp.arccos(rho)) / (2.0 * np.pi)
 
 
-def relu_fields(M, P, lam, xp=np):
-    """(S, B, Q) at the state (M, P): ∇_W R = S W + B Θ."""
+def relu_angles(M, P, xp=np):
+    """(q, n, ρ, m, diagonal mask) at the state (M, P): Q = MMᵀ + P, q_i = Q_ii, n_i = √max(q_i, Q_FLOOR),
+    ρ_ii' = Q_ii'/(n_i n_i') off the diagonal (0 on it), m_ij = M_ij/n_i, both clipped to [−1, 1]."""
     rs = M.shape[0]
     Q = M @ M.T + P
     q = xp.diagonal(Q)
     n = xp.sqrt(xp.maximum(q, Q_FLOOR))
     inv = 1.0 / n
     eye = xp.eye(rs, dtype=bool)
-    # Off the diagonal ρ is the clipped ratio; on it ρ = 1 and κ(1) = κ′(1) = ½ are put in directly (κ′ has an
-    # infinite slope at 1, which would make a jax derivative of the field NaN through the constant diagonal).
     rho = xp.where(eye, 0.0, xp.clip(Q * inv[:, None] * inv[None, :], -1.0, 1.0))
-    m = xp.clip(M * inv[:, None], -1.0, 1.0)
+    return q, n, rho, xp.clip(M * inv[:, None], -1.0, 1.0), eye
+
+
+def relu_fields(M, P, lam, xp=np):
+    """(S, B) at the state (M, P): ∇_W R = S W + B Θ."""
+    q, n, rho, m, eye = relu_angles(M, P, xp)
+    # On the diagonal ρ = 1 and κ(1) = κ′(1) = ½ are put in directly (κ′ has an infinite slope at 1, which would make
+    # a jax derivative of the field NaN through the constant diagonal).
     dkr = xp.where(eye, 0.5, relu_dkappa(rho, xp))
     kr = xp.where(eye, 0.5, relu_kappa(rho, xp))
     rho = xp.where(eye, 1.0, rho)
@@ -62,7 +68,7 @@ def relu_fields(M, P, lam, xp=np):
     s = 2.0 * ((2.0 * kr - rho * dkr) @ q) - 2.0 * ((2.0 * km - m * dkm) @ lam)
     S = A + xp.diag(s)
     B = -2.0 * (n[:, None] * lam[None, :]) * dkm
-    return S, B, Q
+    return S, B
 
 
 def make_relu_rhs(lam, rs, xp=np):
@@ -73,7 +79,7 @@ def make_relu_rhs(lam, rs, xp=np):
     def rhs(t, y, *_):
         M = y[:nm].reshape(rs, r)
         P = y[nm:].reshape(rs, rs)
-        S, B, _Q = relu_fields(M, P, lam, xp)
+        S, B = relu_fields(M, P, lam, xp)
         dM = -0.5 * (S @ M + B)
         SP = S @ P
         dP = -0.5 * (SP + SP.T)  # P S = (S P)ᵀ: S and P are symmetric
@@ -84,28 +90,21 @@ def make_relu_rhs(lam, rs, xp=np):
 
 def relu_risk(M, P, lam, xp=np):
     """R = Σ q_i q_i' κ(ρ_ii') − 2 Σ q_i λ_j κ(m_ij) + Σ λ_j λ_j' κ(δ_jj'), with the same floor and clipping."""
-    rs = M.shape[0]
-    Q = M @ M.T + P
-    q = xp.diagonal(Q)
-    n = xp.sqrt(xp.maximum(q, Q_FLOOR))
-    inv = 1.0 / n
-    eye = xp.eye(rs, dtype=bool)
-    rho = xp.where(eye, 1.0, xp.clip(Q * inv[:, None] * inv[None, :], -1.0, 1.0))
-    m = xp.clip(M * inv[:, None], -1.0, 1.0)
+    q, _n, rho, m, eye = relu_angles(M, P, xp)
+    rho = xp.where(eye, 1.0, rho)
     k0, k1 = float(relu_kappa(np.float64(0.0))), float(relu_kappa(np.float64(1.0)))
     teacher = k1 * xp.sum(lam * lam) + k0 * (xp.sum(lam) ** 2 - xp.sum(lam * lam))
     return q @ relu_kappa(rho, xp) @ q - 2.0 * (q @ relu_kappa(m, xp) @ lam) + teacher
 
 
 def relu_gd_step(M, P, lam, eta):
-    """One step of population gradient descent (numpy): returns (M, P, risk of the state it starts from)."""
-    S, B, _Q = relu_fields(M, P, lam)
+    """One step of population gradient descent (numpy): returns the next (M, P)."""
+    S, B = relu_fields(M, P, lam)
     h = 0.5 * eta
     M_next = M - h * (S @ M + B)
     T = P - h * (S @ P)           # (I − hS) P
     P_next = T - h * (T @ S)      # (I − hS) P (I − hS)
-    P_next = 0.5 * (P_next + P_next.T)
-    return M_next, P_next, float(relu_risk(M, P, lam))
+    return M_next, 0.5 * (P_next + P_next.T)
 
 
 def pack(M, P):
