@@ -81,3 +81,21 @@ def make_sgd_limit_rhs(lam, rs, c, noise, xp=np):
 def risk_mq(M, Q, lam):
     """R = 2‖D‖² = 2(tr Q² − 2 tr MΛMᵀ + ‖λ‖²)."""
     return float(2.0 * sgd_terms(M, Q, lam)[3])
+
+
+def diffrax_solver(f, method, T, t_eval, rtol, atol):
+    """A jit-compiled diffrax solve of dy/dt = f(t, y, args) on [0, T] with a PID controller, saving at t_eval:
+    returns solve(y0) (jax and diffrax imported here, so that the numpy peers do not need them)."""
+    import jax
+    import jax.numpy as jnp
+    import diffrax
+    solver = {"Dopri5": diffrax.Dopri5(), "Dopri8": diffrax.Dopri8()}[method]
+
+    @jax.jit
+    def solve(y0):
+        return diffrax.diffeqsolve(
+            diffrax.ODETerm(f), solver, t0=0.0, t1=T, dt0=None, y0=y0,
+            saveat=diffrax.SaveAt(ts=jnp.asarray(t_eval)),
+            stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+            max_steps=10_000_000)
+    return solve

@@ -19,7 +19,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ode_rhs import make_rhs, make_sgd_limit_rhs, pack, risk, risk_mq, sgd_mean_map_step, unpack  # noqa: E402
+from ode_rhs import (diffrax_solver, make_rhs, make_sgd_limit_rhs, pack, risk, risk_mq,  # noqa: E402
+                     sgd_mean_map_step, unpack)
 
 
 class WallLimitReached(Exception):
@@ -100,7 +101,6 @@ def main():
         import jax
         jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
-        import diffrax
         lam_j = jnp.asarray(lam)
         nm = rs * r
 
@@ -114,15 +114,7 @@ def main():
         if sgd:
             f = make_sgd_limit_rhs(lam_j, rs, sgd["c"], sgd["noise"], jnp)  # noqa: F811
 
-        solver = {"Dopri5": diffrax.Dopri5(), "Dopri8": diffrax.Dopri8()}[method]
-
-        @jax.jit
-        def solve(y0):
-            return diffrax.diffeqsolve(
-                diffrax.ODETerm(f), solver, t0=0.0, t1=T, dt0=None, y0=y0,
-                saveat=diffrax.SaveAt(ts=jnp.asarray(t_eval)),
-                stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-                max_steps=10_000_000)
+        solve = diffrax_solver(f, method, T, t_eval, rtol, atol)
 
         y0j = jnp.asarray(y0)
         solve(y0j).ys.block_until_ready()  # compile outside the timing
