@@ -314,7 +314,7 @@ import LinearAlgebra
         #expect(abs(one - (1 - 3) / 1.5) > 0.25, "control: \(one)")
     }
 
-    /// The two-lane vector field gives the same bits on one and two threads.
+    /// The two-lane vector field and gradient-descent map give the same bits on one and two threads.
     @Test func twoThreadsGiveTheSameBits() throws {
         let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 128)
         let initial = try RandomInitialization(studentWidth: 128, teacherWidth: 128, dimension: 1e4, sigma0: 0.1, seed: 2).sample()
@@ -326,5 +326,11 @@ import LinearAlgebra
             #expect(one.states == two.states && one.risk == two.risk)
             #expect(one.statistics.rhsEvaluations > 10)
         }
+        // Population gradient descent splits its step the same way.
+        let descent = try OverlapProblem(dynamics: try GeneralActivationGradientDescent(spectrum: spectrum, studentWidth: 128, activation: .relu,
+                                                                                       learningRate: 0.25),
+                                         initialState: initial, finalTime: 5, saveTimes: [2.5, 5])
+        let serial = try solve(descent, method: nil, threads: 1), parallel = try solve(descent, method: nil, threads: 2)
+        #expect(serial.states == parallel.states && serial.statistics.acceptedSteps == 20)
     }
 }

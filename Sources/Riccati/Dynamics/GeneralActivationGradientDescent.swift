@@ -12,7 +12,7 @@
 /// eigenvalue) of `½R` along the run — for ReLU at `r = r_s = 128`, α = 1, about 3.2, so `η = 0.6`
 /// is stable and `0.625` is not (<doc:GeneralActivations>); beyond, the iterates oscillate or grow,
 /// and a run that overflows ends with ``IntegrationStatus/nonFiniteState``.
-public struct GeneralActivationGradientDescent: EffectiveDynamics, PackedAsOverlapState, ActivationDynamics {
+public struct GeneralActivationGradientDescent: EffectiveDynamics, TwoLaneStepMap, PackedAsOverlapState, ActivationDynamics {
     public let spectrum: TeacherSpectrum
     public let studentWidth: Int
     public let activation: Activation
@@ -49,6 +49,11 @@ public struct GeneralActivationGradientDescent: EffectiveDynamics, PackedAsOverl
 
     public func makeStepMap() -> StepMap? {
         ActivationGradientDescentMap(spectrum: spectrum, studentWidth: studentWidth, activation: activation, learningRate: learningRate)
+    }
+
+    func makeStepMap(executor: TwoLaneExecutor) -> StepMap {
+        ActivationGradientDescentMap(spectrum: spectrum, studentWidth: studentWidth, activation: activation, learningRate: learningRate,
+                                     executor: executor)
     }
 
     /// No integration method applies: the map is iterated as it is.
