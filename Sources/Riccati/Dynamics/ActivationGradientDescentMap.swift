@@ -32,20 +32,14 @@ final class ActivationGradientDescentMap: StepMap {
         halfProduct = ScratchBuffer(count: rs * rs)
     }
 
-    /// Student rows `[0, ⌈r_s/2⌉)` for part 0, the rest for part 1.
-    private func rows(of part: Int) -> Range<Int> {
-        let half = (studentWidth + 1) / 2
-        return part == 0 ? 0..<half : half..<studentWidth
-    }
-
     func apply(state: UnsafePointer<Double>, next: UnsafeMutablePointer<Double>) {
         let rs = studentWidth, r = teacherWidth, halfStep = learningRate / 2
         let p = state + rs * r
         let nextM = next, nextP = next + rs * r
         let s = factors.studentFactor.pointer, b = factors.teacherFactor.pointer, ap = halfProduct.pointer
-        executor.run { part in self.factors.computeGram(state: state, rows: self.rows(of: part)) }
+        executor.run { part in self.factors.computeGram(state: state, rows: self.factors.rows(of: part)) }
         executor.run { part in
-            let rows = self.rows(of: part)
+            let rows = self.factors.rows(of: part)
             guard !rows.isEmpty else { return }
             self.factors.computeFactors(state: state, rows: rows)
             let first = rows.lowerBound
@@ -61,7 +55,7 @@ final class ActivationGradientDescentMap: StepMap {
         }
         // P' = (A P) A by rows (A is symmetric and complete now).
         executor.run { part in
-            let rows = self.rows(of: part)
+            let rows = self.factors.rows(of: part)
             guard !rows.isEmpty else { return }
             BLAS.gemm(transposeA: false, transposeB: false, m: rows.count, n: rs, k: rs, alpha: 1, a: ap + rows.lowerBound * rs, lda: rs,
                       b: s, ldb: rs, beta: 0, c: nextP + rows.lowerBound * rs, ldc: rs)

@@ -59,6 +59,12 @@ final class ActivationGradientFactors {
         teacherFactor = ScratchBuffer(count: rs * spectrum.count)
     }
 
+    /// The student rows of part `part` of a two-lane evaluation: `[0, ⌈r_s/2⌉)` for part 0, the rest for part 1.
+    func rows(of part: Int) -> Range<Int> {
+        let half = (studentWidth + 1) / 2
+        return part == 0 ? 0..<half : half..<studentWidth
+    }
+
     /// Fills ``gram``, ``norms``, ``studentFactor`` and ``teacherFactor`` for the packed state `[M | P]`.
     func compute(state: UnsafePointer<Double>) {
         computeGram(state: state, rows: 0..<studentWidth)

@@ -30,17 +30,11 @@ final class ActivationVectorField: ODESystem {
         orthogonalProduct = ScratchBuffer(count: rs * rs)
     }
 
-    /// Student rows `[0, ⌈r_s/2⌉)` for part 0, the rest for part 1.
-    private func rows(of part: Int) -> Range<Int> {
-        let half = (studentWidth + 1) / 2
-        return part == 0 ? 0..<half : half..<studentWidth
-    }
-
     /// Part `k` computes rows `rows(of: k)` of `dM`; the rows of `dP` are made symmetric after both parts.
     var laneParts: [[Range<Int>]] {
         let rs = studentWidth, r = teacherWidth
         return (0..<2).map { part in
-            let rows = self.rows(of: part)
+            let rows = self.factors.rows(of: part)
             return rows.isEmpty ? [] : [(rows.lowerBound * r)..<(rows.upperBound * r),
                                         (rs * r + rows.lowerBound * rs)..<(rs * r + rows.upperBound * rs)]
         }
@@ -51,9 +45,9 @@ final class ActivationVectorField: ODESystem {
         let p = state + rs * r
         let dm = derivative, dp = derivative + rs * r
         let s = factors.studentFactor.pointer, b = factors.teacherFactor.pointer, sp = orthogonalProduct.pointer
-        executor.run { part in self.factors.computeGram(state: state, rows: self.rows(of: part)) }
+        executor.run { part in self.factors.computeGram(state: state, rows: self.factors.rows(of: part)) }
         executor.run { part in
-            let rows = self.rows(of: part)
+            let rows = self.factors.rows(of: part)
             guard !rows.isEmpty else { return }
             self.factors.computeFactors(state: state, rows: rows)
             // dM = −½ (S M + B) and S P, on this part's rows.
