@@ -10,7 +10,7 @@ extension SGDConfiguration {
     /// shortest round-trip form, so two fingerprints agree exactly when the bit patterns do;
     /// arrays (`λ`, a given `W0` or `Θ`, the save steps) enter through a 64-bit FNV-1a hash of
     /// their bit patterns. `threads` is left out: it does not change the numbers. The activation
-    /// enters as `activation = ` its ``Activation/label`` unless it is the quadratic model, which
+    /// enters as `activation = ` its `Activation.label` unless it is the quadratic model, which
     /// adds no key (so checkpoints written before activations existed still resume, and a
     /// checkpoint of any other activation is refused by a run of the quadratic model and back).
     public func fingerprint(precision: String) -> [FingerprintEntry] {

@@ -34,7 +34,7 @@ public struct SGDConfiguration: Sendable {
     /// Label noise standard deviation `ς ≥ 0` (stream 2 of the seed).
     public var labelNoise: Double = 0
     public var seed: UInt64 = 0
-    /// The activation `σ` of teacher and student (``Activation/he2``, the quadratic model, by
+    /// The activation `σ` of teacher and student (`Activation.he2`, the quadratic model, by
     /// default; every Hermite list equal to `0, 0, 1` runs the quadratic model's step, bit for bit).
     public var activation: Activation = .he2
     /// Threads drawing the batches (the block partition, hence the numbers, do not depend on it).

@@ -4,7 +4,7 @@ import Riccati
 ///
 /// `Codable`: the encoded form holds the teacher spectrum's values, the recorded steps, times
 /// and `(M, P)` (each matrix as its shape and row-major entries), the statistics and, unless it
-/// is ``Activation/he2``, the activation (absent means `he2`); the observables are derived data
+/// is `Activation.he2`, the activation (absent means `he2`); the observables are derived data
 /// and are recomputed from the states on decoding (the same computation the run made, so a
 /// round trip gives back equal values). Decoding validates the
 /// spectrum and every state as their initialisers do.

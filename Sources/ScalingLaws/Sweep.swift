@@ -180,7 +180,7 @@ public struct ScalingSweep: Sendable {
                           asymptoticSlope: ScalingPrediction.asymptoticExponent(alpha: entry.alpha), statistics: solution.statistics)
     }
 
-    /// One grid point of a non-quadratic activation: dopri5 on ``GeneralActivationFlow``, the fit window
+    /// One grid point of a non-quadratic activation: dopri5 on `GeneralActivationFlow`, the fit window
     /// between its own located escape times of ranks `ranks`; `nil` when `shouldStop` ended it early.
     func runGeneralActivationPoint(_ entry: GridEntry, spectrum: TeacherSpectrum, initial: OverlapState, times: [Double], end: Double,
                                    ranks: (lower: Int, upper: Int), shouldStop: (@Sendable () -> Bool)?) throws(RiccatiError) -> SweepPoint? {
