@@ -71,27 +71,16 @@ public struct ActivationKernel: Sendable {
     public var selfCorrelation: Double { value(1) }
 
     /// `(κ′(ρ), 2κ(ρ) − ρκ′(ρ))`: the two kernel factors of the overlap equations
-    /// (<doc:GeneralActivations>), from one evaluation of the transcendental functions.
-    @inline(__always)
+    /// (<doc:GeneralActivations>), by ``slopesAndRadialFactors(_:count:slopes:radial:)`` on one argument.
     func slopeAndRadialFactor(_ rho: Double) -> (slope: Double, radial: Double) {
-        let rho = Swift.min(1, Swift.max(-1, rho))
-        switch activation {
-        case .he2:
-            return (4 * rho, 0)
-        case .relu:
-            let angle = Double.pi - acos(rho)
-            let slope = angle / (2 * Double.pi)
-            return (slope, (2 * (1 - rho * rho).squareRoot() + rho * angle) / (2 * Double.pi))
-        case .erf:
-            let slope = 1 / (Double.pi * (1 - rho * rho / 4).squareRoot())
-            return (slope, 4 / Double.pi * asin(rho / 2) - rho * slope)
-        case .hermite:
-            return (Self.horner(slopeWeights, rho), Self.radialHorner(weights, rho))
-        }
+        var argument = rho, slope = 0.0, radial = 0.0
+        slopesAndRadialFactors(&argument, count: 1, slopes: &slope, radial: &radial)
+        return (slope, radial)
     }
 
-    /// ``slopeAndRadialFactor(_:)`` over `count` arguments at once (clamped to `[−1, 1]` in place):
-    /// the branch on the activation is taken once, outside the loop.
+    /// `(κ′, 2κ − ρκ′)` at `count` arguments at once (clamped to `[−1, 1]` in place): the branch on
+    /// the activation is taken once, outside the loop. For a Hermite list `2κ − ρκ′ = Σ_k (2 − k) a_k ρ^k`
+    /// is summed directly, so that the `k = 2` term cancels exactly.
     func slopesAndRadialFactors(_ arguments: UnsafeMutablePointer<Double>, count: Int,
                                 slopes: UnsafeMutablePointer<Double>, radial: UnsafeMutablePointer<Double>) {
         for index in 0..<count { arguments[index] = Swift.min(1, Swift.max(-1, arguments[index])) }
@@ -137,14 +126,6 @@ public struct ActivationKernel: Sendable {
     static func horner(_ a: [Double], _ rho: Double) -> Double {
         var sum = 0.0
         for k in a.indices.reversed() { sum = sum * rho + a[k] }
-        return sum
-    }
-
-    /// `2κ − ρκ′ = Σ_k (2 − k) a_k ρ^k`, summed directly so that the `k = 2` term cancels exactly.
-    @inline(__always)
-    static func radialHorner(_ a: [Double], _ rho: Double) -> Double {
-        var sum = 0.0
-        for k in a.indices.reversed() { sum = sum * rho + Double(2 - k) * a[k] }
         return sum
     }
 }

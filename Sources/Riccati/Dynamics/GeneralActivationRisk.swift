@@ -45,7 +45,8 @@ public struct GeneralActivationRisk: Sendable {
             BLAS.mirrorUpperToLower(g, n: rs, ldc: rs)
         }
         let diagonal = (0..<rs).map { Swift.max(q[$0 * rs + $0], 0) }
-        let norms = diagonal.map { Swift.max($0.squareRoot(), ActivationGradientFactors.normFloor) }
+        let roots = diagonal.map { $0.squareRoot() }
+        let norms = roots.map { Swift.max($0, ActivationGradientFactors.normFloor) }
         // Σ_ii' q_i q_i' κ(ρ_ii') and the degree-1 and degree-2 sums Σ n_i n_i' Q_ii', Σ Q_ii'².
         var studentKernel = 0.0, studentLinear = 0.0, studentQuadratic = 0.0
         for i in 0..<rs {
@@ -53,7 +54,7 @@ public struct GeneralActivationRisk: Sendable {
                 let value = q[i * rs + k]
                 let kappa = i == k ? kernel.value(1) : kernel.value(value / (norms[i] * norms[k]))
                 studentKernel += diagonal[i] * diagonal[k] * kappa
-                studentLinear += diagonal[i].squareRoot() * diagonal[k].squareRoot() * value
+                studentLinear += roots[i] * roots[k] * value
                 studentQuadratic += value * value
             }
         }
@@ -63,7 +64,7 @@ public struct GeneralActivationRisk: Sendable {
             for j in 0..<r {
                 let mij = y[i * r + j]
                 crossKernel += diagonal[i] * lambda[j] * kernel.value(mij / norms[i])
-                crossLinear += diagonal[i].squareRoot() * lambda[j] * mij
+                crossLinear += roots[i] * lambda[j] * mij
                 crossQuadratic += lambda[j] * mij * mij
             }
         }

@@ -77,9 +77,8 @@ final class ObservableEvaluator {
         } else {
             degreeSplit = nil
         }
-        if let degreeSplit {
-            risk = { y in degreeSplit.evaluate(packed: y).risk }
-        } else if dynamics is QuadraticGradientFlow {
+        // A general activation's risk comes with its split in `evaluate(overlapPacked:)`.
+        if dynamics is QuadraticGradientFlow {
             let quadratic = QuadraticRiskEvaluator(spectrum: dynamics.spectrum, studentWidth: rs)
             risk = { y in quadratic.risk(packed: y) }
         } else {
