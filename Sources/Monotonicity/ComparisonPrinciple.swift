@@ -3,12 +3,16 @@ import Riccati
 /// The comparison principle (MODEL.md): `Q0 ⪯ Q0'` implies `Q(t) ⪯ Q'(t)` for all `t ≥ 0`.
 public enum ComparisonPrinciple {
     /// The relative tolerance used for `method` unless one is given: `1e-10` for the exact
-    /// propagator, `max(1e-10, 10·rtol)` for Dormand–Prince and `1e-6` for RK4 (whose error
+    /// propagator, `max(1e-10, 10·rtol)` for Dormand–Prince, ROCK and `auto`, and `1e-6` for RK4 (whose error
     /// depends on the step), so that integration error is not read as a violation.
     public static func defaultTolerance(for method: IntegrationMethod) -> Double {
         switch method {
         case .exact: return LoewnerOrder.defaultRelativeTolerance
         case .dormandPrince(let options), .dormandPrince853(let options), .rungeKutta(_, nil, let options):
+            return Swift.max(LoewnerOrder.defaultRelativeTolerance, 10 * options.relativeTolerance)
+        case .rock2(let options), .rock4(let options):
+            return Swift.max(LoewnerOrder.defaultRelativeTolerance, 10 * options.relativeTolerance)
+        case .automatic(let options):
             return Swift.max(LoewnerOrder.defaultRelativeTolerance, 10 * options.relativeTolerance)
         case .rungeKutta4, .rungeKutta: return 1e-6
         }

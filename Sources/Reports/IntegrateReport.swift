@@ -132,6 +132,12 @@ public struct IntegrateReport: Sendable {
             ("acceptedSteps", .integer(stats.acceptedSteps)),
             ("rejectedSteps", .integer(stats.rejectedSteps)),
             ("eigendecompositions", .integer(stats.eigendecompositions)),
+            ("spectralRadiusEstimates", .integer(stats.spectralRadiusEstimates)),
+            ("largestSpectralRadius", .number(stats.largestSpectralRadius)),
+            ("stabilizedSteps", .integer(stats.stabilizedSteps)),
+            ("stabilizedStages", .integer(stats.stabilizedStages)),
+            ("largestStageCount", .integer(stats.largestStageCount)),
+            ("phases", .array(stats.phases.map { .object([("startTime", .number($0.startTime)), ("method", .string($0.method))]) })),
             ("solveSeconds", .number(stats.solveSeconds)),
         ])
     }
@@ -214,6 +220,14 @@ public struct IntegrateReport: Sendable {
             + "\(stats.acceptedSteps) steps, \(stats.rejectedSteps) rejected, \(stats.rhsEvaluations) RHS evaluations, "
             + "\(stats.eigendecompositions) eigendecompositions, "
             + String(format: "%.3f s", stats.solveSeconds))
+        if stats.stabilizedSteps > 0 {
+            lines.append(String(format: "stabilised steps: %d (%.1f stages per step, at most %d), %d spectral-radius estimates (largest %.3g)",
+                                stats.stabilizedSteps, Double(stats.stabilizedStages) / Double(stats.stabilizedSteps),
+                                stats.largestStageCount, stats.spectralRadiusEstimates, stats.largestSpectralRadius))
+        }
+        if !stats.phases.isEmpty {
+            lines.append("auto: " + stats.phases.map { "\($0.method) from t = " + String(format: "%.6g", $0.startTime) }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

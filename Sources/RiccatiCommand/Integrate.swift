@@ -5,10 +5,14 @@ import Riccati
 import Reports
 
 enum MethodName: String, ExpressibleByArgument, CaseIterable {
-    case dopri5, dop853, rk4, exact
+    case auto, dopri5, dop853, rock2, rock4, rk4, exact
+
+    /// The adaptive methods, which take --rtol and --atol.
+    var isAdaptive: Bool { [.auto, .dopri5, .dop853, .rock2, .rock4].contains(self) }
 }
 
 extension PropagatorFactorization: ExpressibleByArgument {}
+extension StabilizedMethod: ExpressibleByArgument {}
 
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,17 +45,23 @@ struct Integrate: ParsableCommand {
 
     @OptionGroup var time: TimeOptions
 
-    @Option(help: "Integrator: exact (default for gradient-flow with he2), dopri5 (default for sgd-limit and other activations), dop853 or rk4. gradient-descent and sgd-mean-map are iterated as they are and take none.")
+    @Option(help: "Integrator: exact (default for gradient-flow with he2), auto (default for sgd-limit and other activations: dopri5 while not stiff, rock2 or rock4 once dopri5 is bound by its stability), dopri5, dop853, rock2, rock4 (stabilised explicit methods for real spectra) or rk4. gradient-descent and sgd-mean-map are iterated as they are and take none.")
     var method: MethodName?
 
-    @Option(help: "Relative tolerance of dopri5 (default 1e-6).")
+    @Option(help: "Relative tolerance of the adaptive methods (auto, dopri5, dop853, rock2, rock4; default 1e-6).")
     var rtol: Double?
 
-    @Option(help: "Absolute tolerance of dopri5 (default 1e-9).")
+    @Option(help: "Absolute tolerance of the adaptive methods (default 1e-9).")
     var atol: Double?
 
-    @Option(help: "Step size: rk4's fixed step, dopri5's maximum step, or an extra cap for exact.")
+    @Option(help: "Step size: rk4's fixed step, the adaptive methods' maximum step, or an extra cap for exact.")
     var step: Double?
+
+    @Option(help: "The stabilised method auto switches to: rock2 or rock4 (default: rock4 for --rtol ≤ 1e-5, rock2 above).")
+    var stabilized: StabilizedMethod?
+
+    @Option(help: "The most stages of one rock2 (3…200) or rock4 (5…142) step (default: the method's largest).")
+    var maxStages: Int?
 
     @Option(help: "Factorisation in the exact propagator: lq (Householder LQ with adaptive steps, default), cholesky (fixed cap) or symmetricRoot (K_h^{-1/2} by dsyevr, as in MODEL.md). Same invariants.")
     var factorization: PropagatorFactorization?
@@ -208,11 +218,13 @@ struct Integrate: ParsableCommand {
             }
             return nil
         }
-        // The exact propagator exists for the quadratic gradient flow only: dopri5 is the default otherwise.
-        let method = self.method ?? (dynamics == .sgdLimit || !activation.isQuadratic ? .dopri5 : .exact)
-        if method != .dopri5, method != .dop853, rtol != nil || atol != nil {
-            throw .badInput("--rtol/--atol apply to --method dopri5 and dop853 only")
+        // The exact propagator exists for the quadratic gradient flow only: auto is the default otherwise.
+        let method = self.method ?? (dynamics == .sgdLimit || !activation.isQuadratic ? .auto : .exact)
+        if !method.isAdaptive, rtol != nil || atol != nil {
+            throw .badInput("--rtol/--atol apply to the adaptive methods (auto, dopri5, dop853, rock2, rock4) only")
         }
+        if method != .auto, stabilized != nil { throw .badInput("--stabilized applies to --method auto only") }
+        if method != .rock2, method != .rock4, maxStages != nil { throw .badInput("--max-stages applies to --method rock2 and rock4 only") }
         if let step, !(step.isFinite && step > 0) { throw .badInput("--step must be finite and > 0, got \(step)") }
         if method != .exact, factorization != nil { throw .badInput("--factorization applies to --method exact only") }
         if method != .exact, stepExponentCap != nil { throw .badInput("--step-exponent-cap applies to --method exact only") }
@@ -220,16 +232,32 @@ struct Integrate: ParsableCommand {
         case .rk4:
             guard let step else { throw .badInput("--method rk4 needs --step H (the fixed step)") }
             return .rungeKutta4(step: step)
-        case .dopri5, .dop853:
-            var options = DormandPrinceOptions(relativeTolerance: rtol ?? 1e-6, absoluteTolerance: atol ?? 1e-9)
-            options.maxStep = step
+        case .dopri5, .dop853, .rock2, .rock4, .auto:
+            let relativeTolerance = rtol ?? 1e-6, absoluteTolerance = atol ?? 1e-9
             // A relative tolerance of 1 or more asks for no accuracy at all; an absolute one has the
             // state's units, so any finite positive value is accepted.
-            try InputChecks.relativeTolerance(options.relativeTolerance, flag: "--rtol")
-            guard options.absoluteTolerance.isFinite, options.absoluteTolerance > 0 else {
-                throw .badInput("--atol must be finite and > 0, got \(options.absoluteTolerance)")
+            try InputChecks.relativeTolerance(relativeTolerance, flag: "--rtol")
+            guard absoluteTolerance.isFinite, absoluteTolerance > 0 else {
+                throw .badInput("--atol must be finite and > 0, got \(absoluteTolerance)")
             }
-            return method == .dop853 ? .dormandPrince853(options) : .dormandPrince(options)
+            switch method {
+            case .rock2, .rock4:
+                var options = StabilizedStepOptions(relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
+                options.maxStep = step
+                options.maxStages = maxStages
+                let result: IntegrationMethod = method == .rock2 ? .rock2(options) : .rock4(options)
+                do { try result.validate() } catch { throw CommandFailure(error, flags: flags) }
+                return result
+            case .auto:
+                var options = AutomaticMethodOptions(relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
+                options.maxStep = step
+                options.stabilizedMethod = stabilized
+                return .automatic(options)
+            default:
+                var options = DormandPrinceOptions(relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance)
+                options.maxStep = step
+                return method == .dop853 ? .dormandPrince853(options) : .dormandPrince(options)
+            }
         case .exact:
             return .exact(ExactPropagatorOptions(stepExponentCap: stepExponentCap, maxStep: step,
                                                  factorization: factorization ?? .lq))

@@ -38,6 +38,7 @@ struct ParameterFlags {
         "logSpaced.count": "--save-count",
         // Integration methods (DormandPrinceOptions, ExactPropagatorOptions, rungeKutta4(step:)).
         "options.relativeTolerance": "--rtol",
+        "options.maxStages": "--max-stages",
         "options.absoluteTolerance": "--atol",
         "relativeTolerance": "--rtol",
         "absoluteTolerance": "--atol",

@@ -1,5 +1,5 @@
 /// An ``IntegrationMethod`` encodes as `{"kind": …}` with the method's parameters beside it:
-/// `step` for `rk4`, `options` for `dopri5`, `dop853` and `exact`, and for a user's tableau
+/// `step` for `rk4`, `options` for `dopri5`, `dop853`, `exact`, `rock2`, `rock4` and `auto`, and for a user's tableau
 /// (`tableau`) the whole ``ButcherTableau`` with its `step` or `options`.
 extension IntegrationMethod: Codable {
     private enum CodingKeys: String, CodingKey { case kind, step, options, tableau }
@@ -16,6 +16,9 @@ extension IntegrationMethod: Codable {
                                step: try container.decodeIfPresent(Double.self, forKey: .step),
                                options: try container.decode(AdaptiveStepOptions.self, forKey: .options))
         case "exact": self = .exact(try container.decode(ExactPropagatorOptions.self, forKey: .options))
+        case "rock2": self = .rock2(try container.decode(StabilizedStepOptions.self, forKey: .options))
+        case "rock4": self = .rock4(try container.decode(StabilizedStepOptions.self, forKey: .options))
+        case "auto": self = .automatic(try container.decode(AutomaticMethodOptions.self, forKey: .options))
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown integration method \(kind)")
         }
@@ -40,6 +43,12 @@ extension IntegrationMethod: Codable {
             try container.encode(options, forKey: .options)
         case .exact(let options):
             try container.encode("exact", forKey: .kind)
+            try container.encode(options, forKey: .options)
+        case .rock2(let options), .rock4(let options):
+            try container.encode(name, forKey: .kind)
+            try container.encode(options, forKey: .options)
+        case .automatic(let options):
+            try container.encode("auto", forKey: .kind)
             try container.encode(options, forKey: .options)
         }
     }

@@ -20,8 +20,18 @@ public enum IntegrationMethod: Sendable, Equatable {
     /// The closed-form propagator of the quadratic gradient flow: exact for every step, limited
     /// only by round-off.
     case exact(ExactPropagatorOptions = ExactPropagatorOptions())
+    /// Abdulle's ROCK2: a second-order stabilised explicit method whose stage count (3 … 200)
+    /// grows like `√(h·ρ)` with the Jacobian's spectral radius `ρ` (estimated by a power
+    /// iteration). For stiff problems with a real spectrum (gradient flows).
+    case rock2(StabilizedStepOptions = StabilizedStepOptions())
+    /// Abdulle's ROCK4: the fourth-order member (5 … 142 stages), for tight tolerances.
+    case rock4(StabilizedStepOptions = StabilizedStepOptions())
+    /// dopri5 while the problem is not stiff and ROCK2 or ROCK4 while dopri5 would be bound by
+    /// its stability (``AutomaticMethodOptions``); ``IntegrationStatistics/phases`` records which.
+    case automatic(AutomaticMethodOptions = AutomaticMethodOptions())
 
-    /// The name used in outputs: `rk4`, `dopri5`, `dop853`, `exact`, or a user tableau's name.
+    /// The name used in outputs: `rk4`, `dopri5`, `dop853`, `exact`, `rock2`, `rock4`, `auto`,
+    /// or a user tableau's name.
     public var name: String {
         switch self {
         case .rungeKutta4: return "rk4"
@@ -29,6 +39,9 @@ public enum IntegrationMethod: Sendable, Equatable {
         case .dormandPrince853: return "dop853"
         case .rungeKutta(let tableau, _, _): return tableau.name
         case .exact: return "exact"
+        case .rock2: return "rock2"
+        case .rock4: return "rock4"
+        case .automatic: return "auto"
         }
     }
 
@@ -45,7 +58,7 @@ public enum IntegrationMethod: Sendable, Equatable {
         case .dormandPrince: return .dormandPrince54
         case .dormandPrince853: return .dormandPrince853
         case .rungeKutta(let tableau, _, _): return tableau
-        case .exact: return nil
+        case .exact, .rock2, .rock4, .automatic: return nil
         }
     }
 
@@ -54,7 +67,7 @@ public enum IntegrationMethod: Sendable, Equatable {
         switch self {
         case .rungeKutta4(let step): return step
         case .rungeKutta(_, let step, _): return step
-        case .dormandPrince, .dormandPrince853, .exact: return nil
+        case .dormandPrince, .dormandPrince853, .exact, .rock2, .rock4, .automatic: return nil
         }
     }
 
@@ -63,7 +76,7 @@ public enum IntegrationMethod: Sendable, Equatable {
         switch self {
         case .dormandPrince(let options), .dormandPrince853(let options): return options
         case .rungeKutta(_, nil, let options): return options
-        case .rungeKutta4, .rungeKutta, .exact: return nil
+        case .rungeKutta4, .rungeKutta, .exact, .rock2, .rock4, .automatic: return nil
         }
     }
 
@@ -80,8 +93,23 @@ public enum IntegrationMethod: Sendable, Equatable {
         case .rungeKutta(let tableau, let step, var options):
             options.storeDenseOutput = false
             return .rungeKutta(tableau, step: step, options: options)
-        case .rungeKutta4, .exact:
+        case .rungeKutta4, .exact, .rock2, .rock4, .automatic:
             return self
+        }
+    }
+
+    /// Checks the options of the stabilised methods and `auto` (the others are checked when their
+    /// stepper is made): ``RiccatiError/invalidParameter(name:value:reason:)`` naming `options.…`.
+    public func validate() throws(RiccatiError) {
+        switch self {
+        case .rock2(let options):
+            try options.validate(largestStages: StabilizedTableau.rock2.maximumStages, smallestStages: StabilizedTableau.rock2.minimumStages)
+        case .rock4(let options):
+            try options.validate(largestStages: StabilizedTableau.rock4.maximumStages, smallestStages: StabilizedTableau.rock4.minimumStages)
+        case .automatic(let options):
+            try options.validate()
+        case .rungeKutta4, .dormandPrince, .dormandPrince853, .rungeKutta, .exact:
+            return
         }
     }
 
@@ -106,6 +134,12 @@ public enum IntegrationMethod: Sendable, Equatable {
                                         reason: "must be given for a tableau without an error estimate (it cannot adapt its steps)")
             }
             return try AdaptiveRungeKuttaStepper(system: system, tableau: tableau, options: options, executor: executor)
+        case .rock2(let options):
+            return try StabilizedRungeKuttaStepper(system: system, tableau: .rock2, options: options, executor: executor)
+        case .rock4(let options):
+            return try StabilizedRungeKuttaStepper(system: system, tableau: .rock4, options: options, executor: executor)
+        case .automatic(let options):
+            return try AutomaticStepper(system: system, options: options, executor: executor)
         case .exact:
             throw .unsupportedMethod(method: name, dynamics: "a general ODE system",
                                      reason: "the closed form exists only for the overlap ODE of the quadratic gradient flow")
@@ -127,7 +161,7 @@ public enum IntegrationMethod: Sendable, Equatable {
             return "rk4 with step \(step) is unstable here: use a smaller step (the flow's fastest rate is about 16·λ_max, so h ≲ 2.8/(16·λ_max)), or the exact method"
         case .rungeKutta(let tableau, let step?, _):
             return "\(tableau.name) with step \(step) is unstable here: use a smaller step, or the exact method"
-        case .dormandPrince, .dormandPrince853, .rungeKutta:
+        case .dormandPrince, .dormandPrince853, .rungeKutta, .rock2, .rock4, .automatic:
             return "use tighter tolerances, or the exact method"
         case .exact:
             return "the closed form cannot diverge; a non-finite value means the input was extreme: lower the step exponent cap or check the initial state"

@@ -46,7 +46,7 @@ extension OverlapProblem {
                 if spectrum.largest > 0 { h = Swift.min(h, options.stepExponentCap / (8 * spectrum.largest)) }
                 steps = h.isFinite ? finalTime / h : 0
                 parameter = options.maxStep == nil ? "options.stepExponentCap" : "options.maxStep"
-            case .dormandPrince?, .dormandPrince853?, .rungeKutta?, nil:
+            case .dormandPrince?, .dormandPrince853?, .rungeKutta?, .rock2?, .rock4?, .automatic?, nil:
                 return
             }
         }
@@ -84,7 +84,7 @@ extension OverlapProblem {
         switch method {
         case .exact?: stepper = 12 * n
         case nil: stepper = 4 * n
-        case .rungeKutta4?, .dormandPrince?, .dormandPrince853?, .rungeKutta?: stepper = 32 * n
+        case .rungeKutta4?, .dormandPrince?, .dormandPrince853?, .rungeKutta?, .rock2?, .rock4?, .automatic?: stepper = 32 * n
         }
         let fixed = 8 * n + 8 * Double(rs) * Double(rs)
             + QuadraticRiskEvaluator.workspaceDoubles(studentWidth: rs, teacherWidth: r)
@@ -157,7 +157,7 @@ func makeStepper(dynamics: any EffectiveDynamics, method: IntegrationMethod?, th
                                       reason: "the vector field of \(dynamics.name) has dimension \(system.dimension), its state \(dynamics.stateDimension)")
     }
     switch method {
-    case .rungeKutta4, .dormandPrince, .dormandPrince853, .rungeKutta:
+    case .rungeKutta4, .dormandPrince, .dormandPrince853, .rungeKutta, .rock2, .rock4, .automatic:
         return try method.makeStepper(system: system, executor: executor)
     case .exact:
         preconditionFailure("handled above")

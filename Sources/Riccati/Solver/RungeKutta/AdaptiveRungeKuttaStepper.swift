@@ -106,14 +106,39 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
     var usesTwoLanes: Bool { cache.executor.isConcurrent }
 
     func start(time: Double, state: UnsafePointer<Double>, finalTime: Double) throws {
+        try start(time: time, state: state, finalTime: finalTime, step: nil)
+    }
+
+    /// Starts (or restarts, keeping the statistics and the step count) at `(time, state)` with
+    /// first step `step` (`nil`: ``AdaptiveStepOptions/initialStep`` or the heuristic).
+    func start(time: Double, state: UnsafePointer<Double>, finalTime: Double, step: Double?) throws {
         endpoints.start(time: time, state: state)
+        stiffCount = 0
+        nonStiffCount = 0
+        lastStepRejected = false
+        previousErrorFactor = 1e-4
         maxStep = options.maxStep ?? Swift.max(finalTime - time, .leastNormalMagnitude)
         system.evaluate(time: time, state: endpoints.current.pointer, derivative: cache.stages[0].pointer)
         statistics.rhsEvaluations += 1
         firstStageReady = true
         firstStageAwaitsSwap = false
-        stepSize = Swift.min(options.initialStep ?? initialStepSize(), maxStep)
+        stepSize = Swift.min(step ?? options.initialStep ?? initialStepSize(), maxStep)
         denseIsCurrent = false
+    }
+
+    /// For `auto` (``AutomaticStepper``): the stiffness test runs after every accepted step and
+    /// only records its result here (no advisory); `nil` until it has run.
+    var monitorsStiffness = false
+    private(set) var lastStiffnessRatio: Double?
+    /// The length of the step the controller proposes next.
+    var proposedStep: Double { stepSize }
+    /// `f` at the current state (valid between steps; the last stage of an FSAL pair's step).
+    func currentSlope(into output: UnsafeMutablePointer<Double>) -> Bool {
+        guard tableau.firstSameAsLast else { return false }
+        let index = firstStageAwaitsSwap ? tableau.stageCount - 1 : 0
+        guard firstStageAwaitsSwap || firstStageReady else { return false }
+        output.update(from: cache.stages[index].pointer, count: dimension)
+        return true
     }
 
     /// Hairer, Nørsett & Wanner, "Solving ODEs I", §II.4 (the algorithm of `dopri5.f`'s and
@@ -281,9 +306,9 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
     /// Hairer's test (``StiffnessTest``), after an accepted step and before its FSAL swap.
     private func detectStiffness(stepSize h: Double) throws {
         guard let test = tableau.stiffnessTest else { return }
-        guard statistics.acceptedSteps % options.stiffnessCheckInterval == 0 || stiffCount > 0 else { return }
+        guard monitorsStiffness || statistics.acceptedSteps % options.stiffnessCheckInterval == 0 || stiffCount > 0 else { return }
         // Once reported (and not fatal), further checks could change nothing.
-        guard advisory == nil else { return }
+        guard monitorsStiffness || advisory == nil else { return }
         let n = dimension
         let later = cache.stages[test.laterStage].pointer, earlier = cache.stages[test.earlierStage].pointer
         let yNew = endpoints.trial, earlierInput = cache.keptInput.pointer
@@ -294,6 +319,10 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
         }
         guard denominator > 0 else { return }
         let stiffnessRatio = h * (numerator / denominator).squareRoot()
+        if monitorsStiffness {
+            lastStiffnessRatio = stiffnessRatio
+            return
+        }
         if stiffnessRatio > test.boundary {
             nonStiffCount = 0
             stiffCount += 1

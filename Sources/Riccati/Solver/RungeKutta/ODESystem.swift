@@ -37,6 +37,10 @@ public enum IntegrationStatus: String, Sendable, Codable, Equatable {
     /// The caller asked the integration to stop (for instance on SIGINT); the saves reached so
     /// far are kept.
     case interrupted
+    /// A stabilised method (ROCK2, ROCK4) found the Jacobian's dominant eigenvalue away from the
+    /// negative real axis, outside the methods' design: its power iteration did not settle, or
+    /// settled on a direction the Jacobian turns, with a step that would leave the stable strip.
+    case spectrumNotReal
 
     public var isSuccess: Bool { self == .success }
 }
@@ -54,6 +58,53 @@ public struct IntegrationStatistics: Sendable, Equatable, Codable {
     public var eigendecompositions = 0
     /// Wall-clock seconds spent in the solve, excluding input parsing and output.
     public var solveSeconds = 0.0
+    /// Stabilised methods (ROCK2, ROCK4, and `auto` while it uses them): the power iterations run
+    /// to estimate the Jacobian's spectral radius (their evaluations are in ``rhsEvaluations``).
+    public var spectralRadiusEstimates = 0
+    /// The largest spectral-radius estimate (with its safety factor 1.2); 0 when none was made.
+    public var largestSpectralRadius = 0.0
+    /// The stages of all accepted stabilised steps, and the most in one step:
+    /// ``stabilizedStages`` / ``stabilizedSteps`` is the mean number of stages per step.
+    public var stabilizedStages = 0
+    public var largestStageCount = 0
+    /// Accepted steps taken by a stabilised method (all of ``acceptedSteps`` for ROCK2 and ROCK4,
+    /// a part of them for `auto`).
+    public var stabilizedSteps = 0
+    /// For `auto`: the methods it used, each with the time it took over.
+    public var phases: [IntegrationPhase] = []
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case rhsEvaluations, acceptedSteps, rejectedSteps, eigendecompositions, solveSeconds
+        case spectralRadiusEstimates, largestSpectralRadius, stabilizedStages, largestStageCount, stabilizedSteps, phases
+    }
+
+    /// Decodes statistics written before the stabilised methods existed as well (their counters 0).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rhsEvaluations = try container.decode(Int.self, forKey: .rhsEvaluations)
+        acceptedSteps = try container.decode(Int.self, forKey: .acceptedSteps)
+        rejectedSteps = try container.decode(Int.self, forKey: .rejectedSteps)
+        eigendecompositions = try container.decode(Int.self, forKey: .eigendecompositions)
+        solveSeconds = try container.decode(Double.self, forKey: .solveSeconds)
+        spectralRadiusEstimates = try container.decodeIfPresent(Int.self, forKey: .spectralRadiusEstimates) ?? 0
+        largestSpectralRadius = try container.decodeIfPresent(Double.self, forKey: .largestSpectralRadius) ?? 0
+        stabilizedStages = try container.decodeIfPresent(Int.self, forKey: .stabilizedStages) ?? 0
+        largestStageCount = try container.decodeIfPresent(Int.self, forKey: .largestStageCount) ?? 0
+        stabilizedSteps = try container.decodeIfPresent(Int.self, forKey: .stabilizedSteps) ?? 0
+        phases = try container.decodeIfPresent([IntegrationPhase].self, forKey: .phases) ?? []
+    }
+}
+
+/// One stretch of an `auto` integration: from `startTime` on, `method` took the steps.
+public struct IntegrationPhase: Sendable, Equatable, Codable {
+    public var startTime: Double
+    /// `dopri5`, `rock2` or `rock4`.
+    public var method: String
+
+    public init(startTime: Double, method: String) {
+        self.startTime = startTime
+        self.method = method
+    }
 }

@@ -71,7 +71,7 @@ protocol TimeStepper: AnyObject {
     var previousTime: Double { get }
     /// The current state (length ``dimension``).
     var state: UnsafeMutablePointer<Double> { get }
-    var statistics: IntegrationStatistics { get set }
+    var statistics: IntegrationStatistics { get }
     /// `true` when the stepper shortens its steps to end exactly on save times (fixed-step and
     /// exact methods); `false` when save times are interpolated (adaptive Runge–Kutta pairs).
     var landsOnSaveTimes: Bool { get }
