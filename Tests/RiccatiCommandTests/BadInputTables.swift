@@ -96,6 +96,16 @@ enum BadInputTables {
         t.bad(["--dynamics", "gradient-descent"], "--lr")
         t.bad(["--dynamics", "gradient-descent", "--lr", "0.1", "--method", "dopri5"], "--method")
         t.bad(["--dynamics", "gradient-descent", "--lr", "0.3"], "--t-end")                       // T = 1 is not k·0.3
+        // Stabilised methods and auto (issue 18).
+        t.bad(["--method", "rock5"], "--method")
+        t.values("--max-stages", ["1", "2", "201", "-3", "nan", ""], extra: ["--method", "rock2"])
+        t.bad(["--method", "rock4", "--max-stages", "143"], "--max-stages")
+        t.bad(["--method", "auto", "--max-stages", "10"], "--max-stages")
+        t.bad(["--method", "dopri5", "--stabilized", "rock4"], "--stabilized")
+        t.bad(["--method", "auto", "--stabilized", "rock3"], "--stabilized")
+        t.bad(["--method", "rock2", "--rtol", "1"], "--rtol")
+        t.bad(["--method", "auto", "--atol", "0"], "--atol")
+        t.bad(["--method", "rk4", "--step", "0.1", "--rtol", "1e-3"], "--rtol")
         // Diverging SGD-aware dynamics: one line, exit 1, nothing written.
         t.bad(["--dynamics", "sgd-mean-map", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)
         t.bad(["--dynamics", "sgd-limit", "--lr", "0.5", "--batch", "1", "--t-end", "50"], "diverged", status: 1)

@@ -287,3 +287,152 @@ final class NonNormalRotation: ODESystem {
         dy[1] = -y[0] - y[1]
     }
 }
+
+@Suite struct StabilizedAgreementTests {
+    /// The largest relative risk difference over the saves of two solutions.
+    func riskDifference(_ a: Solution, _ b: Solution) -> Double {
+        zip(a.risk, b.risk).map { abs($0 - $1) / abs($1) }.max() ?? .infinity
+    }
+
+    /// The quadratic gradient flow (r = 16, r_s = 8, small initialisation, to t = 300, past the
+    /// escapes): ROCK4 and auto at rtol 1e-9 and ROCK2 at rtol 1e-7 agree with the exact
+    /// propagator to 1e-6 (ROCK2: 1e-4) in the risk at every save, and locate the same escape times
+    /// to 1e-4. Control: the exact flow of a spectrum scaled by 1.001 is more than 1e-4 away.
+    @Test func quadraticFlowAgreesWithTheExactPropagator() throws {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 16)
+        let initial = try RandomInitialization(studentWidth: 8, teacherWidth: 16, dimension: 1e4, sigma0: 1e-2, seed: 3).sample()
+        let saves = try SaveTimes.logSpaced(count: 30, finalTime: 300, decades: 3)
+        let problem = try OverlapProblem(spectrum: spectrum, initialState: initial, finalTime: 300, saveTimes: saves)
+        let exact = try solve(problem, method: .exact())
+        func stabilized(_ rtol: Double) -> StabilizedStepOptions { StabilizedStepOptions(relativeTolerance: rtol, absoluteTolerance: 1e-15) }
+        var second = StabilizedStepOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-12)
+        second.maxSteps = 1_000_000
+        let cases: [(IntegrationMethod, Double)] = [
+            (.rock4(stabilized(1e-9)), 1e-6), (.rock2(second), 1e-4),
+            (.automatic(AutomaticMethodOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-15)), 1e-6),
+        ]
+        for (method, bound) in cases {
+            let solution = try solve(problem, method: method)
+            #expect(solution.status == .success, "\(method.name): \(solution.message)")
+            #expect(riskDifference(solution, exact) < bound, "\(method.name): \(riskDifference(solution, exact))")
+            for (located, reference) in zip(solution.escapeTimes, exact.escapeTimes) {
+                if let located, let reference { #expect(abs(located - reference) <= 1e-4 * reference, "\(method.name): \(located) vs \(reference)") }
+                else { #expect(located == nil && reference == nil) }
+            }
+        }
+        let scaled = try OverlapProblem(spectrum: try TeacherSpectrum(spectrum.values.map { 1.001 * $0 }), initialState: initial,
+                                        finalTime: 300, saveTimes: saves)
+        #expect(riskDifference(try solve(scaled, method: .exact()), exact) > 1e-4)
+    }
+
+    /// The ReLU flow (r = r_s = 16, σ0 = 1e-3, d = 10⁶, to t = 2000: escapes and the stability-bound
+    /// stretch after them): ROCK4 and auto at rtol 1e-7 agree with dopri5 at rtol 1e-11 to 1e-5 in
+    /// the risk at every save; auto hands over to ROCK4 and uses fewer evaluations than dopri5 at the
+    /// same tolerance. Control: the flow of a spectrum scaled by 1.001 differs by more than 1e-4.
+    @Test func reluFlowAgreesWithATightDormandPrince() throws {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 16)
+        let initial = try RandomInitialization(studentWidth: 16, teacherWidth: 16, dimension: 1e6, sigma0: 1e-3, seed: 0).sample()
+        let saves = try SaveTimes.logSpaced(count: 40, finalTime: 2000, decades: 3)
+        func problem(_ spectrum: TeacherSpectrum) throws -> OverlapProblem {
+            try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 16, activation: .relu),
+                               initialState: initial, finalTime: 2000, saveTimes: saves)
+        }
+        let relu = try problem(spectrum)
+        var tight = AdaptiveStepOptions(relativeTolerance: 1e-11, absoluteTolerance: 1e-18)
+        tight.maxSteps = 1_000_000
+        let reference = try solve(relu, method: .dormandPrince(tight))
+        #expect(reference.status == .success)
+        let rock4 = try solve(relu, method: .rock4(StabilizedStepOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-14)))
+        let automatic = try solve(relu, method: .automatic(AutomaticMethodOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-14)))
+        let dopri = try solve(relu, method: .dormandPrince(AdaptiveStepOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-14)))
+        for solution in [rock4, automatic] {
+            #expect(solution.status == .success)
+            #expect(riskDifference(solution, reference) < 1e-5, "\(solution.methodName): \(riskDifference(solution, reference))")
+        }
+        #expect(automatic.statistics.phases.contains { $0.method == "rock4" }, "\(automatic.statistics.phases)")
+        #expect(automatic.statistics.rhsEvaluations < dopri.statistics.rhsEvaluations,
+                "auto \(automatic.statistics.rhsEvaluations), dopri5 \(dopri.statistics.rhsEvaluations)")
+        let scaled = try TeacherSpectrum(spectrum.values.map { 1.001 * $0 })
+        let other = try solve(try problem(scaled), method: .dormandPrince(AdaptiveStepOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-14)))
+        #expect(riskDifference(other, reference) > 1e-4)
+    }
+
+    /// On non-stiff problems `auto` stays with dopri5 and costs at most 10 % more evaluations:
+    /// the damped rotations, the quadratic flow of `smallProblem`, and the ReLU flow before its
+    /// first escape. Control: on the stiff forced problem it switches and needs less than a tenth
+    /// of dopri5's evaluations.
+    @Test func automaticCostsNothingOnNonStiffProblems() throws {
+        let options = AutomaticMethodOptions(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        let dopriOptions = AdaptiveStepOptions(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        var pairs: [(String, IntegrationStatistics, IntegrationStatistics)] = []
+        let rotations = try integrate(DampedRotations(), initialState: DampedRotations.initialState, finalTime: 20, saveTimes: [1, 5, 20],
+                                      method: .automatic(options))
+        let rotationsDopri = try integrate(DampedRotations(), initialState: DampedRotations.initialState, finalTime: 20, saveTimes: [1, 5, 20],
+                                           method: .dormandPrince(dopriOptions))
+        pairs.append(("rotations", rotations.statistics, rotationsDopri.statistics))
+        let small = try smallProblem(finalTime: 10)
+        pairs.append(("quadratic", try solve(small, method: .automatic(options)).statistics,
+                      try solve(small, method: .dormandPrince(dopriOptions)).statistics))
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 16)
+        let initial = try RandomInitialization(studentWidth: 16, teacherWidth: 16, dimension: 1e6, sigma0: 1e-3, seed: 0).sample()
+        let early = try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 16, activation: .relu),
+                                       initialState: initial, finalTime: 15, saveTimes: [1, 5, 15])
+        pairs.append(("relu", try solve(early, method: .automatic(options)).statistics,
+                      try solve(early, method: .dormandPrince(dopriOptions)).statistics))
+        for (name, automatic, dopri) in pairs {
+            #expect(Double(automatic.rhsEvaluations) <= 1.1 * Double(dopri.rhsEvaluations), "\(name): auto \(automatic.rhsEvaluations), dopri5 \(dopri.rhsEvaluations)")
+            #expect(automatic.phases.map(\.method) == ["dopri5"], "\(name): \(automatic.phases)")
+        }
+        let rates = (0..<40).map { -0.1 * pow(1e5, Double($0) / 39) }
+        let stiff = ForcedRealDecay(rates: rates, offsets: rates.map { _ in 0.1 }, amplitude: 0.5, frequency: 1.0 / 200)
+        var dopriStiff = AdaptiveStepOptions(relativeTolerance: 1e-4, absoluteTolerance: 1e-7)
+        dopriStiff.maxSteps = 1_000_000
+        var automaticStiff = AutomaticMethodOptions(relativeTolerance: 1e-4, absoluteTolerance: 1e-7)
+        automaticStiff.maxSteps = 1_000_000
+        let stiffDopri = try integrate(stiff, initialState: stiff.initialState, finalTime: 100, saveTimes: [10, 100], method: .dormandPrince(dopriStiff))
+        let stiffAutomatic = try integrate(stiff, initialState: stiff.initialState, finalTime: 100, saveTimes: [10, 100], method: .automatic(automaticStiff))
+        #expect(stiffAutomatic.status == .success && stiff.maximumError(stiffAutomatic) < 1e-3)
+        #expect(Double(stiffAutomatic.statistics.rhsEvaluations) < 0.1 * Double(stiffDopri.statistics.rhsEvaluations),
+                "auto \(stiffAutomatic.statistics.rhsEvaluations), dopri5 \(stiffDopri.statistics.rhsEvaluations)")
+        #expect(stiffAutomatic.statistics.phases.contains { $0.method == "rock2" })
+    }
+
+    /// ROCK4 on the two-lane ReLU field (r = r_s = 128) gives the same bits on one and two threads.
+    @Test func twoThreadsGiveTheSameBits() throws {
+        let spectrum = try TeacherSpectrum.powerLaw(exponent: 1, count: 128)
+        let initial = try RandomInitialization(studentWidth: 128, teacherWidth: 128, dimension: 1e4, sigma0: 0.1, seed: 2).sample()
+        let problem = try OverlapProblem(dynamics: try GeneralActivationFlow(spectrum: spectrum, studentWidth: 128, activation: .relu),
+                                         initialState: initial, finalTime: 4, saveTimes: [1, 4])
+        for method in [IntegrationMethod.rock4(StabilizedStepOptions()), .automatic(AutomaticMethodOptions())] {
+            let one = try solve(problem, method: method, threads: 1)
+            let two = try solve(problem, method: method, threads: 2)
+            #expect(one.states == two.states && one.risk == two.risk && one.statistics.rhsEvaluations == two.statistics.rhsEvaluations)
+            #expect(one.statistics.rhsEvaluations > 10)
+        }
+    }
+
+    /// The methods and the new statistics round-trip through JSON; statistics written before the
+    /// stabilised methods existed still decode (their new counters 0).
+    @Test func methodsAndStatisticsRoundTrip() throws {
+        var options = StabilizedStepOptions(relativeTolerance: 1e-7, absoluteTolerance: 1e-12)
+        options.maxStages = 40
+        var automatic = AutomaticMethodOptions(relativeTolerance: 1e-5, absoluteTolerance: 1e-10)
+        automatic.stabilizedMethod = .rock2
+        for method in [IntegrationMethod.rock2(options), .rock4(options), .automatic(automatic)] {
+            let decoded = try JSONDecoder().decode(IntegrationMethod.self, from: try JSONEncoder().encode(method))
+            #expect(decoded == method)
+        }
+        var statistics = IntegrationStatistics()
+        statistics.rhsEvaluations = 12
+        statistics.phases = [IntegrationPhase(startTime: 0, method: "dopri5"), IntegrationPhase(startTime: 2.5, method: "rock4")]
+        statistics.stabilizedStages = 30
+        #expect(try JSONDecoder().decode(IntegrationStatistics.self, from: try JSONEncoder().encode(statistics)) == statistics)
+        let legacy = #"{"rhsEvaluations":5,"acceptedSteps":1,"rejectedSteps":0,"eigendecompositions":0,"solveSeconds":0.5}"#
+        let old = try JSONDecoder().decode(IntegrationStatistics.self, from: Data(legacy.utf8))
+        #expect(old.rhsEvaluations == 5 && old.phases.isEmpty && old.spectralRadiusEstimates == 0)
+        var tooMany = options
+        tooMany.maxStages = 143
+        #expect(throws: RiccatiError.self) { try IntegrationMethod.rock4(tooMany).validate() }
+        #expect(throws: Never.self) { try IntegrationMethod.rock2(tooMany).validate() }
+    }
+}
