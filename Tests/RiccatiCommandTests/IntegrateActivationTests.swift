@@ -18,7 +18,7 @@ import Testing
         return try solve(problem, method: method)
     }
 
-    /// ReLU and a Hermite list are the library's general flow (dopri5 by default), bit for bit, with
+    /// ReLU and a Hermite list are the library's general flow (`auto` by default), bit for bit, with
     /// the risk split by degree adding up to the risk; gradient descent is the library's map.
     @Test func activationsAreTheLibrarysDynamics() throws {
         for (flags, activation) in [(["--activation", "relu"], Activation.relu),
@@ -26,12 +26,12 @@ import Testing
             let run = try runRiccati(Self.common + flags)
             #expect(run.status == 0, "\(run.standardError)")
             let library = try Self.librarySolution({ try GeneralActivationFlow(spectrum: $0, studentWidth: 3, activation: activation) },
-                                                   method: .dormandPrince(DormandPrinceOptions()))
+                                                   method: .automatic(AutomaticMethodOptions()))
             let risk = try IntegrateDynamicsTests.numbers("risk", in: run)
             #expect(risk == library.risk)
             let json = try IntegrateDynamicsTests.json(run)
             let config = try #require(json["config"] as? [String: Any])
-            #expect(config["activation"] as? String == activation.name && config["method"] as? String == "dopri5")
+            #expect(config["activation"] as? String == activation.name && config["method"] as? String == "auto")
             #expect(json["riskFloor"] as? Double == 0)
             let split = try #require(json["riskByDegree"] as? [String: [Double]])
             for index in risk.indices {

@@ -53,9 +53,9 @@ import Testing
         #expect(limitRun.status == 0, "\(limitRun.standardError)")
         let limit = try Self.json(limitRun)
         let limitSolution = try Self.librarySolution({ try QuadraticSGDLimitFlow(spectrum: $0, studentWidth: 4, parameters: parameters) },
-                                                     method: .dormandPrince(DormandPrinceOptions()))
+                                                     method: .automatic(AutomaticMethodOptions()))
         #expect(try Self.numbers("risk", in: limitRun) == limitSolution.risk)
-        #expect((limit["config"] as? [String: Any])?["method"] as? String == "dopri5")
+        #expect((limit["config"] as? [String: Any])?["method"] as? String == "auto")
 
         let flowRun = try runRiccati(Self.common)
         let explicitFlow = try runRiccati(Self.common + ["--dynamics", "gradient-flow"])

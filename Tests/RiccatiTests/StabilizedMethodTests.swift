@@ -193,7 +193,7 @@ final class ForcedRealDecay: ODESystem {
     /// A stiff linear problem (real spectrum from −0.1 to −10⁴, slowly forced: `g = 1 + ½ sin(t/200)`)
     /// to t = 100 at rtol 1e-4: ROCK2 and ROCK4 reach the exact solution within 1e-3 with steps of
     /// many stages; dopri5 needs at least 100 times ROCK2's evaluations and 10 times ROCK4's (it is
-    /// held at h·10⁴ ≲ 3.3). Control: on the non-stiff part of the spectrum (rates to −1) dopri5
+    /// held at h·10⁴ ≲ 3.3; measured 1,814,612 against 16,584 and 111,900). Control: on the non-stiff part of the spectrum (rates to −1) dopri5
     /// has no such handicap (less than twice ROCK2's evaluations; measured 218 against 205).
     @Test func stiffRealSpectrumFavoursTheStabilizedMethods() throws {
         let rates = (0..<40).map { -0.1 * pow(1e5, Double($0) / 39) }
