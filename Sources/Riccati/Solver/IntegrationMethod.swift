@@ -4,7 +4,10 @@ import LinearAlgebra
 /// The integrators. All return the same ``Solution``.
 ///
 /// Every Runge–Kutta method is a ``ButcherTableau`` (data) run by one of two steppers: an
-/// embedded pair adaptively, any tableau with a fixed step.
+/// embedded pair adaptively, any tableau with a fixed step. The stabilised methods (ROCK2, ROCK4)
+/// are their published recurrence and finishing coefficients (data too) run by one adaptive
+/// stepper that chooses the stage count of each step; `auto` switches between dopri5 and one of
+/// them (<doc:ChoosingAnIntegrator>).
 public enum IntegrationMethod: Sendable, Equatable {
     /// Classical RK4 with a fixed step (shortened to land on save times).
     case rungeKutta4(step: Double)

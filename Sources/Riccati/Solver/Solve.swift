@@ -67,7 +67,8 @@ extension OverlapProblem {
     ///   solution's `(M, P)`), with their observables (`r` optional alignments of 16 bytes, `r_s`
     ///   eigenvalues, the risk): `T·(2n + 2r + r_s + 4)` doubles;
     /// - the stepper's workspace: RK and Dormand–Prince stages and dense-output coefficients
-    ///   (at most `32n`), the exact propagators' states, roots and LQ blocks (`12n`), a discrete
+    ///   (at most `32n`), ROCK's recurrence, finishing stages and power iteration (`17n`), `auto`'s
+    ///   dopri5 and ROCK together (`48n`), the exact propagators' states, roots and LQ blocks (`12n`), a discrete
     ///   map's two states (`4n`);
     /// - the escape-time detector, the observable evaluator (`K`, its eigensolver) and the risk's
     ///   blocks of `G` (`QuadraticRiskEvaluator`: at most `min(r², 2²⁰ + r)` doubles, never
@@ -84,7 +85,8 @@ extension OverlapProblem {
         switch method {
         case .exact?: stepper = 12 * n
         case nil: stepper = 4 * n
-        case .rungeKutta4?, .dormandPrince?, .dormandPrince853?, .rungeKutta?, .rock2?, .rock4?, .automatic?: stepper = 32 * n
+        case .rungeKutta4?, .dormandPrince?, .dormandPrince853?, .rungeKutta?, .rock2?, .rock4?: stepper = 32 * n
+        case .automatic?: stepper = 48 * n
         }
         let fixed = 8 * n + 8 * Double(rs) * Double(rs)
             + QuadraticRiskEvaluator.workspaceDoubles(studentWidth: rs, teacherWidth: r)

@@ -141,37 +141,13 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
         return true
     }
 
-    /// Hairer, Nørsett & Wanner, "Solving ODEs I", §II.4 (the algorithm of `dopri5.f`'s and
-    /// `dop853.f`'s `HINIT`), with the same RMS norm as the error control.
+    /// ``InitialStepSize`` for the pair's order.
     private func initialStepSize() -> Double {
-        let n = dimension
-        let y = endpoints.current.pointer, f0 = cache.stages[0].pointer
-        let rtol = options.relativeTolerance, atol = options.absoluteTolerance
-        var stateNorm = 0.0, slopeNorm = 0.0
-        for i in 0..<n {
-            let scale = atol + rtol * abs(y[i])
-            stateNorm += (y[i] / scale) * (y[i] / scale)
-            slopeNorm += (f0[i] / scale) * (f0[i] / scale)
-        }
-        stateNorm = (stateNorm / Double(n)).squareRoot()
-        slopeNorm = (slopeNorm / Double(n)).squareRoot()
-        var h0 = (stateNorm < 1e-5 || slopeNorm < 1e-5) ? 1e-6 : 0.01 * stateNorm / slopeNorm
-        h0 = Swift.min(h0, maxStep)
-        // One explicit Euler step, then a finite-difference estimate of the second derivative.
-        let probe = endpoints.trial, probeSlope = cache.stages[1].pointer
-        for i in 0..<n { probe[i] = y[i] + h0 * f0[i] }
-        system.evaluate(time: time + h0, state: probe, derivative: probeSlope)
         statistics.rhsEvaluations += 1
-        var curvature = 0.0
-        for i in 0..<n {
-            let scale = atol + rtol * abs(y[i])
-            let difference = (probeSlope[i] - f0[i]) / scale
-            curvature += difference * difference
-        }
-        curvature = (curvature / Double(n)).squareRoot() / h0
-        let largest = Swift.max(curvature, slopeNorm)
-        let h1 = largest <= 1e-15 ? Swift.max(1e-6, h0 * 1e-3) : pow(0.01 / largest, 1.0 / Double(tableau.order))
-        return Swift.min(100 * h0, h1, maxStep)
+        return InitialStepSize.estimate(
+            system: system, time: time, state: endpoints.current.pointer, slope: cache.stages[0].pointer,
+            relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance, order: tableau.order,
+            maxStep: maxStep, probe: endpoints.trial, probeSlope: cache.stages[1].pointer)
     }
 
     func advance(toAtMost limit: Double) throws {

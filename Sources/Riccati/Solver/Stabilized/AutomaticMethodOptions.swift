@@ -1,8 +1,3 @@
-/// The stabilised method `auto` switches to.
-public enum StabilizedMethod: String, Sendable, Equatable, Codable, CaseIterable {
-    case rock2, rock4
-}
-
 /// Options of ``IntegrationMethod/automatic(_:)``: dopri5 while the problem is not stiff, a
 /// stabilised method (ROCK2 or ROCK4) while dopri5's steps are bound by its stability.
 ///
@@ -49,14 +44,5 @@ public struct AutomaticMethodOptions: Sendable, Equatable, Codable {
         try dormandPrinceOptions.validate()
         let tableau = resolvedStabilizedMethod.tableau
         try stabilizedOptions.validate(largestStages: tableau.maximumStages, smallestStages: tableau.minimumStages)
-    }
-}
-
-extension StabilizedMethod {
-    var tableau: StabilizedTableau {
-        switch self {
-        case .rock2: return .rock2
-        case .rock4: return .rock4
-        }
     }
 }

@@ -130,37 +130,14 @@ final class StabilizedRungeKuttaStepper: TimeStepper {
         stepSize = Swift.min(step ?? options.initialStep ?? initialStepSize(), maxStep)
     }
 
-    /// Hairer, Nørsett & Wanner I, §II.4, for the method's order and the RMS norm of the error control.
+    /// ``InitialStepSize`` for the method's order, its Euler probe kept within `1/ρ`.
     private func initialStepSize() -> Double {
-        let n = dimension
-        let y = endpoints.current.pointer, f0 = currentSlope.pointer
-        let rtol = options.relativeTolerance, atol = options.absoluteTolerance
-        var stateNorm = 0.0, slopeNorm = 0.0
-        for i in 0..<n {
-            let scale = atol + rtol * abs(y[i])
-            stateNorm += (y[i] / scale) * (y[i] / scale)
-            slopeNorm += (f0[i] / scale) * (f0[i] / scale)
-        }
-        stateNorm = (stateNorm / Double(n)).squareRoot()
-        slopeNorm = (slopeNorm / Double(n)).squareRoot()
-        var h0 = (stateNorm < 1e-5 || slopeNorm < 1e-5) ? 1e-6 : 0.01 * stateNorm / slopeNorm
-        h0 = Swift.min(h0, maxStep)
-        // Keep the Euler probe inside the stability of one step.
-        if spectralRadius > 0 { h0 = Swift.min(h0, 1 / spectralRadius) }
-        let probe = stageInput.pointer, probeSlope = stageSlope.pointer
-        for i in 0..<n { probe[i] = y[i] + h0 * f0[i] }
-        system.evaluate(time: time + h0, state: probe, derivative: probeSlope)
         statistics.rhsEvaluations += 1
-        var curvature = 0.0
-        for i in 0..<n {
-            let scale = atol + rtol * abs(y[i])
-            let difference = (probeSlope[i] - f0[i]) / scale
-            curvature += difference * difference
-        }
-        curvature = (curvature / Double(n)).squareRoot() / h0
-        let largest = Swift.max(curvature, slopeNorm)
-        let h1 = largest <= 1e-15 ? Swift.max(1e-6, h0 * 1e-3) : pow(0.01 / largest, 1.0 / Double(tableau.order + 1))
-        return Swift.min(100 * h0, h1, maxStep)
+        return InitialStepSize.estimate(
+            system: system, time: time, state: endpoints.current.pointer, slope: currentSlope.pointer,
+            relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance, order: tableau.order,
+            maxStep: maxStep, probeCap: spectralRadius > 0 ? 1 / spectralRadius : .infinity,
+            probe: stageInput.pointer, probeSlope: stageSlope.pointer)
     }
 
     /// Runs the power iteration at the current state (unless a bound was given) and checks that
