@@ -1,14 +1,14 @@
 /// Options of ``IntegrationMethod/automatic(_:)``: dopri5 while the problem is not stiff, a
 /// stabilised method (ROCK2 or ROCK4) while dopri5's steps are bound by its stability.
 ///
-/// Both methods run with the same tolerances, maximum step and step budget (``maxSteps`` counts
-/// the attempted steps of both).
+/// Both methods run with the same tolerances, maximum step and step budget (each may attempt up
+/// to ``maxSteps`` steps).
 public struct AutomaticMethodOptions: Sendable, Equatable, Codable {
     public var relativeTolerance: Double = 1e-6
     public var absoluteTolerance: Double = 1e-9
     /// Largest step; `nil` means the whole interval.
     public var maxStep: Double? = nil
-    /// Maximum number of attempted steps of both methods together.
+    /// Maximum number of attempted steps of each method.
     public var maxSteps: Int = 100_000
     /// The stabilised method; `nil` chooses ROCK4 for `relativeTolerance ≤ 1e-5` and ROCK2 above
     /// (see *Choosing an integrator* for the measurements behind the threshold).

@@ -45,9 +45,6 @@ final class SpectralRadiusEstimator {
         probeSlope = ScratchBuffer(count: dimension)
     }
 
-    /// Forgets the kept direction (the next estimate starts from `f(t, y)`).
-    func reset() { hasDirection = false }
-
     /// Estimates at `(time, state)`, where `slope = f(time, state)`. `floor` is a radius below
     /// which differences do not matter (the reciprocal of the longest step).
     func estimate(system: ODESystem, time: Double, state y: UnsafePointer<Double>, slope fy: UnsafePointer<Double>,

@@ -370,7 +370,4 @@ final class StabilizedRungeKuttaStepper: TimeStepper {
         _ = takeStep(from: endpoints.previous.pointer, slope: previousSlope.pointer, time: previousTime, stepSize: t - previousTime,
                      degreeIndex: lastDegreeIndex, output: output, estimatingError: false)
     }
-
-    /// `f` at the current state (valid between steps).
-    var currentSlopePointer: UnsafePointer<Double> { UnsafePointer(currentSlope.pointer) }
 }
