@@ -147,7 +147,7 @@ final class AutomaticStepper: TimeStepper {
         ownStatistics.rhsEvaluations += estimate.evaluations
         ownStatistics.spectralRadiusEstimates += 1
         let magnitude = estimate.radius / SpectralRadiusEstimator.safetyFactor
-        if estimate.converged, estimate.alignment <= -0.9, explicit.proposedStep * magnitude >= Self.stiffnessThreshold {
+        if estimate.converged, estimate.imaginaryPart <= 0.42 * estimate.pairModulus, explicit.proposedStep * magnitude >= Self.stiffnessThreshold {
             let elapsed = explicit.time - streakStart.time
             explicitRate = elapsed > 0 ? Double(explicit.statistics.rhsEvaluations - streakStart.evaluations) / elapsed : .infinity
             switchIsPending = true

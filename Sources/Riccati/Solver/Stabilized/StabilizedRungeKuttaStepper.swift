@@ -22,9 +22,11 @@ import Foundation
 /// where the steps themselves were accurate to 1e-5.
 ///
 /// A dominant eigenvalue away from the real axis is outside these methods' design: when the power
-/// iteration does not settle, or settles on a direction the Jacobian turns by more than about 25°
-/// while the step would put that eigenvalue's imaginary part beyond `h·|Im λ| = 1`, the integration
-/// stops with ``IntegrationStatus/spectrumNotReal`` (the saves reached are kept).
+/// iteration's Ritz pair is complex, more than about 25° off the real axis, and the step would put
+/// its imaginary part beyond `h·|Im λ| = 1`, the integration stops with
+/// ``IntegrationStatus/spectrumNotReal`` (the saves reached are kept). A real pair that does not
+/// settle (`+λ` against `−λ` of about the same size, as during an escape) is not refused: the
+/// largest ratio seen is used.
 final class StabilizedRungeKuttaStepper: TimeStepper {
     let system: ODESystem
     let tableau: StabilizedTableau
@@ -153,30 +155,32 @@ final class StabilizedRungeKuttaStepper: TimeStepper {
                                           slope: currentSlope.pointer, floor: 1 / maxStep)
         statistics.rhsEvaluations += estimate.evaluations
         statistics.spectralRadiusEstimates += 1
-        guard estimate.converged, estimate.radius.isFinite else {
-            throw StepFailure(
-                status: .spectrumNotReal,
-                message: "\(tableau.name): the spectral-radius power iteration did not settle in \(SpectralRadiusEstimator.maximumIterations) evaluations at t = \(time) (last |λ| ≈ \(String(format: "%.3g", estimate.radius / SpectralRadiusEstimator.safetyFactor))): the Jacobian's dominant eigenvalues are probably complex, outside the design of the stabilised methods; use dopri5 or dop853")
+        guard estimate.radius.isFinite else {
+            throw StepFailure(status: .nonFiniteState,
+                              message: "\(tableau.name): the spectral-radius estimate at t = \(time) is not finite (the state or the vector field is)")
         }
         spectralRadius = estimate.radius
         statistics.largestSpectralRadius = Swift.max(statistics.largestSpectralRadius, spectralRadius)
-        dominantAlignment = estimate.alignment
+        dominantImaginaryPart = estimate.imaginaryPart
+        dominantPairModulus = estimate.pairModulus
+        dominantSettled = estimate.converged
     }
 
-    /// `⟨v̂, Jv̂⟩/‖Jv̂‖` of the last estimate (−1: the dominant eigenvalue is negative real).
-    private var dominantAlignment = -1.0
+    /// The imaginary part of the last estimate's Ritz pair (0: real), and whether it settled.
+    private var dominantImaginaryPart = 0.0
+    private var dominantPairModulus = 0.0
+    private var dominantSettled = true
 
     /// Throws when a step of length `h` would place the dominant eigenvalue, as far as the power
     /// iteration saw it, outside the strip around the real axis that the methods are stable in.
     private func checkDominantEigenvalue(stepSize h: Double) throws {
-        guard options.spectralRadius == nil, dominantAlignment > -0.9 else { return }
-        let magnitude = spectralRadius / SpectralRadiusEstimator.safetyFactor
-        let imaginary = magnitude * (1 - dominantAlignment * dominantAlignment).squareRoot()
-        guard h * imaginary > 1 else { return }
-        let degrees = acos(Swift.max(-1, Swift.min(1, -dominantAlignment))) * 180 / .pi
+        guard options.spectralRadius == nil, dominantImaginaryPart > 0 else { return }
+        let modulus = dominantPairModulus
+        guard dominantImaginaryPart > 0.42 * modulus, h * dominantImaginaryPart > 1 else { return }
+        let degrees = asin(Swift.min(1, dominantImaginaryPart / modulus)) * 180 / .pi
         throw StepFailure(
             status: .spectrumNotReal,
-            message: "\(tableau.name): at t = \(time) the Jacobian turns its dominant direction by \(String(format: "%.0f", degrees))° (|λ| ≈ \(String(format: "%.3g", magnitude))), so a step of \(String(format: "%.3g", h)) would put h·|Im λ| ≈ \(String(format: "%.3g", h * imaginary)) outside the strip around the negative real axis the stabilised methods are stable in; use dopri5 or dop853")
+            message: "\(tableau.name): at t = \(time) the Jacobian's dominant eigenvalues are a complex pair about \(String(format: "%.0f", degrees))° off the real axis (|λ| ≈ \(String(format: "%.3g", modulus)), |Im λ| ≈ \(String(format: "%.3g", dominantImaginaryPart))\(dominantSettled ? "" : ", the power iteration did not settle")), so a step of \(String(format: "%.3g", h)) would put h·|Im λ| ≈ \(String(format: "%.3g", h * dominantImaginaryPart)) outside the strip around the negative real axis the stabilised methods are stable in; use dopri5 or dop853")
     }
 
     func advance(toAtMost limit: Double) throws {
