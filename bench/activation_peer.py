@@ -4,12 +4,15 @@ Usage:
   activation_peer.py rhs numpy|jax INPUT_DIR REPS
       one RHS evaluation at the initial state of INPUT_DIR (jax: jit-compiled and warmed up first);
       prints seconds (median of REPS calls, each timed alone; jax waits for the result).
-  activation_peer.py scipy RK45|DOP853 INPUT_DIR T TIMES_CSV RTOL ATOL [WALL_LIMIT]
+  activation_peer.py scipy RK45|DOP853|LSODA INPUT_DIR T TIMES_CSV RTOL ATOL [WALL_LIMIT]
   activation_peer.py diffrax Dopri5|Dopri8 INPUT_DIR T TIMES_CSV RTOL ATOL
       a full solve from (M0, P0); prints seconds (the solve call alone; diffrax compiled ahead of time, outside the
       timing), nfev,
       status, risk at the save times, and the evaluation counts at which the solve passed each save time (scipy only,
-      "nfevAt"), from which run.py reads the late step size.
+      "nfevAt"), from which run.py reads the late step size. scipy's nfev counts every right-hand-side call (LSODA's
+      finite-difference Jacobians included; solve_ivp's own count is "solverNfev", with "njev", "nlu"). With
+      WALL_LIMIT the solve runs in a forked child that is stopped there even inside LSODA's Fortran
+      (bench/wall_limit.py): status "stopped", tReached, nfev, firstJacobianAt.
   activation_peer.py numpy-gd INPUT_DIR ETA TIMES_CSV
       population gradient descent at step ETA to the last save time (the times must be on the η grid).
   activation_peer.py diffrax METHOD INPUT_DIR T TIMES_CSV RTOL ATOL --stiffness INDEX_CSV
@@ -30,10 +33,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from activation_rhs import make_relu_rhs, pack, relu_gd_step, relu_risk, unpack  # noqa: E402
 from ode_rhs import diffrax_solver  # noqa: E402
-
-
-class WallLimitReached(Exception):
-    pass
+import wall_limit as wall_limit_mod  # noqa: E402
 
 
 def load(inp):
@@ -76,31 +76,38 @@ def time_rhs(kind, inp, reps):
 
 
 def solve_scipy(method, inp, T, t_eval, rtol, atol, wall_limit):
+    """A solve_ivp solve (RK45, DOP853, LSODA, ...); with a wall limit, in a forked child that the parent kills if it
+    is still inside compiled code (LSODA's dense LU) past the limit (bench/wall_limit.py)."""
+    if wall_limit is None:
+        return _solve_scipy(method, inp, T, t_eval, rtol, atol, None, wall_limit_mod.new_progress())
+    return wall_limit_mod.run_limited(
+        lambda progress: _solve_scipy(method, inp, T, t_eval, rtol, atol, wall_limit, progress), wall_limit,
+        memory_limit=wall_limit_mod.memory_limit())
+
+
+def _solve_scipy(method, inp, T, t_eval, rtol, atol, wall_limit, progress):
     from scipy.integrate import solve_ivp
     lam, M0, P0 = load(inp)
     rs, r = M0.shape
-    plain = make_relu_rhs(lam, rs)
-    progress = {"t": 0.0, "nfev": 0}
+    y0 = pack(M0, P0)
+    counted = wall_limit_mod.counting(make_relu_rhs(lam, rs), progress, wall_limit, y0.size)
     passed = []  # evaluation count when the solver first evaluated past each save time
 
     def rhs(t, y):
-        progress["nfev"] += 1
-        if t > progress["t"]:
-            progress["t"] = t
+        if t > progress[wall_limit_mod.T]:
             while len(passed) < len(t_eval) and t >= t_eval[len(passed)]:
-                passed.append(progress["nfev"])
-        if wall_limit is not None and time.perf_counter() - t0 > wall_limit:
-            raise WallLimitReached()
-        return plain(t, y)
-    t0 = time.perf_counter()
+                passed.append(int(progress[wall_limit_mod.NFEV]) + 1)
+        return counted(t, y)
+    progress[wall_limit_mod.START] = time.perf_counter()
     try:
-        sol = solve_ivp(rhs, (0.0, T), pack(M0, P0), method=method, t_eval=t_eval, rtol=rtol, atol=atol)
-    except WallLimitReached:
-        return {"seconds": time.perf_counter() - t0, "nfev": progress["nfev"], "status": "stopped",
-                "tReached": progress["t"], "risk": []}
-    seconds = time.perf_counter() - t0
+        sol = solve_ivp(rhs, (0.0, T), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
+    except wall_limit_mod.WallLimitReached:
+        return wall_limit_mod.stopped(progress, time.perf_counter() - progress[wall_limit_mod.START])
+    seconds = time.perf_counter() - progress[wall_limit_mod.START]
     risks = [float(relu_risk(*unpack(y, rs, r), lam)) for y in sol.y.T]
-    return {"seconds": seconds, "nfev": int(sol.nfev), "status": "success" if sol.success else sol.message,
+    # nfev: the right-hand-side calls counted here (LSODA's finite-difference Jacobians included).
+    return {"seconds": seconds, "nfev": int(progress[wall_limit_mod.NFEV]), "solverNfev": int(sol.nfev),
+            "njev": int(sol.njev), "nlu": int(sol.nlu), "status": "success" if sol.success else sol.message,
             "risk": risks, "nfevAt": passed}
 
 

@@ -5,7 +5,10 @@ Usage: peer_solve.py [--sgd ETA,D,B,NOISE] scipy|diffrax|numpy METHOD INPUT_DIR 
 Prints one JSON line: seconds (the solve call only), nfev, status, risk (at the save times).
 With WALL_LIMIT (seconds, scipy only) the solve is abandoned once it has run that long; the line
 then has status "stopped" and tReached, the time the solver had reached, so a capped row still
-says how far the peer got.
+says how far the peer got. The limited solve runs in a forked child, stopped by its parent even inside
+compiled code (LSODA's dense LU; bench/wall_limit.py). METHOD is any solve_ivp method (RK45, DOP853,
+LSODA, ...); scipy's nfev counts every right-hand-side call, LSODA's finite-difference Jacobians included
+(solve_ivp's own count is solverNfev, with njev and nlu).
 
 With --sgd the peers solve MODEL.md's SGD-aware dynamics in (M, Q) instead of the gradient flow:
 scipy/diffrax the limit ODE at c = ETA·D/B, `numpy mean-map` iterates the exact one-step mean map
@@ -21,10 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ode_rhs import (diffrax_solver, make_rhs, make_sgd_limit_rhs, pack, risk, risk_mq,  # noqa: E402
                      sgd_mean_map_step, unpack)
-
-
-class WallLimitReached(Exception):
-    pass
+import wall_limit as wall_limit_mod  # noqa: E402
 
 
 def mean_map(M, P, lam, eta, d, B, noise, t_eval):
@@ -69,6 +69,11 @@ def main():
     rs, r = M0.shape
     # The limit ODE runs on [M | Q]; the gradient flow on [M | P], as RiccatiKit packs it.
     y0 = pack(M0, M0 @ M0.T + P0) if sgd else pack(M0, P0)
+
+    def risks_of(ys):
+        if sgd:
+            return [risk_mq(*unpack(y, rs, r), lam) for y in ys]
+        return [float(risk(*unpack(y, rs, r), lam)) for y in ys]
     if kind == "numpy" and sgd and method == "mean-map":
         seconds, nfev, risks = mean_map(M0, P0, lam, sgd["eta"], sgd["d"], sgd["B"], sgd["noise"], t_eval)
         ok = all(np.isfinite(risks))
@@ -77,27 +82,28 @@ def main():
         return
     if kind == "scipy":
         from scipy.integrate import solve_ivp
-        rhs = make_sgd_limit_rhs(lam, rs, sgd["c"], sgd["noise"]) if sgd else make_rhs(lam, rs)
-        progress = {"t": 0.0, "nfev": 0}
-        if wall_limit is not None:
-            plain_rhs = rhs
+        plain = make_sgd_limit_rhs(lam, rs, sgd["c"], sgd["noise"]) if sgd else make_rhs(lam, rs)
 
-            def rhs(t, y):  # noqa: F811  (one clock read per evaluation: negligible next to the matrix products)
-                progress["t"], progress["nfev"] = max(progress["t"], t), progress["nfev"] + 1
-                if time.perf_counter() - t0 > wall_limit:
-                    raise WallLimitReached()
-                return plain_rhs(t, y)
-        t0 = time.perf_counter()
-        try:
-            sol = solve_ivp(rhs, (0.0, T), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
-        except WallLimitReached:
-            print(json.dumps({"seconds": time.perf_counter() - t0, "nfev": progress["nfev"], "status": "stopped",
-                              "tReached": progress["t"], "risk": []}))
-            return
-        seconds = time.perf_counter() - t0
-        ys = sol.y.T
-        nfev, status = int(sol.nfev), ("success" if sol.success else sol.message)
-    elif kind == "diffrax":
+        def solve(progress):
+            # One clock read per evaluation: negligible next to the matrix products.
+            rhs = wall_limit_mod.counting(plain, progress, wall_limit, y0.size)
+            progress[wall_limit_mod.START] = t0 = time.perf_counter()
+            try:
+                sol = solve_ivp(rhs, (0.0, T), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
+            except wall_limit_mod.WallLimitReached:
+                return wall_limit_mod.stopped(progress, time.perf_counter() - t0)
+            seconds = time.perf_counter() - t0
+            # nfev: the right-hand-side calls counted here (LSODA's finite-difference Jacobians included).
+            return {"seconds": seconds, "nfev": int(progress[wall_limit_mod.NFEV]), "solverNfev": int(sol.nfev),
+                    "njev": int(sol.njev), "nlu": int(sol.nlu), "status": "success" if sol.success else sol.message,
+                    "risk": risks_of(sol.y.T)}
+        if wall_limit is None:
+            out = solve(wall_limit_mod.new_progress())
+        else:
+            out = wall_limit_mod.run_limited(solve, wall_limit, memory_limit=wall_limit_mod.memory_limit())
+        print(json.dumps(out))
+        return
+    if kind == "diffrax":
         import jax
         jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
@@ -127,11 +133,7 @@ def main():
         status = "success" if int(sol.result._value) == 0 else str(sol.result)
     else:
         raise SystemExit(f"unknown peer {kind}")
-    if sgd:
-        risks = [risk_mq(*unpack(y, rs, r), lam) for y in ys]
-    else:
-        risks = [float(risk(*unpack(y, rs, r), lam)) for y in ys]
-    print(json.dumps({"seconds": seconds, "nfev": nfev, "status": status, "risk": risks}))
+    print(json.dumps({"seconds": seconds, "nfev": nfev, "status": status, "risk": risks_of(ys)}))
 
 
 if __name__ == "__main__":

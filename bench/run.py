@@ -7,8 +7,10 @@ diffrax import, diffrax's Dopri5; times `riccati sgd` (double, float) against a 
 (issue 16: `--dynamics sgd-mean-map` against a numpy map from MODEL.md's formulas and against the 40-seed SGD it
 replaces, `--dynamics sgd-limit` against scipy/diffrax on the limit ODE in numpy); times the ReLU overlap dynamics
 (issue 17, section ACT-R: `integrate --activation relu`, dopri5 and population gradient descent, against numpy/scipy and
-jax/diffrax peers of bench/activation_rhs.py); and writes bench/RESULTS.md (or a temporary file with --smoke;
-`--only SGDA-M --merge` or `--only ACT-R --merge` writes only that section into the existing file).
+jax/diffrax peers of bench/activation_rhs.py); times the stabilised explicit methods (issue 18, section ROCK: rock2,
+rock4 and auto against dopri5, dop853 and scipy RK45/LSODA on the ReLU flow, the SGD limit ODE and ODE-M; see
+ROCK_PROBLEMS); and writes bench/RESULTS.md (or a temporary file with --smoke; `--only SGDA-M --merge`,
+`--only ACT-R --merge` or `--only ROCK --merge` writes only that section into the existing file).
 """
 import argparse
 import datetime
@@ -72,6 +74,49 @@ ACT_PROBLEMS = [
 ]
 SMOKE_ACT = [("ACT-smoke", 1.0, 64, 0.3, 20.0, (6,), 8)]
 ACT_NUMPY_GD_WIDTHS = (64,)  # numpy GD at r_s = 128 would take ~10⁵ steps of ~4 ms: RiccatiKit alone there
+# ROCK (issue 18): the stabilised explicit methods ROCK2/ROCK4 and the automatic method (dopri5 while not stiff, then
+# ROCK2/ROCK4) against dopri5, dop853 and scipy's RK45 and LSODA, on three problems: (a) ACT-R's ReLU flow (stability-
+# bound from t ≈ 10), (b) SGDA-M's limit ODE to its longer T, (c) ODE-M's quadratic flow (the exact propagator is the
+# reference). Every method at ROCK_TOL; rock2/rock4/auto/dopri5 also at ROCK_LOOSE_RTOL (same atol). "Equal accuracy":
+# a maximum relative risk error over the save times ≤ ROCK_EQUAL against the tight reference of the case.
+ROCK_TOL = (1e-6, 1e-12)
+ROCK_LOOSE_RTOL = 1e-5
+ROCK_EQUAL = 1e-5
+ROCK_REPEAT_BELOW = 10.0  # runs shorter than this (seconds): median of 3; longer: one run
+ROCK_PROBLEMS = [
+    # name, cases: (key, kind, parameters); shown in this order, run in the order of rock_priority
+    ("ROCK", (
+        # ReLU (ACT-R's setting): r = r_s, T, save times, reference (method, rtol, atol), peer wall limit (s)
+        # ref_cost, row_cost: expected seconds of the reference and of a RiccatiKit row (for --rock-budget);
+        # swift_cap: a RiccatiKit run still going after this many seconds is stopped and reported as such.
+        # The reference at r_s = 64 was to be dopri5 at rtol 1e-11, atol 1e-18: it stops at the CLI's fixed maximum of
+        # 10⁵ steps (t = 11682 of 15000, 600002 evaluations, 158 s), so it is dop853 at rtol 1e-9, atol 1e-15 as at 128
+        # (and as ACT-R's reference at this width).
+        ("relu-64", "relu", dict(rs=64, alpha=1.0, d=10**6, sigma0=1e-3, T=15000.0, nsave=40,
+                                 ref=("dop853", 1e-9, 1e-15), wall=600.0, ref_cost=120.0, row_cost=40.0,
+                                 swift_cap=900.0, peer_cost={"RK45": 200.0})),
+        ("relu-128", "relu", dict(rs=128, alpha=1.0, d=10**6, sigma0=1e-3, T=30000.0, nsave=40,
+                                  ref=("dop853", 1e-9, 1e-15), wall=600.0, ref_cost=500.0, row_cost=200.0,
+                                  swift_cap=1200.0)),
+        # SGDA-M's limit ODE at its longer T (12 log-spaced save times, as SGDA-M)
+        ("sgd-limit", "sgd-limit", dict(sgda=SGDA_PROBLEMS[0], ref=("dopri5", 1e-11, 1e-18), wall=120.0,
+                                        row_cost=10.0, swift_cap=150.0, peer_cost={"RK45": 10.0, "LSODA": 10.0})),
+        # ODE-M's quadratic gradient flow; the exact propagator is the reference. dopri5 is stability-bound here at
+        # atol 1e-9 and 1e-12 alike (~57k evaluations); its two-thread field took 118–172 s under load (4.8 s quiet).
+        ("ode-m", "ode", dict(ode=ODE_PROBLEMS[1], ref=("exact",), wall=120.0, row_cost=90.0, swift_cap=150.0)),
+    )),
+]
+SMOKE_ROCK = [
+    ("ROCK-smoke", (
+        ("relu-8", "relu", dict(rs=8, alpha=1.0, d=10**6, sigma0=1e-3, T=1000.0, nsave=8,
+                                ref=("dopri5", 1e-11, 1e-18), wall=30.0, swift_cap=60.0)),
+        ("sgd-limit", "sgd-limit", dict(sgda=SMOKE_SGDA[0], ref=("dopri5", 1e-11, 1e-18), wall=30.0, swift_cap=60.0)),
+        ("ode", "ode", dict(ode=SMOKE_ODE[0], ref=("exact",), wall=30.0, swift_cap=60.0)),
+    )),
+]
+# ACT-R's recorded scipy RK45 run at r = r_s = 128 (bench/RESULTS.md, "r = r_s = 128 (by hand)"), shown when this
+# section does not rerun it: T = 30000, rtol 1e-6, atol 1e-12, 40 save times, OPENBLAS_NUM_THREADS=1, load 3–5.
+ACT_R_RK45_128 = dict(seconds=420.0, tReached=25307.0, nfev=159048)
 RK4_STEP = "0.05,0.01"
 REF_STEP = 0.05
 
@@ -1004,7 +1049,428 @@ def activation_lines(p, args, tally=None, started=None):
     return L
 
 
+class RowStopped(Exception):
+    """A run that ended early with a result of its own: args (time cell, note, dict with nfev, tReached[, stats])."""
+
+
+def compact_phases(phases, T):
+    """auto's phases in one line: the first switch, the number of phases and the share of [0, T] per method."""
+    if not phases:
+        return "—"
+    segs = [(ph["startTime"], phases[i + 1]["startTime"] if i + 1 < len(phases) else T, ph["method"])
+            for i, ph in enumerate(phases)]
+    if len(segs) == 1:
+        return f"{segs[0][2]} only"
+    share = {}
+    for a, b, m in segs:
+        share[m] = share.get(m, 0.0) + (b - a)
+    first = next(a for a, _, m in segs if m != segs[0][2])
+    shares = ", ".join(f"{m} {100 * v / T:.3g}%" for m, v in share.items())
+    return f"{segs[0][2]} → {segs[1][2]} at t = {first:.3g}; {len(segs)} phases; {shares} of [0, T]"
+
+
+def rock_priority(key, method, rt, is_peer):
+    """The order in which the ROCK rows run (lower first): the rows the issue's reading needs first, the expensive and
+    the foreseeably hopeless ones last, so that --rock-budget drops those. A case's reference runs before its first row."""
+    loose = rt != ROCK_TOL[0]
+    if key in ("relu-64", "relu-8"):
+        if is_peer:
+            return 25 if method == "RK45" else 50
+        return 12 if method == "dop853" else (11 if loose else 10)
+    if key in ("ode-m", "ode"):
+        if is_peer:
+            return 56
+        return {"dopri5": 20, "auto": 20, "rock4": 40, "dop853": 41}.get(method, 55)
+    if key == "sgd-limit":
+        return 26 if is_peer else 24
+    if key == "relu-128":
+        if is_peer:
+            return 70 if method == "LSODA" else 71
+        if loose:
+            return 60
+        return 30 if method in ("dopri5", "auto", "rock4") else 45
+    return 100
+
+
+def bench_rock(prob, args, binary, tally, progress=None):
+    """Issue 18: rock2, rock4 and auto against dopri5, dop853 and scipy RK45/LSODA on three problems (see ROCK_PROBLEMS).
+
+    All rows of all cases run in the order of rock_priority; `progress(p)` is called with the partial section after
+    every row. With --rock-budget, a row is not started once the section's elapsed wall time plus the row's expected
+    cost would exceed the budget; it is reported as not run."""
+    name, cases = prob
+    t_section = time.perf_counter()
+    rtol, atol = ROCK_TOL
+    p = dict(name=name, kind="rock", cases=[], cmds=[], load=[os.getloadavg()[0], None], budget=args.rock_budget,
+             skipped=[], order=[])
+
+    def cmd_str(cmd):
+        return " ".join(shlex.quote(x) for x in cmd)
+
+    def done():
+        p["load"][1] = os.getloadavg()[0]
+        p["elapsed"] = time.perf_counter() - t_section
+        if progress:
+            progress(p)
+
+    def over_budget(cost):
+        return args.rock_budget is not None and time.perf_counter() - t_section + cost > args.rock_budget
+
+    def riccati_one(cmd, timeout):
+        """A riccati run; one that ends with a status of the method (e.g. spectrumNotReal: ROCK's power iteration found
+        no real dominant eigenvalue) is an outcome of the row, reported with its stats, not a harness failure."""
+        def one():
+            try:
+                p_ = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=PEER_ENV)
+            except subprocess.TimeoutExpired:
+                raise TimeoutError(f"> {timeout:g} s")
+            try:
+                j = json.loads(p_.stdout)
+            except ValueError:
+                raise RuntimeError(f"exit {p_.returncode}: {p_.stderr.strip()[-300:]}")
+            st = j["stats"]
+            if st.get("status", "success") != "success":
+                reached = j["times"][-1] if j.get("times") else 0.0
+                raise RowStopped(f"stopped ({st['status']})",
+                                 f"**stopped ({st['status']})**: {st.get('message', '')} (last save time reached "
+                                 f"{reached:.4g}, {st['rhsEvaluations']} RHS evaluations, {st['solveSeconds']:.3g} s)",
+                                 dict(nfev=st["rhsEvaluations"], tReached=reached, stats=st))
+            return st["solveSeconds"], j
+        return one
+
+    def peer_one(cmd, wall, T):
+        def one():
+            j = json.loads(run_cmd(cmd, wall + 120, env=PEER_ENV)[0].strip().splitlines()[-1])
+            if j["status"] == "stopped":
+                jac = (f"; its first finite-difference Jacobian (BDF) at t = {j['firstJacobianAt']:.4g}"
+                       if "firstJacobianAt" in j else "")
+                raise RowStopped(f"> {wall:g} s", f"stopped after {j['seconds']:.3g} s at t = {j['tReached']:.4g} of "
+                                 f"{T:g} ({j['nfev']} RHS evaluations{jac}; stopped by the "
+                                 f"{j.get('stoppedBy', 'wall limit')})", j)
+            if j["status"] != "success":
+                raise RuntimeError(j["status"])
+            return j["seconds"], j
+        return one
+
+    def measured(label, one, cap_note, ref_row=False):
+        """Once; the median of 3 when that run took under ROCK_REPEAT_BELOW seconds (not in the smoke, not references)."""
+        row = dict(t=None, n=0, payload=None, note="")
+        try:
+            sec, j = one()
+            secs = [sec]
+            if sec < ROCK_REPEAT_BELOW and not args.smoke and not ref_row:
+                for _ in range(2):
+                    secs.append(one()[0])
+            row.update(t=statistics.median(secs), n=len(secs), payload=j,
+                       note="" if len(secs) > 1 or args.smoke else
+                       ("one run (the reference)" if ref_row else f"one run (over {ROCK_REPEAT_BELOW:g} s)"))
+            tally.ok()
+        except RowStopped as e:
+            row["t"], row["note"], row["stopped"] = e.args
+            # A method's own status (spectrumNotReal, ...) is a result; a peer's wall limit in the smoke is not.
+            (tally.ok() if not args.smoke or str(e.args[0]).startswith("stopped (") else tally.fail(label, e))
+        except TimeoutError as e:
+            row["t"], row["note"] = str(e.args[0]), cap_note
+            (tally.ok() if not args.smoke else tally.fail(label, e))
+        except Exception as e:
+            row["t"], row["note"] = "failed", str(e)[:200]
+            tally.fail(label, e)
+        log(f"   {label}: {fmt_t(row['t'])} {row['note']}")
+        return row
+
+    def process_row(case, row):
+        """The row's statistics from its payload (or its stopped run), and its accuracy against the case's reference."""
+        j = row.pop("payload", None)
+        st = (row.get("stopped") or {}).get("stats")
+        if j is None and st is not None:  # a RiccatiKit run that ended with its method's status: its stats
+            row.update(acc=st.get("acceptedSteps"), rej=st.get("rejectedSteps"), sst=st.get("stabilizedSteps", 0),
+                       sstages=st.get("stabilizedStages", 0), maxstages=st.get("largestStageCount", 0),
+                       rho_n=st.get("spectralRadiusEstimates", 0), rho=st.get("largestSpectralRadius", 0.0))
+            row["stopped"] = {k: v for k, v in row["stopped"].items() if k != "stats"}
+        if j is None:
+            return None
+        if "stats" in j:
+            st = j["stats"]
+            row.update(nfev=st["rhsEvaluations"], acc=st.get("acceptedSteps"), rej=st.get("rejectedSteps"),
+                       sst=st.get("stabilizedSteps", 0), sstages=st.get("stabilizedStages", 0),
+                       maxstages=st.get("largestStageCount", 0), rho_n=st.get("spectralRadiusEstimates", 0),
+                       rho=st.get("largestSpectralRadius", 0.0),
+                       phases=compact_phases(st.get("phases") or [], case["T"]) if row["method"] == "auto" else None,
+                       message=st.get("message", ""))
+        else:
+            row.update(nfev=j["nfev"], njev=j.get("njev"), nlu=j.get("nlu"))
+            if j.get("njev"):
+                row["note"] = (row["note"] + "; " if row["note"] else "") + \
+                    f"{j['njev']} finite-difference Jacobians and LU factorisations (BDF)"
+        row["err"] = max_rel_err(j["risk"], case["ref_risk"]) if case["ref_risk"] and not row.get("reference") else None
+        return j
+
+    # 1. Inputs, commands and the planned rows of every case.
+    tasks = []
+    for key, kind, prm in cases:
+        case = dict(key=key, kind=kind, rows=[], prm=prm, ref=None, ref_risk=None, loads=[])
+        p["cases"].append(case)
+        inp = os.path.join(args.inputs, f"{name}-{key}")
+        if kind == "relu":
+            rs, T = prm["rs"], prm["T"]
+            how = write_ode_inputs(inp, prm["alpha"], rs, rs, prm["d"], prm["sigma0"], SEED)
+            times = act_times(T, prm["nsave"])
+            base = [binary, "integrate", "--activation", "relu", "--lambdas", f"{inp}/lambda.npy", "--init-m",
+                    f"{inp}/m0.npy", "--init-p", f"{inp}/p0.npy", "--format", "json", "--no-escape-times"]
+            peer = [sys.executable, os.path.join(HERE, "activation_peer.py"), "scipy"]
+            case["title"] = f"(a) ReLU, r = r_s = {rs}, T = {T:g}"
+            case["spec"] = (f"ReLU flow of ACT-R: α = {prm['alpha']:g}, d = {prm['d']:g}, σ0 = {prm['sigma0']:g}, r = r_s = "
+                            f"{rs} ((M0, P0) written by the bench with ACT-R's seed, P0 by {how}), T = {T:g}, "
+                            f"{len(times)} log-spaced save times from {times[0]:g} to {T:g}")
+        elif kind == "sgd-limit":
+            _, alpha, d, r, rs, B, eta, steps, sigma0, t_long = prm["sgda"]
+            write_sgd_inputs(inp, alpha, d, r, rs, sigma0, SEED)
+            W0 = np.load(f"{inp}/w0.npy")
+            np.save(f"{inp}/m0.npy", np.ascontiguousarray(W0[:, :r]))
+            np.save(f"{inp}/p0.npy", np.ascontiguousarray(W0[:, r:] @ W0[:, r:].T))
+            T = t_long
+            times = save_times(T)
+            base = [binary, "integrate", "--lambdas", f"{inp}/lambda.npy", "--init-m", f"{inp}/m0.npy", "--init-p",
+                    f"{inp}/p0.npy", "--d", str(d), "--lr", repr(eta), "--batch", str(B), "--format", "json",
+                    "--dynamics", "sgd-limit", "--no-escape-times"]
+            peer = [sys.executable, os.path.join(HERE, "peer_solve.py"), "--sgd", f"{eta!r},{d},{B},0", "scipy"]
+            case["title"] = f"(b) SGD-aware limit ODE (`--dynamics sgd-limit`), T = {T:g}"
+            case["spec"] = (f"{prm['sgda'][0]}'s limit ODE: α = {alpha:g}, r = {r}, r_s = {rs}, d = {d}, B = {B}, η = {eta:g} "
+                            f"(η·d/B = {eta * d / B:g}), σ0 = {sigma0:g}, (M0, P0) from {prm['sgda'][0]}'s W0, T = {T:g}, "
+                            f"{len(times)} log-spaced save times from {times[0]:g} to {T:g}; the scipy peers integrate "
+                            "[M | Q] (`bench/ode_rhs.py`), RiccatiKit [M | P]")
+        else:
+            _, alpha, r, rs, d, T = prm["ode"]
+            how = write_ode_inputs(inp, alpha, r, rs, d, SIGMA0_ODE, SEED)
+            times = save_times(T)
+            base = [binary, "integrate", "--lambdas", f"{inp}/lambda.npy", "--init-m", f"{inp}/m0.npy", "--init-p",
+                    f"{inp}/p0.npy", "--format", "json", "--no-escape-times"]
+            peer = [sys.executable, os.path.join(HERE, "peer_solve.py"), "scipy"]
+            case["title"] = f"(c) quadratic gradient flow ({prm['ode'][0]}), T = {T:g}"
+            case["spec"] = (f"{prm['ode'][0]}: α = {alpha:g}, r = {r}, r_s = {rs}, d = {d}, σ0 = {SIGMA0_ODE:g}, P0 by {how}, "
+                            f"T = {T:g}, {len(times)} log-spaced save times from {times[0]:g} to {T:g}")
+        tcsv = ",".join(repr(t) for t in times)
+        base += ["--t-end", repr(T), "--save-at", tcsv]
+        case.update(T=T, wall=prm["wall"], cap=prm.get("swift_cap", args.ref_timeout), base=base, peer=peer, inp=inp,
+                    tcsv=tcsv)
+        plan = [(m, rtol, False) for m in ("dopri5", "dop853", "rock2", "rock4", "auto")]
+        plan += [(m, ROCK_LOOSE_RTOL, False) for m in ("dopri5", "rock2", "rock4", "auto")]
+        plan += [("RK45", rtol, True), ("LSODA", rtol, True)]
+        for i, (method, rt, is_peer) in enumerate(plan):
+            label = (f"scipy {method}" if is_peer else f"RiccatiKit {method}") + f" (rtol {rt:g}, atol {atol:g})"
+            if selected(label, args):
+                row = dict(label=label, method=method, rtol=rt, peer=is_peer, t=None, n=0, note="", shown=i + 1)
+                case["rows"].append(row)
+                tasks.append((rock_priority(key, method, rt, is_peer), len(tasks), case, row))
+
+    def run_reference(case):
+        prm, ref = case["prm"], case["prm"]["ref"]
+        if ref[0] == "exact":
+            label, cmd = "RiccatiKit exact (LQ, adaptive): the reference", case["base"] + ["--method", "exact"]
+        else:
+            label = f"RiccatiKit {ref[0]} (rtol {ref[1]:g}, atol {ref[2]:g}): the reference"
+            cmd = case["base"] + ["--method", ref[0], "--rtol", repr(ref[1]), "--atol", repr(ref[2])]
+        row = dict(label=label, method=ref[0], rtol=ref[1] if len(ref) > 1 else None, peer=False, reference=True,
+                   shown=0, t=None, n=0, note="")
+        case["ref"] = row
+        case["rows"].insert(0, row)
+        if over_budget(prm.get("ref_cost", 0.0)):
+            row.update(t="not run", note=f"not run: the section's machine-time budget (--rock-budget {args.rock_budget:g} s) "
+                       "was spent, and with it every row of this case")
+            return
+        p["cmds"].append(cmd_str(cmd))
+        log(f"== {name} {case['key']}: {case['spec']}")
+        row.update(measured(label, riccati_one(cmd, args.ref_timeout), f"stopped at {args.ref_timeout:g} s", ref_row=True))
+        row["load"] = os.getloadavg()[0]
+        p["order"].append(f"{case['key']}: reference")
+        j = process_row(case, row)
+        case["ref_risk"] = j["risk"] if j else None
+
+    # 2. The rows, by priority.
+    for _, _, case, row in sorted(tasks, key=lambda x: (x[0], x[1])):
+        prm, T, method, rt = case["prm"], case["T"], row["method"], row["rtol"]
+        if case["ref"] is None:
+            run_reference(case)
+            done()
+        if case["ref"]["t"] == "not run":
+            row.update(t="not run", note="not run: the case's reference was not run (budget)")
+            p["skipped"].append(f"{case['title']}: {row['label']}")
+            continue
+        if row["peer"] and method == "RK45" and case["key"] == "relu-128" and not args.rock_rk45_128:
+            row.update(t="not run", recorded=ACT_R_RK45_128,
+                       note="not rerun here (machine time; `--rock-rk45-128` runs it); ACT-R's recorded run with the same "
+                       f"field, tolerances and save times: stopped by its {ACT_R_RK45_128['seconds']:g} s wall limit at t = "
+                       f"{ACT_R_RK45_128['tReached']:g} of {T:g} after {ACT_R_RK45_128['nfev']} RHS evaluations "
+                       f"({1e3 * ACT_R_RK45_128['seconds'] / ACT_R_RK45_128['nfev']:.3g} ms each, load 3–5)")
+            log(f"   {row['label']}: {row['note']}")
+            continue
+        cost = (prm.get("peer_cost", {}).get(method, case["wall"]) if row["peer"] else prm.get("row_cost", 0.0))
+        if over_budget(cost):
+            row.update(t="not run", note=f"not run: the section's machine-time budget (--rock-budget {args.rock_budget:g} s) "
+                       "was spent before this row's turn")
+            p["skipped"].append(f"{case['title']}: {row['label']}")
+            log(f"   {row['label']}: {row['note']}")
+            done()
+            continue
+        if row["peer"]:
+            cmd = case["peer"] + [method, case["inp"], repr(T), case["tcsv"], repr(rt), repr(atol), repr(case["wall"])]
+            p["cmds"].append(cmd_str(cmd[:cmd.index(case["inp"]) + 2]) + f" … ({row['label']}, wall limit {case['wall']:g} s)")
+            got = measured(row["label"], peer_one(cmd, case["wall"], T), "killed by the harness")
+        else:
+            cmd = case["base"] + ["--method", method, "--rtol", repr(rt), "--atol", repr(atol)]
+            p["cmds"].append(cmd_str(cmd))
+            got = measured(row["label"], riccati_one(cmd, case["cap"]),
+                           f"stopped by this case's per-run cap of {case['cap']:g} s")
+        row.update(got)
+        process_row(case, row)
+        row["load"] = os.getloadavg()[0]
+        p["order"].append(f"{case['key']}: {row['label']}")
+        done()
+
+    # 3. The cases' load ranges; the working fields dropped.
+    for case in p["cases"]:
+        loads = [r["load"] for r in case["rows"] if r.get("load") is not None]
+        case["load"] = (min(loads), max(loads)) if loads else None
+        for k in ("prm", "ref", "ref_risk", "base", "peer", "inp", "tcsv"):
+            case.pop(k, None)
+    p["cases"] = [c for c in p["cases"] if c["rows"]]
+    if args.smoke:
+        # The parent-side kill of bench/wall_limit.py (taken for real only when LSODA sits in its dense LU).
+        import wall_limit
+
+        def hang(progress):
+            progress[wall_limit.START], progress[wall_limit.T], progress[wall_limit.NFEV] = time.perf_counter(), 1.5, 3
+            while True:
+                pass
+        j = wall_limit.run_limited(hang, 0.2, grace=0.2)
+        if j.get("status") == "stopped" and j.get("tReached") == 1.5 and j.get("nfev") == 3:
+            tally.ok()
+        else:
+            tally.fail(f"{name} wall-limit kill", f"expected a stopped child, got {j}")
+    p["elapsed"] = time.perf_counter() - t_section
+    p["done"] = True
+    done()
+    return p
+
+
+def rock_lines(p, args, tally=None, started=None):
+    """The Markdown section ROCK (issue 18), with its generated reading and its commands."""
+    L = ["", f"## {p['name']} (stabilised explicit methods ROCK2/ROCK4 and auto; issue 18)", ""] + merged_header(started)
+    end_load = f"{p['load'][1]:.1f}" if p["load"][1] is not None else "—"
+    rtol, atol = ROCK_TOL
+    L += [f"RiccatiKit `integrate --method rock2|rock4|auto` against `dopri5`, `dop853` and scipy `solve_ivp` RK45 and "
+          f"LSODA. Every method at rtol {rtol:g}, atol {atol:g} (ACT-R's atol: the ReLU state starts at ~1e-6); rock2, "
+          f"rock4, auto and dopri5 also at rtol {ROCK_LOOSE_RTOL:g}. `auto` is dopri5 while not stiff and ROCK4 "
+          "(rtol ≤ 1e-5, so at both tolerances here) once dopri5 is stability-bound. Accuracy: the maximum relative "
+          "risk error over the save times against the case's reference row; \"≤ 1e-5\" marks equal accuracy "
+          f"(≤ {ROCK_EQUAL:g} at every save). Time: `stats.solveSeconds` for RiccatiKit, the `solve_ivp` call for "
+          "scipy (inside a subprocess, inputs loaded); every process with `OPENBLAS_NUM_THREADS=1` (RiccatiKit's "
+          "`--threads 2` default: its field runs on two threads of its own from r_s·r ≥ 16384, i.e. at r = r_s = 128 and "
+          f"ODE-M). Runs under {ROCK_REPEAT_BELOW:g} s: median of 3; longer runs (and the references): one run, n = 1. "
+          "Stages / step is stabilizedStages / stabilizedSteps (the ROCK steps only; auto's dopri5 steps are not in it); "
+          "ρ estimates: the power-iteration spectral-radius estimates and the largest ρ found. The scipy peers have a wall "
+          "limit per case (in the case's heading); a peer still running there is stopped — inside LSODA's Fortran too, "
+          "by its parent process (`bench/wall_limit.py`) — and reported with how far it got. Peer evaluations count "
+          "every right-hand-side call (LSODA's finite-difference Jacobian columns included).", "",
+          f"1-minute load average on the {os.cpu_count()} logical cores: {p['load'][0]:.1f} at the start of this section, "
+          f"{end_load} at its end; per case below. Machine time of the section: {p.get('elapsed', 0) / 60:.1f} min"
+          + (f" (budget `--rock-budget {p['budget']:g}` s)" if p.get("budget") else "")
+          + ". The rows ran by priority (`rock_priority` in `bench/run.py`: ReLU r_s = 64 first, the r_s = 128 width "
+          "and the foreseeably stopped peers last), not in table order; each case's reference ran before its first row."]
+    for c in p["cases"]:
+        dopri = {r["rtol"]: r for r in c["rows"] if r.get("method") == "dopri5" and not r.get("reference")
+                 and r.get("nfev")}
+        ld = c.get("load")
+        ld = f" 1-minute load over its rows {ld[0]:.1f}–{ld[1]:.1f}." if isinstance(ld, tuple) else ""
+        cap = f" RiccatiKit runs capped at {c['cap']:g} s." if c.get("cap", 1e9) < 3600 else ""
+        L += ["", f"### {c['title']}", "", c["spec"] + f". Peer wall limit {c['wall']:g} s.{cap}{ld}",
+              "", "| solver | wall time | n | RHS evaluations | evals / dopri5 (same rtol) | accepted / rejected | "
+              "stages / step (max) | ρ estimates (largest ρ) | auto's phases | max rel. risk error | ≤ 1e-5 | note |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in c["rows"]:
+            nfev = r.get("nfev")
+            if nfev is None and r.get("stopped"):
+                nfev_s = f"{r['stopped']['nfev']} (to t = {r['stopped']['tReached']:.4g})"
+            elif nfev is None and r.get("recorded"):
+                nfev_s = f"{r['recorded']['nfev']} (to t = {r['recorded']['tReached']:g}; ACT-R)"
+            else:
+                nfev_s = str(nfev) if nfev is not None else "—"
+            d = dopri.get(r.get("rtol"))
+            ratio = f"{nfev / d['nfev']:.3g}" if nfev and d and not r.get("reference") else "—"
+            acc = f"{r['acc']} / {r['rej']}" if r.get("acc") is not None else "—"
+            stages = f"{r['sstages'] / r['sst']:.3g} ({r['maxstages']})" if r.get("sst") else "—"
+            rho = f"{r['rho_n']} ({r['rho']:.3g})" if r.get("rho_n") else "—"
+            err = r.get("err")
+            eq = "—" if err is None or np.isnan(err) else ("yes" if err <= ROCK_EQUAL else "no")
+            L.append(f"| {r['label']} | {fmt_t(r['t'])} | {r['n']} | {nfev_s} | {ratio} | {acc} | {stages} | {rho} | "
+                     f"{r.get('phases') or '—'} | {fmt_e(err)} | {eq} | {r['note'].replace('|', '∣')} |")
+        msgs = [f"{r['label']}: \"{r['message']}\"" for r in c["rows"] if r.get("message") and "stiff" in r["message"]]
+        if msgs:
+            L += ["", "Messages: " + "; ".join(msgs) + "."]
+    L += ["", "### Reading (generated from the rows above)", ""] + rock_reading(p)
+    if p.get("skipped"):
+        L += ["", "Not run (machine-time budget): " + "; ".join(p["skipped"]) + "."]
+    L += ["", "Commands (paths relative to the checkout):", "", "```sh"] + [scrub(c) for c in p["cmds"]] + ["```"]
+    if tally is not None:
+        L += ["", f"Timed cases of this run: {tally.passed} passed, {tally.failed} failed."] + [f"- {n}" for n in tally.notes]
+    return L
+
+
+def rock_reading(p):
+    """The ratios issue 18 asks about, from the rows: rock2/rock4/auto against dopri5 on the ReLU flow at the first
+    width and on the quadratic flow, and auto against dopri5 everywhere (at most 1.10× on non-stiff problems; a case
+    where dopri5 itself reports stiffness is not one)."""
+    import re
+    L = []
+    relu = next((c for c in p["cases"] if c["kind"] == "relu"), None)
+    ode = next((c for c in p["cases"] if c["kind"] == "ode"), None)
+
+    def row(c, method, rt):
+        return next((r for r in c["rows"] if r.get("method") == method and r.get("rtol") == rt and not r.get("reference")
+                     and r.get("nfev")), None)
+    for c in (relu, ode):
+        if c is None:
+            continue
+        for rt in (ROCK_TOL[0], ROCK_LOOSE_RTOL):
+            d = row(c, "dopri5", rt)
+            if d is None:
+                continue
+            parts = []
+            for m in ("rock2", "rock4", "auto"):
+                r = row(c, m, rt)
+                if r is None:
+                    continue
+                err = r.get("err")
+                agree = "—" if err is None else (f"agrees to ≤ 1e-5 at every save ({err:.1e})" if err <= ROCK_EQUAL
+                                                 else f"does not agree to 1e-5 ({err:.1e})")
+                tr = f", time {r['t'] / d['t']:.3g}×" if isinstance(r["t"], float) and isinstance(d["t"], float) else ""
+                parts.append(f"{m} {r['nfev'] / d['nfev']:.3g}× ({r['nfev']} evaluations{tr}; {agree})")
+            derr = d.get("err")
+            dnote = f"dopri5 {d['nfev']} evaluations, error {fmt_e(derr)}" + \
+                    ("" if derr is None else (" (≤ 1e-5)" if derr <= ROCK_EQUAL else " (> 1e-5)"))
+            L.append(f"- {c['title']}, rtol {rt:g}: evaluations / dopri5's: " + ("; ".join(parts) or "no rows")
+                     + f". [{dnote}]")
+    checks = []
+    for c in p["cases"]:
+        for rt in (ROCK_TOL[0], ROCK_LOOSE_RTOL):
+            d, a = row(c, "dopri5", rt), row(c, "auto", rt)
+            if d is None or a is None:
+                continue
+            m = re.search(r"stiff at t = ([0-9.eE+-]+)", d.get("message") or "")
+            ratio = a["nfev"] / d["nfev"]
+            verdict = "within 1.10" if ratio <= 1.10 else ("above 1.10, but dopri5 is stiff here" if m else
+                                                         "**above 1.10 on a problem dopri5 finds non-stiff**")
+            checks.append(f"{c['title']}, rtol {rt:g}: {ratio:.3g}× ("
+                          + (f"dopri5 reports stiffness from t = {float(m.group(1)):.3g}" if m else
+                             "dopri5 reports no stiffness") + f"; {verdict})")
+    if checks:
+        L.append("- auto / dopri5 evaluations (issue 18: at most 1.10× on non-stiff problems): " + "; ".join(checks) + ".")
+    return L or ["(no rows)"]
+
+
 def section_lines(p, args, tally=None, started=None):
+    if p.get("kind") == "rock":
+        return rock_lines(p, args, tally, started)
     return (activation_lines if p.get("kind") == "activation" else sgd_aware_lines)(p, args, tally, started)
 
 
@@ -1060,9 +1526,9 @@ def machine():
     ]
 
 
-def write_results(path, ode, sgd, cmds, args, tally, started, sgda=(), acts=()):
+def write_results(path, ode, sgd, cmds, args, tally, started, sgda=(), acts=(), rocks=()):
     if args.merge:
-        return merge_results(path, list(sgda) + list(acts), args, tally, started)
+        return merge_results(path, list(sgda) + list(acts) + list(rocks), args, tally, started)
     L = ["# RiccatiKit benchmarks", "",
          f"Generated by `{' '.join(shlex.quote(a) for a in ['bench/run.py'] + sys.argv[1:])}` on "
          f"{started:%Y-%m-%d %H:%M UTC}. Times are medians after one warm-up; `n` is the number of timed runs.",
@@ -1132,6 +1598,8 @@ def write_results(path, ode, sgd, cmds, args, tally, started, sgda=(), acts=()):
         L += sgd_aware_lines(p, args)
     for p in acts:
         L += activation_lines(p, args)
+    for p in rocks:
+        L += rock_lines(p, args)
     # Paths relative to the checkout: no machine's absolute paths in the report.
     L += ["", "## Commands", "", "```sh"] + [scrub(c) for c in cmds] + ["```", "",
           f"Reference runs: {', '.join(refs) or 'none'}.", "",
@@ -1159,9 +1627,13 @@ def main():
                     help="comma-separated parts of case labels to run (e.g. 'dop853,scipy RK45'); the reference always runs; "
                          "SGD problems are skipped when given")
     ap.add_argument("--merge", action="store_true",
-                    help="write only the SGD-aware and activation sections of this run (SGDA-M, ACT-R) into the existing results "
+                    help="write only the SGD-aware, activation and ROCK sections of this run (SGDA-M, ACT-R, ROCK) into the existing results "
                          "file, replacing sections of the same name and keeping all others (needs --only with those only)")
     ap.add_argument("--act-widths", default=None, help="comma-separated widths r = r_s of ACT-R (default: 64,128)")
+    ap.add_argument("--rock-budget", type=float, default=None,
+                    help="ROCK: seconds of machine time for the section; rows that would start past it are reported as not run")
+    ap.add_argument("--rock-rk45-128", action="store_true",
+                    help="ROCK: also run scipy RK45 at r = r_s = 128 (else ACT-R's recorded run is shown)")
     ap.add_argument("--skip-explicit-large", action=argparse.BooleanOptionalAction, default=True,
                     help="skip riccati's dopri5/rk4 on ODE-L (r_s = 256); default on")
     args = ap.parse_args()
@@ -1175,22 +1647,23 @@ def main():
         args.inputs = os.path.join(tmp, "inputs")
         args.results = args.results or os.path.join(tmp, "RESULTS.md")
         args.reps, args.cap = 2, min(args.cap, 60.0)
-        odes, sgds, sgdas, acts = SMOKE_ODE, SMOKE_SGD, SMOKE_SGDA, SMOKE_ACT
+        odes, sgds, sgdas, acts, rocks = SMOKE_ODE, SMOKE_SGD, SMOKE_SGDA, SMOKE_ACT, SMOKE_ROCK
     else:
         args.inputs = os.path.join(HERE, "inputs")
         args.results = args.results or os.path.join(HERE, "RESULTS.md")
-        odes, sgds, sgdas, acts = ODE_PROBLEMS, SGD_PROBLEMS, SGDA_PROBLEMS, ACT_PROBLEMS
+        odes, sgds, sgdas, acts, rocks = ODE_PROBLEMS, SGD_PROBLEMS, SGDA_PROBLEMS, ACT_PROBLEMS, ROCK_PROBLEMS
     if args.only:
         keep = set(args.only.split(","))
         odes = [p for p in odes if p[0] in keep]
         sgds = [p for p in sgds if p[0] in keep]
         sgdas = [p for p in sgdas if p[0] in keep]
         acts = [p for p in acts if p[0] in keep]
+        rocks = [p for p in rocks if p[0] in keep]
     if args.act_widths:
         acts = [p[:5] + (tuple(int(w) for w in args.act_widths.split(",")),) + p[6:] for p in acts]
-    if args.merge and (odes or sgds or not (sgdas or acts)):
-        ap.error("--merge writes the SGD-aware and activation sections only: select them alone with --only "
-                 "(e.g. --only SGDA-M or --only ACT-R)")
+    if args.merge and (odes or sgds or not (sgdas or acts or rocks)):
+        ap.error("--merge writes the SGD-aware, activation and ROCK sections only: select them alone with --only "
+                 "(e.g. --only SGDA-M, --only ACT-R or --only ROCK)")
     if args.methods:
         sgds = []
     binary = riccati_binary()
@@ -1199,7 +1672,7 @@ def main():
     tally, cmds = Tally(), []
     # The large ODE problem runs last, so that everything else is measured even if it is slow;
     # the results file is rewritten after every problem, so an interrupted run still leaves numbers.
-    ode, sgd, sgda, act = [], [], [], []
+    ode, sgd, sgda, act, rock = [], [], [], [], []
     for p in [p for p in odes if p[0] != "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
         write_results(args.results, ode, sgd, cmds, args, tally, started, sgda)
@@ -1217,9 +1690,17 @@ def main():
             write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
         act[-1] = bench_activation(p, args, binary, tally, progress)
         write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
+    for p in rocks:
+        rock.append(None)
+
+        def rock_progress(part):
+            rock[-1] = part
+            write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act, rock)
+        rock[-1] = bench_rock(p, args, binary, tally, rock_progress)
+        write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act, rock)
     for p in [p for p in odes if p[0] == "ODE-L"]:
         ode.append(bench_ode(p, args, binary, tally, cmds))
-    write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act)
+    write_results(args.results, ode, sgd, cmds, args, tally, started, sgda, act, rock)
     log(f"results: {args.results}")
     name = "bench-smoke" if args.smoke else "bench"
     print(f"{name}: {tally.passed} passed, {tally.failed} failed")
