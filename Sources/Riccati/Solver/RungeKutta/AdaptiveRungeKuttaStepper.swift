@@ -206,8 +206,7 @@ final class AdaptiveRungeKuttaStepper: TimeStepper {
                 lastStepRejected = false
                 stepSize = proposedStep
                 if diverged {
-                    throw StepFailure(status: .nonFiniteState,
-                                      message: "\(tableau.name) diverged (a state entry beyond ±\(FixedStepRungeKuttaStepper.divergenceBound) or not finite) at t = \(time)")
+                    throw StepFailure.diverged(tableau.name, at: time)
                 }
                 return
             }

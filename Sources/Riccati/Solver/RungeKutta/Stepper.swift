@@ -59,6 +59,13 @@ final class ScratchBuffer {
 struct StepFailure: Error {
     var status: IntegrationStatus
     var message: String
+
+    /// An accepted step of the adaptive method `name` left an entry non-finite or beyond
+    /// ``FixedStepRungeKuttaStepper/divergenceBound`` at `time`.
+    static func diverged(_ name: String, at time: Double) -> StepFailure {
+        StepFailure(status: .nonFiniteState,
+                    message: "\(name) diverged (a state entry beyond ±\(FixedStepRungeKuttaStepper.divergenceBound) or not finite) at t = \(time)")
+    }
 }
 
 /// One time-stepping scheme, as seen by ``IntegrationDriver``: it advances a flat state one

@@ -230,8 +230,7 @@ final class StabilizedRungeKuttaStepper: TimeStepper {
                 acceptedSinceEstimate += 1
                 if acceptedSinceEstimate >= options.spectralRadiusInterval { estimateIsDue = true }
                 if diverged {
-                    throw StepFailure(status: .nonFiniteState,
-                                      message: "\(tableau.name) diverged (a state entry beyond ±\(FixedStepRungeKuttaStepper.divergenceBound) or not finite) at t = \(time)")
+                    throw StepFailure.diverged(tableau.name, at: time)
                 }
                 return
             }
