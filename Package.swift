@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "SweepPlans", targets: ["SweepPlans"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -40,6 +41,8 @@ let package = Package(
         .target(name: "Monotonicity", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "ScalingLaws", dependencies: ["Riccati", "SGD", "LinearAlgebra"]),
+        // Sweeps run as independent tasks (Slurm job arrays): plan, work directory, batch scripts, Slurm's client commands.
+        .target(name: "SweepPlans", dependencies: ["AtomicFiles"]),
         .target(name: "Figures", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "SVGPlot", "AtomicFiles",
                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The JSON, CSV, table and .npy outputs and the figures of every command, built from the
@@ -50,7 +53,7 @@ let package = Package(
             name: "RiccatiCommand",
             dependencies: [
                 "Riccati", "Monotonicity", "SGD", "ScalingLaws", "Figures", "Reports", "LinearAlgebra", "NumPyFormat", "SVGPlot",
-                "AtomicFiles",
+                "AtomicFiles", "SweepPlans",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "SweepPlansTests", dependencies: ["SweepPlans"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
@@ -79,7 +83,7 @@ let package = Package(
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "TestSupport"]),
         // End-to-end tests of the `riccati` tool and the example programs (run as processes), and
         // of the Reports module against the tool's output.
-        .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport",
+        .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport", "SweepPlans",
                                                                 "RiccatiCommand", "Figure3Monotonicity", "Figure2RiskCurves",
                                                                 "Figure1bComputeFrontier", "SGDMatchesODE", "SGDAwareDynamics", "Figure4ReLU"]),
     ]

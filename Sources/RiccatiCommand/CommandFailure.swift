@@ -1,6 +1,7 @@
 import Reports
 import Riccati
 import SGD
+import SweepPlans
 
 /// Errors that end the command with a one-line message and a documented exit code.
 enum CommandFailure: Error, CustomStringConvertible {
@@ -12,10 +13,16 @@ enum CommandFailure: Error, CustomStringConvertible {
     case runtime(String)
     /// Stopped by SIGINT, SIGTERM or SIGHUP after writing what was asked for: exit code 130.
     case interrupted(String)
+    /// A distributed sweep ended with points missing or failed (`riccati sweep resubmit` completes it): exit code 4.
+    case incomplete(String)
+    /// The Slurm backend cannot be used (no `sbatch` on `PATH`, the controller does not answer,
+    /// `sbatch` refused the job); nothing was submitted: exit code 5.
+    case schedulerUnavailable(String)
 
     var description: String {
         switch self {
-        case .badInput(let message), .runtime(let message), .orderViolated(let message), .interrupted(let message): return message
+        case .badInput(let message), .runtime(let message), .orderViolated(let message), .interrupted(let message),
+             .incomplete(let message), .schedulerUnavailable(let message): return message
         }
     }
 
@@ -25,6 +32,8 @@ enum CommandFailure: Error, CustomStringConvertible {
         case .runtime: return 1
         case .orderViolated: return 3
         case .interrupted: return 130
+        case .incomplete: return 4
+        case .schedulerUnavailable: return 5
         }
     }
 }
@@ -62,6 +71,18 @@ extension CommandFailure {
         let message = error.message(naming: flags.flag(for:))
         guard let context, error.parameterNames.isEmpty else { return message }
         return "\(context): \(message)"
+    }
+
+    /// A failure of a distributed sweep: a work directory that cannot be used or holds another
+    /// sweep is bad input (2), a scheduler that cannot be used or refused the job exit code 5,
+    /// missing points exit code 4, a damaged plan or result a run-time failure (1).
+    init(_ error: SweepPlanError) {
+        switch error {
+        case .invalidWorkDirectory, .foreignPlan: self = .badInput(error.description)
+        case .schedulerUnavailable, .submissionFailed: self = .schedulerUnavailable(error.description)
+        case .incomplete: self = .incomplete(error.description)
+        case .invalidPlan, .damagedResult: self = .runtime(error.description)
+        }
     }
 
     /// A failure to build or write an output of the `Reports` module, blamed on `flag`: data a

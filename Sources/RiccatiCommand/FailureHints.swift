@@ -31,6 +31,8 @@ extension CommandFailure {
         case .runtime(let message): return .runtime(FailureHints.apply(hint, to: message))
         case .orderViolated(let message): return .orderViolated(FailureHints.apply(hint, to: message))
         case .interrupted(let message): return .interrupted(FailureHints.apply(hint, to: message))
+        case .incomplete(let message): return .incomplete(FailureHints.apply(hint, to: message))
+        case .schedulerUnavailable(let message): return .schedulerUnavailable(FailureHints.apply(hint, to: message))
         }
     }
 }

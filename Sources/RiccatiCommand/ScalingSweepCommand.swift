@@ -3,8 +3,11 @@ import Foundation
 import Reports
 import Riccati
 import ScalingLaws
+import SweepPlans
 
-struct ScalingSweepCommand: ParsableCommand {
+struct ScalingSweepCommand: DistributableCommand {
+    static let commandPath = "scaling sweep"
+
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Integrate a grid of configurations (exact propagator; dopri5 for other activations) and fit log-log risk slopes.",
@@ -33,12 +36,23 @@ struct ScalingSweepCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ReportFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
     @OptionGroup var artifacts: ArtifactOptions
+    @OptionGroup var backendOptions: BackendOptions
 
     /// The flags of the library's parameters here (the grid's names are already its flags' names).
     static let flags = ParameterFlags(["studentWidth": "--widths", "dimension": "--dims", "teacherWidth": "--r", "exponent": "--alphas",
                                        "alpha": "--alphas", "seed": "--seeds", "saveCount": "--save-count"])
 
-    func run() throws {
+    /// Everything a run needs, validated: the sweep, its point count and the output destinations.
+    struct Prepared {
+        var sweep: ScalingSweep
+        var pointCount: Int
+        var destination: ReportDestination
+        var arrays: ArrayDirectory?
+        var plotDestination: PlotDestination?
+    }
+
+    /// Validates every flag and the whole grid (exit code 2 on bad input) before any work.
+    func prepare() throws -> Prepared {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
@@ -105,6 +119,13 @@ struct ScalingSweepCommand: ParsableCommand {
         let largestR = Double(sweep.teacherWidths.max() ?? 0), largestRS = Double(sweep.studentWidths.max() ?? 0)
         let largestState: Double = largestRS * (largestR + largestRS) + largestR + largestRS
         try InputChecks.storage(saves: saveCount, doublesPerState: 3 * pointCount + largestState)
+        return Prepared(sweep: sweep, pointCount: Int(pointCount), destination: destination, arrays: arrays, plotDestination: plotDestination)
+    }
+
+    func run() throws {
+        if try runOnBackend() { return }
+        let prepared = try prepare()
+        let sweep = prepared.sweep
         let points: [SweepPoint]
         do {
             points = try sweep.run(shouldStop: { Interruption.requested })
@@ -112,16 +133,21 @@ struct ScalingSweepCommand: ParsableCommand {
             // Everything was validated above: what fails now is an integration, a run-time failure.
             throw CommandFailure.runtime(CommandFailure(error, flags: Self.flags).description)
         }
-        let interrupted = Interruption.requested && points.count < Int(pointCount)
-        let report = SweepReport(points: points, sweep: sweep, interrupted: interrupted)
-        try arrays?.write(try CommandFailure.mapping { () throws(ReportError) in try report.arrays() }, config: report.configuration)
-        if let plotDestination, !(interrupted && points.isEmpty) {   // stopped before any point: nothing to draw
+        let interrupted = Interruption.requested && points.count < prepared.pointCount
+        try write(points, prepared: prepared, interrupted: interrupted)
+        if interrupted {
+            throw CommandFailure.interrupted(Interruption.message("\(points.count) of \(prepared.pointCount) grid points finished; the outputs hold them"))
+        }
+    }
+
+    /// The report, `--npy-dir` and `--plot` of `points` (a local run's, or a Slurm sweep's merge).
+    func write(_ points: [SweepPoint], prepared: Prepared, interrupted: Bool) throws {
+        let report = SweepReport(points: points, sweep: prepared.sweep, interrupted: interrupted)
+        try prepared.arrays?.write(try CommandFailure.mapping { () throws(ReportError) in try report.arrays() }, config: report.configuration)
+        if let plotDestination = prepared.plotDestination, !(interrupted && points.isEmpty) {   // stopped before any point: nothing to draw
             try plotDestination.write(try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() })
         }
-        try destination.write(report.text(format))
-        if interrupted {
-            throw CommandFailure.interrupted(Interruption.message("\(points.count) of \(Int(pointCount)) grid points finished; the outputs hold them"))
-        }
+        try prepared.destination.write(report.text(format))
     }
 }
 
@@ -132,31 +158,36 @@ extension ScalingSweepCommand {
     static func checkStepBudget(_ sweep: ScalingSweep) throws(CommandFailure) {
         guard sweep.activation.isQuadratic else { return }   // dopri5 has its own step limit
         for alpha in sweep.alphas { for r in sweep.teacherWidths { for rs in sweep.studentWidths { for d in sweep.dimensions {
-            let end: Double
-            let largest: Double
-            do {
-                let spectrum = try TeacherSpectrum.powerLaw(exponent: alpha, count: r)
-                largest = spectrum.values.max() ?? 0
-                if let finalTime = sweep.finalTime {
-                    end = finalTime
-                } else {
-                    let prediction = try ScalingPrediction(spectrum: spectrum, studentWidth: rs, dimension: d, sigma0: sweep.sigma0)
-                    let lower = sweep.ranks?.lower ?? 3, upper = sweep.ranks?.upper ?? (Swift.min(r, rs) / 4)
-                    if upper > lower, let t0 = prediction.escapeTime(rank: lower), let t1 = prediction.escapeTime(rank: upper),
-                       t0.isFinite, t1.isFinite, t1 > t0 {
-                        end = 2 * t1
-                    } else {
-                        end = 1e4
-                    }
-                }
-            } catch {
-                throw CommandFailure(error, flags: Self.flags)
-            }
-            let steps = end * 8 * largest / ExactPropagatorOptions(factorization: sweep.factorization).stepExponentCap
+            let (end, steps) = try exactSteps(sweep, alpha: alpha, r: r, rs: rs, d: d)
             guard steps <= InputChecks.maximumSteps else {
                 throw .badInput("--t-end \(sweep.finalTime == nil ? "(default: twice the window's end) " : "")= \(end) needs about "
                     + String(format: "%.3g", steps) + " exact-propagator steps at α = \(alpha), r = \(r), r_s = \(rs), d = \(InputChecks.whole(d)); at most 1e9")
             }
         } } } }
+    }
+
+    /// The horizon of one grid point and the exact-propagator steps it needs (`end · 8 λ_max / cap`).
+    static func exactSteps(_ sweep: ScalingSweep, alpha: Double, r: Int, rs: Int, d: Double) throws(CommandFailure) -> (end: Double, steps: Double) {
+        let end: Double
+        let largest: Double
+        do {
+            let spectrum = try TeacherSpectrum.powerLaw(exponent: alpha, count: r)
+            largest = spectrum.values.max() ?? 0
+            if let finalTime = sweep.finalTime {
+                end = finalTime
+            } else {
+                let prediction = try ScalingPrediction(spectrum: spectrum, studentWidth: rs, dimension: d, sigma0: sweep.sigma0)
+                let lower = sweep.ranks?.lower ?? 3, upper = sweep.ranks?.upper ?? (Swift.min(r, rs) / 4)
+                if upper > lower, let t0 = prediction.escapeTime(rank: lower), let t1 = prediction.escapeTime(rank: upper),
+                   t0.isFinite, t1.isFinite, t1 > t0 {
+                    end = 2 * t1
+                } else {
+                    end = 1e4
+                }
+            }
+        } catch {
+            throw CommandFailure(error, flags: Self.flags)
+        }
+        return (end, end * 8 * largest / ExactPropagatorOptions(factorization: sweep.factorization).stepExponentCap)
     }
 }

@@ -63,18 +63,30 @@ public struct ComputeFrontier: Sendable, Equatable, Codable {
         var completed = true
         for width in widths {
             if let shouldStop, shouldStop() { completed = false; break }
-            var configuration = base
-            configuration.studentWidth = width
-            let result = try SGDSimulator<Scalar>(configuration: configuration).run(shouldStop: shouldStop)
-            if !result.completed { completed = false }
-            let perStep = Double(configuration.batchSize) * Double(configuration.dimension) * Double(width)
-            curves.append(Curve(studentWidth: width, compute: result.steps.map { Double($0) * perStep }, risk: result.risk,
-                                statistics: result.statistics))
-            if !completed { break }
+            let (curve, finished) = try runCurve(base: base, width: width, precision: Scalar.self, shouldStop: shouldStop)
+            curves.append(curve)
+            if !finished { completed = false; break }
         }
         var frontier = try envelope(of: curves, gridCount: gridCount)
         frontier.completed = completed
         return frontier
+    }
+
+    /// One width's curve: `base` with ``SGDConfiguration/studentWidth`` `width`, run in `Scalar`
+    /// precision, its records as compute `k·B·d·r_s` and risk. This is the unit ``run(base:widths:gridCount:precision:shouldStop:)``
+    /// repeats per width; a curve depends only on its configuration (for any
+    /// ``SGDConfiguration/threads``, with one OpenBLAS thread), so curves computed apart, on other
+    /// machines, give the same frontier through ``envelope(of:gridCount:)``. `completed` is
+    /// `false` when `shouldStop` ended the run early (the curve then holds the records so far).
+    public static func runCurve<Scalar: SGDScalar>(
+        base: SGDConfiguration, width: Int, precision: Scalar.Type, shouldStop: (() -> Bool)? = nil
+    ) throws(SGDError) -> (curve: Curve, completed: Bool) {
+        var configuration = base
+        configuration.studentWidth = width
+        let result = try SGDSimulator<Scalar>(configuration: configuration).run(shouldStop: shouldStop)
+        let perStep = Double(configuration.batchSize) * Double(configuration.dimension) * Double(width)
+        return (Curve(studentWidth: width, compute: result.steps.map { Double($0) * perStep }, risk: result.risk,
+                      statistics: result.statistics), result.completed)
     }
 
     /// The lower envelope of given curves (each with increasing compute).

@@ -101,6 +101,33 @@ public struct ScalingSweep: Sendable {
         }
     }
 
+    /// The number of grid points, `|alphas|·|teacherWidths|·|studentWidths|·|dimensions|·|seeds|`.
+    public var pointCount: Int { grid.count }
+
+    /// The parameters of grid point `index` (`0 ..< pointCount`), in the order ``run(shouldStop:)``
+    /// returns the points: α slowest, then `r`, `r_s`, `d`, the seed fastest.
+    public func gridPoint(_ index: Int) throws(RiccatiError) -> (alpha: Double, teacherWidth: Int, studentWidth: Int, dimension: Double, seed: UInt64) {
+        let entries = grid
+        guard entries.indices.contains(index) else {
+            throw .invalidParameter(name: "index", value: "\(index)", reason: "must lie in [0, \(entries.count - 1)] (the grid's points)")
+        }
+        let entry = entries[index]
+        return (entry.alpha, entry.r, entry.rs, entry.d, entry.seed)
+    }
+
+    /// Integrates grid point `index` alone, exactly as ``run(shouldStop:)`` does within the grid
+    /// (a point depends only on its own inputs, so the result is bit-identical to that point of a
+    /// whole run, on any machine running the same build with one OpenBLAS thread). `nil` when
+    /// `shouldStop` ended the integration early. The sweep is validated first.
+    public func runPoint(at index: Int, shouldStop: (@Sendable () -> Bool)? = nil) throws(RiccatiError) -> SweepPoint? {
+        try validate()
+        let entries = grid
+        guard entries.indices.contains(index) else {
+            throw .invalidParameter(name: "index", value: "\(index)", reason: "must lie in [0, \(entries.count - 1)] (the grid's points)")
+        }
+        return try runPoint(entries[index], shouldStop: shouldStop)
+    }
+
     /// Integrates every grid point (in parallel with `jobs > 1`) and fits the slopes.
     ///
     /// `shouldStop` is asked before each point and after every step of each point's
