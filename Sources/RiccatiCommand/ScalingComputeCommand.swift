@@ -4,8 +4,11 @@ import Reports
 import Riccati
 import SGD
 import ScalingLaws
+import SweepPlans
 
-struct ScalingComputeCommand: ParsableCommand {
+struct ScalingComputeCommand: DistributableCommand {
+    static let commandPath = "scaling compute"
+
     static let configuration = CommandConfiguration(
         commandName: "compute",
         abstract: "Online SGD for several widths: population risk against compute, its lower envelope and exponent.",
@@ -32,11 +35,22 @@ struct ScalingComputeCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ReportFormat = .table
     @Option(help: "Write the report to this file (atomically).") var output: String?
     @OptionGroup var artifacts: ArtifactOptions
+    @OptionGroup var backendOptions: BackendOptions
 
     /// The flags of the library's parameters here (`studentWidth` is one of `--widths`).
     static let flags = ParameterFlags(["studentWidth": "--widths", "count": "--save-count", "batchSize": "--batch", "saveSteps": "--save-count"])
 
-    func run() throws {
+    /// Everything a run needs, validated: the base configuration, the widths and the output destinations.
+    struct Prepared {
+        var base: SGDConfiguration
+        var widths: [Int]
+        var destination: ReportDestination
+        var arrays: ArrayDirectory?
+        var plotDestination: PlotDestination?
+    }
+
+    /// Validates every flag and every width's configuration (exit code 2 on bad input) before any work.
+    func prepare() throws -> Prepared {
         let destination = try ReportDestination(path: output)
         let (arrays, plotDestination) = try artifacts.validate()
         try InputChecks.distinct(output: output, plot: artifacts.plot)
@@ -98,6 +112,13 @@ struct ScalingComputeCommand: ParsableCommand {
             throw CommandFailure.badInput("--t-end/--lr gives \(steps) step(s) and --save-count \(saveCount) records with a single compute value "
                                           + "after step 0; the frontier needs two: raise --t-end or --save-count, or give two --widths")
         }
+        return Prepared(base: base, widths: widthList, destination: destination, arrays: arrays, plotDestination: plotDestination)
+    }
+
+    func run() throws {
+        if try runOnBackend() { return }
+        let prepared = try prepare()
+        let base = prepared.base, widthList = prepared.widths
         let frontier: ComputeFrontier
         do {
             switch precision {
@@ -112,14 +133,19 @@ struct ScalingComputeCommand: ParsableCommand {
             }
             throw CommandFailure(error, flags: Self.flags)
         }
-        let report = ComputeReport(frontier: frontier, base: base, alpha: alpha, precision: precision)
-        try arrays?.write(try CommandFailure.mapping { () throws(ReportError) in try report.arrays() }, config: report.configuration)
-        if let plotDestination {
-            try plotDestination.write(try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() })
-        }
-        try destination.write(report.text(format))
+        try write(frontier, prepared: prepared)
         if !frontier.completed {
             throw CommandFailure.interrupted("interrupted by \(Interruption.signalName): the outputs hold the \(frontier.curves.count) width(s) run so far")
         }
+    }
+
+    /// The report, `--npy-dir` and `--plot` of `frontier` (a local run's, or a Slurm sweep's merge).
+    func write(_ frontier: ComputeFrontier, prepared: Prepared) throws {
+        let report = ComputeReport(frontier: frontier, base: prepared.base, alpha: alpha, precision: precision)
+        try prepared.arrays?.write(try CommandFailure.mapping { () throws(ReportError) in try report.arrays() }, config: report.configuration)
+        if let plotDestination = prepared.plotDestination {
+            try plotDestination.write(try CommandFailure.mapping(flag: "--plot") { () throws(ReportError) in try report.plot() })
+        }
+        try prepared.destination.write(report.text(format))
     }
 }
