@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev
 
-.PHONY: deps build release run test docs fuzz notebooks clean bench bench-smoke bench-deps
+.PHONY: deps slurm-deps build release run test docs fuzz notebooks clean bench bench-smoke bench-deps
 
 # Installs OpenBLAS (CBLAS) and LAPACKE when the Debian packages are missing. Uses sudo when not root.
 deps:
@@ -10,6 +10,18 @@ deps:
 		echo "Installing $(APT_PACKAGES) ..."; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+# The Slurm backend's tests start a throwaway single-node cluster on localhost (.ci/slurm-cluster):
+# Debian's Slurm daemons, clients and munge. Only `make test` needs them; where they cannot be
+# installed the Slurm tests say so and are skipped (`make run` and `make build` never need Slurm).
+SLURM_PACKAGES = slurmctld slurmd slurm-client munge
+slurm-deps:
+	@if ! dpkg -s $(SLURM_PACKAGES) >/dev/null 2>&1; then \
+		echo "Installing $(SLURM_PACKAGES) (for the Slurm backend's tests) ..."; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+		( $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SLURM_PACKAGES) ) \
+			|| echo "warning: could not install $(SLURM_PACKAGES); the Slurm backend's tests will be skipped"; \
 	fi
 
 build: deps
@@ -28,7 +40,7 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing
 # The tests run as an application should: OpenBLAS on one thread (RiccatiKit never changes it, and
 # its own threads are its parallelism; SGDFollowsODETests alone took 111 s with OpenBLAS's default two
 # threads against 59 s with one). Tests that compare thread counts set what they compare.
-test: deps
+test: deps slurm-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test $(TEST_FLAGS) --skip-build
 	@if python3 -c "import numpy, scipy" >/dev/null 2>&1; then \

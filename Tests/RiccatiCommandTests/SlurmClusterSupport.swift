@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// The throwaway single-node Slurm cluster of `.ci/slurm-cluster`, started once for the Slurm
+/// suite (``SlurmClusterTrait``) and stopped by the PIDs the script recorded.
+enum SlurmCluster {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = packageRoot.appendingPathComponent(".ci/slurm-cluster").path
+
+    /// Whether Slurm's daemons and clients and munge are installed (Debian: slurmctld slurmd slurm-client munge).
+    static let isInstalled: Bool = {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
+        return ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel"].allSatisfy { name in
+            folders.contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }
+        }
+    }()
+
+    static let skipReason: Comment = "Slurm is not installed (Debian: slurmctld slurmd slurm-client munge; make test installs them): the Slurm backend's tests are skipped"
+
+    /// The running cluster's folder (its `slurm.conf` is `SLURM_CONF`), set while the suite runs.
+    nonisolated(unsafe) static var folder: URL?
+
+    static var configuration: String { (folder ?? URL(fileURLWithPath: "/nonexistent")).appendingPathComponent("slurm.conf").path }
+
+    /// The environment of a command that talks to the cluster.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SLURM_CONF"] = configuration
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        return environment
+    }
+
+    static func start() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riccati-slurm-\(UUID().uuidString.prefix(8))")
+        let (status, output) = try runScript(["start", folder.path])
+        guard status == 0 else {
+            throw ClusterError(message: "the test cluster did not start (exit \(status)): \(output)")
+        }
+        return folder
+    }
+
+    static func stop(_ folder: URL) {
+        _ = try? runScript(["stop", folder.path])
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Runs the cluster script by `posix_spawn` and `waitpid`, its output into a file: the daemons
+    /// it starts outlive it, and Foundation's `Process` was seen never to notice such a script's exit.
+    static func runScript(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("riccati-slurm-script-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ["/bin/bash", script] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw ClusterError(message: "cannot run \(script): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitCode, output)
+    }
+
+    struct ClusterError: Error, CustomStringConvertible { let message: String; var description: String { message } }
+}
+
+/// Starts the cluster before the suite's tests and stops it after them.
+struct SlurmClusterTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let folder = try SlurmCluster.start()
+        SlurmCluster.folder = folder
+        defer {
+            SlurmCluster.stop(folder)
+            SlurmCluster.folder = nil
+        }
+        try await function()
+    }
+}
+
+extension Trait where Self == SlurmClusterTrait {
+    static var slurmCluster: SlurmClusterTrait { SlurmClusterTrait() }
+}
+
+/// Runs `riccati` with `environment` (the cluster's `SLURM_CONF`, or a `PATH` without Slurm).
+func runRiccati(_ arguments: [String], environment: [String: String], in directory: URL? = nil, timeout: TimeInterval) throws -> CommandRun {
+    let process = Process()
+    process.executableURL = try riccatiExecutable()
+    process.arguments = arguments
+    process.environment = environment
+    if let directory { process.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let pid = process.processIdentifier
+    let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "riccati-tests.slurm-timeout"))
+    timer.schedule(deadline: .now() + timeout)
+    timer.setEventHandler { kill(pid, SIGKILL) }
+    timer.resume()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    timer.cancel()
+    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a Slurm client command against the test cluster (`scancel`, `squeue`).
+func runSlurmClient(_ name: String, _ arguments: [String]) throws -> CommandRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    process.environment = SlurmCluster.environment
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+}
+
+/// A report's text without its timing lines (`solveSeconds`, `stepsPerSecond`): what a Slurm
+/// sweep and a local run must share byte for byte (every other number, the configuration included).
+func withoutTimings(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !$0.contains("\"solveSeconds\"") && !$0.contains("\"stepsPerSecond\"") }
+        .joined(separator: "\n")
+}
