@@ -31,7 +31,7 @@ enum CostTable {
         let largestMemory = plan.points.map(\.cost.memoryBytes).max() ?? 0
         let longest = plan.points.compactMap(\.cost.seconds).max()
         lines.append("largest task: memory \(bytes(largestMemory))"
-            + (longest.map { ", est. time \(duration($0)) (one core of the reference machine; give --time a margin, e.g. twice it)" } ?? ""))
+            + (longest.map { ", est. time \(duration($0)) (at the rates measured on the tool's 2-core reference machine; give --time a margin, e.g. twice it)" } ?? ""))
         let spec = ArraySpecification.make(plan.points.map(\.index), limit: limit)
         lines.append("submit: the same command without --dry-run (sbatch --array=\(spec)"
             + (slurmArguments.isEmpty ? "" : " " + slurmArguments.map(ShellQuoting.quoteIfNeeded).joined(separator: " "))

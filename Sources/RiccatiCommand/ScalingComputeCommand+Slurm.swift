@@ -25,7 +25,7 @@ extension ScalingComputeCommand {
                                              : configuration.memoryEstimate(precision: Double.self).totalBytes
             let seconds = work / Self.referenceMultiplyAddsPerSecond
                 * (precision == .float ? 1 : 2) + steps * batchEntries / Self.referenceDrawsPerSecond
-            return PlannedPoint(index: index, label: "rs=\(width) d=\(configuration.dimension) r=\(teacherWidth) batch=\(configuration.batchSize) steps=\(configuration.steps)",
+            return PlannedPoint(index: index, label: "rs=\(width) (d=\(configuration.dimension), B=\(configuration.batchSize), K=\(configuration.steps))",
                                 cost: TaskCost(steps: steps, multiplyAdds: work, memoryBytes: memory, seconds: seconds))
         }
     }
