@@ -73,15 +73,16 @@ extension CommandFailure {
         return "\(context): \(message)"
     }
 
-    /// A failure of a distributed sweep: a work directory that cannot be used or holds another
-    /// sweep is bad input (2), a scheduler that cannot be used or refused the job exit code 5,
-    /// missing points exit code 4, a damaged plan or result a run-time failure (1).
+    /// A failure of a distributed sweep: a work directory that cannot be used, holds another
+    /// sweep or holds no readable plan is bad input (2), a scheduler that cannot be used or
+    /// refused the job exit code 5, missing points exit code 4, a damaged result a run-time
+    /// failure (1).
     init(_ error: SweepPlanError) {
         switch error {
-        case .invalidWorkDirectory, .foreignPlan: self = .badInput(error.description)
+        case .invalidWorkDirectory, .foreignPlan, .invalidPlan: self = .badInput(error.description)
         case .schedulerUnavailable, .submissionFailed: self = .schedulerUnavailable(error.description)
         case .incomplete: self = .incomplete(error.description)
-        case .invalidPlan, .damagedResult: self = .runtime(error.description)
+        case .damagedResult: self = .runtime(error.description)
         }
     }
 

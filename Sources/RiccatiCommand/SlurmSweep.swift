@@ -42,7 +42,9 @@ enum SlurmSweep {
         }
         guard let client else { return }
         if let existing {
-            RiccatiCLI.report("note: \(directory.path) already holds this sweep's plan; submitting the points without a result")
+            if let submitted = try? directory.readSubmissions(), !submitted.isEmpty {
+                RiccatiCLI.report("note: \(directory.path) already holds this sweep's plan; submitting the points without a result")
+            }
             try resubmit(existing, command: command, directory: directory, client: client, limit: options.arrayLimit,
                          slurmArguments: slurmArguments, wait: !options.noWait, pollInterval: options.pollInterval)
             return

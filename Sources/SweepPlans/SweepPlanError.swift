@@ -1,7 +1,7 @@
 /// Why a distributed sweep could not be planned, submitted, run or merged.
 ///
 /// Each case carries a one-line message; the command-line tool maps the cases to its exit codes
-/// (CommandLineReference: 2 for `.invalidWorkDirectory` and `.foreignPlan`, 5 for
+/// (CommandLineReference: 2 for `.invalidWorkDirectory`, `.foreignPlan` and `.invalidPlan`, 5 for
 /// `.schedulerUnavailable` and `.submissionFailed`, 4 for `.incomplete`, 1 for the others).
 public enum SweepPlanError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The work directory cannot be created, written or read (path and reason).

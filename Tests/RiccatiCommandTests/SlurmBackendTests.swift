@@ -245,3 +245,30 @@ final class SendableBox<Value>: @unchecked Sendable {
         set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
+
+/// The `sweep` subcommands on a folder without a plan, and a task index outside the plan: one
+/// line, exit code 2, nothing written. Needs no Slurm (the plan comes from a dry run).
+@Test func sweepSubcommandsRefuseBadWorkDirectories() throws {
+    let root = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    for command in [["status"], ["merge"], ["resubmit"], ["task"]] {
+        let run = try runRiccati(["sweep"] + command + [root.path] + (command == ["task"] ? ["0"] : []), timeout: 60)
+        #expect(run.status == 2, "\(command): exit \(run.status): \(run.standardError)")
+        #expect(run.standardError.contains("not the work directory of a sweep"), "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n").count == 1)
+    }
+    let work = root.appendingPathComponent("work")
+    let dry = try runRiccati(SlurmBackendTests.sweep + ["--backend", "slurm", "--work-dir", work.path, "--dry-run"], timeout: 60)
+    #expect(dry.status == 0, "\(dry.standardError)")
+    let outside = try runRiccati(["sweep", "task", work.path, "8"], timeout: 60)
+    #expect(outside.status == 2, "\(outside.standardError)")
+    #expect(outside.standardError.contains("point index 8 is not in the plan"), "\(outside.standardError)")
+    let results = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("results").path)
+    #expect(results.isEmpty, "\(results)")
+    // Control: index 3 is in the plan and its task writes exactly its own result, here, without Slurm.
+    let inside = try runRiccati(["sweep", "task", work.path, "3"], timeout: 120)
+    #expect(inside.status == 0, "\(inside.standardError)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("results").path) == ["point-3.json"])
+    let status = try runRiccati(["sweep", "status", work.path], timeout: 60)
+    #expect(status.standardOutput.contains("points: 1/8 done"), "\(status.standardOutput)")
+}
