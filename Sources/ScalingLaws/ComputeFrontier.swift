@@ -72,10 +72,10 @@ public struct ComputeFrontier: Sendable, Equatable, Codable {
         return frontier
     }
 
-    /// One width's curve: `base` with ``SGDConfiguration/studentWidth`` `width`, run in `Scalar`
+    /// One width's curve: `base` with `studentWidth` set to `width`, run in `Scalar`
     /// precision, its records as compute `k·B·d·r_s` and risk. This is the unit ``run(base:widths:gridCount:precision:shouldStop:)``
     /// repeats per width; a curve depends only on its configuration (for any
-    /// ``SGDConfiguration/threads``, with one OpenBLAS thread), so curves computed apart, on other
+    /// `threads`, with one OpenBLAS thread), so curves computed apart, on other
     /// machines, give the same frontier through ``envelope(of:gridCount:)``. `completed` is
     /// `false` when `shouldStop` ended the run early (the curve then holds the records so far).
     public static func runCurve<Scalar: SGDScalar>(

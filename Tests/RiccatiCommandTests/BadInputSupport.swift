@@ -56,6 +56,21 @@ struct BadInputTable {
         for value in values { bad(extra + ["\(flag)=\(value)"], fragment ?? flag) }
     }
 
+    /// The flags of `--backend` (sweep and compute), checked before any work: nothing is created or submitted.
+    mutating func badBackendFlags() {
+        bad(["--backend", "cloud"], "--backend")
+        bad(["--work-dir", "OUT/plan"], "--work-dir")                 // a Slurm flag with the local backend
+        bad(["--dry-run"], "--dry-run")
+        bad(["--backend", "slurm"], "--work-dir")                      // Slurm without a work directory
+        bad(["--backend", "slurm", "--work-dir", "IN/file.txt/plan", "--dry-run"], "--work-dir")   // a file as its folder (fails for root too)
+        let dryRun = ["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run"]
+        bad(dryRun + ["--array-limit", "0"], "--array-limit")
+        bad(dryRun + ["--slurm-args", "--array=0-3"], "--slurm-args")  // set by the tool
+        bad(dryRun + ["--slurm-args", "--comment='open"], "--slurm-args")
+        bad(dryRun + ["--slurm-args", "partition"], "--slurm-args")
+        values("--poll-interval", ["0", "nan", "1e9"], extra: dryRun)
+    }
+
     /// The output destinations every command checks before any work.
     mutating func badDestinations(plotSuffixCheck: Bool = true) {
         bad(["--output", "IN/file.txt/report.txt"], "--output")      // a regular file as the directory (fails for root too)

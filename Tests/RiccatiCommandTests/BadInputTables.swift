@@ -284,17 +284,7 @@ enum BadInputTables {
         t.bad(["--format", "xml"], "--format")
         let many = (0..<101).map { String(Double($0) / 100) }.joined(separator: ","), seeds = (0..<100).map(String.init).joined(separator: ",")
         t.bad(["--alphas", many, "--seeds", seeds], "at most 10000")  // 10100 grid points
-        // The backend's flags (checked before any work; nothing is created or submitted).
-        t.bad(["--backend", "cloud"], "--backend")
-        t.bad(["--work-dir", "OUT/plan"], "--work-dir")               // a Slurm flag with the local backend
-        t.bad(["--dry-run"], "--dry-run")
-        t.bad(["--backend", "slurm"], "--work-dir")                    // Slurm without a work directory
-        t.bad(["--backend", "slurm", "--work-dir", "IN/file.txt/plan", "--dry-run"], "--work-dir")   // a file as its folder (fails for root too)
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--array-limit", "0"], "--array-limit")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "--array=0-3"], "--slurm-args")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "--comment='open"], "--slurm-args")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "partition"], "--slurm-args")
-        t.values("--poll-interval", ["0", "nan", "1e9"], extra: ["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run"])
+        t.badBackendFlags()
         t.alone(["--activation", "relu", "--r", "4", "--widths", "2", "--dims", "16"], "--t-end")   // no default horizon for ReLU
         t.badDestinations()
         return t.cases
@@ -326,17 +316,7 @@ enum BadInputTables {
         t.values("--grid-count", ["0", "1", "-1", "1000000"])
         t.values("--threads", ["0", "-1", "1000"])
         t.bad(["--precision", "half"], "--precision")
-        // The backend's flags (checked before any work; nothing is created or submitted).
-        t.bad(["--backend", "cloud"], "--backend")
-        t.bad(["--work-dir", "OUT/plan"], "--work-dir")               // a Slurm flag with the local backend
-        t.bad(["--dry-run"], "--dry-run")
-        t.bad(["--backend", "slurm"], "--work-dir")                    // Slurm without a work directory
-        t.bad(["--backend", "slurm", "--work-dir", "IN/file.txt/plan", "--dry-run"], "--work-dir")   // a file as its folder (fails for root too)
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--array-limit", "0"], "--array-limit")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "--array=0-3"], "--slurm-args")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "--comment='open"], "--slurm-args")
-        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "partition"], "--slurm-args")
-        t.values("--poll-interval", ["0", "nan", "1e9"], extra: ["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run"])
+        t.badBackendFlags()
         t.bad(["--format", "xml"], "--format")
         t.badDestinations()
         return t.cases

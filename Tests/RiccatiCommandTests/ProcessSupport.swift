@@ -31,10 +31,11 @@ func riccatiExecutable() throws -> URL {
 /// mask, in which SIGTERM is blocked. The timer runs on its own queue, because the global queues'
 /// threads may all be blocked reading pipes in parallel tests.)
 func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
-                timeout: TimeInterval? = nil) throws -> CommandRun {
+                timeout: TimeInterval? = nil, environment: [String: String]? = nil) throws -> CommandRun {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

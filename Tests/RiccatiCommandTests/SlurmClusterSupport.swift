@@ -92,43 +92,12 @@ extension Trait where Self == SlurmClusterTrait {
 
 /// Runs `riccati` with `environment` (the cluster's `SLURM_CONF`, or a `PATH` without Slurm).
 func runRiccati(_ arguments: [String], environment: [String: String], in directory: URL? = nil, timeout: TimeInterval) throws -> CommandRun {
-    let process = Process()
-    process.executableURL = try riccatiExecutable()
-    process.arguments = arguments
-    process.environment = environment
-    if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let pid = process.processIdentifier
-    let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "riccati-tests.slurm-timeout"))
-    timer.schedule(deadline: .now() + timeout)
-    timer.setEventHandler { kill(pid, SIGKILL) }
-    timer.resume()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    timer.cancel()
-    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    try runProcess(try riccatiExecutable(), arguments, in: directory, timeout: timeout, environment: environment)
 }
 
 /// Runs a Slurm client command against the test cluster (`scancel`, `squeue`).
 func runSlurmClient(_ name: String, _ arguments: [String]) throws -> CommandRun {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [name] + arguments
-    process.environment = SlurmCluster.environment
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, timeout: 60, environment: SlurmCluster.environment)
 }
 
 /// A report's text without its timing lines (`solveSeconds`, `stepsPerSecond`): what a Slurm
