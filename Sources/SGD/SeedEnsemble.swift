@@ -96,7 +96,45 @@ public struct SeedEnsemble: Sendable {
         return workers * run.totalBytes + shared + recordedBytes
     }
 
-    /// Runs the ``seeds`` runs, ``jobs`` at a time, in `Scalar` precision.
+    /// `(M0, P0)`, the common initial state of every run: that of `shared`
+    /// (``sharedConfiguration()``) in `Scalar` precision.
+    public func initialState<Scalar: SGDScalar>(shared: SGDConfiguration, precision: Scalar.Type) throws(SGDError) -> OverlapState {
+        try SGDSimulator<Scalar>(configuration: shared).overlapState()
+    }
+
+    /// Run `index` (`0 ≤ index < seeds`) alone, on one thread, in `Scalar` precision: the
+    /// configuration ``configuration(ofRun:shared:)`` run to its end. `nil` when `shouldStop`
+    /// ended it early (its series would end early). The unit a distributed ensemble runs as one
+    /// task; its numbers depend only on `shared` and `index`.
+    public func runSeed<Scalar: SGDScalar>(_ index: Int, shared: SGDConfiguration, precision: Scalar.Type,
+                                           shouldStop: (() -> Bool)? = nil) throws(SGDError) -> SeedRun? {
+        guard index >= 0, index < seeds else {
+            throw .invalidParameter(name: "index", value: "\(index)", reason: "must lie in [0, \(seeds - 1)]")
+        }
+        let result = try SGDSimulator<Scalar>(configuration: configuration(ofRun: index, shared: shared)).run(shouldStop: shouldStop)
+        guard result.completed else { return nil }
+        return SeedRun(risks: result.risk, statistics: result.statistics)
+    }
+
+    /// The ensemble's result from its runs, indexed by run (`runs[i]` of seed `base.seed + i`,
+    /// `nil` for a run not finished, which makes the result not ``SeedEnsembleResult/completed``),
+    /// recording the steps of `shared` (its save steps, `0` and its last step) from `initialState`.
+    public func result(initialState: OverlapState, shared: SGDConfiguration, runs: [SeedRun?]) -> SeedEnsembleResult {
+        let steps = Array(Set(shared.saveSteps + [0, shared.steps])).sorted()
+        var result = SeedEnsembleResult(requestedRuns: seeds, learningRate: shared.learningRate, steps: steps, initialState: initialState)
+        if runs.count < seeds { result.completed = false }
+        for (index, run) in runs.enumerated() {
+            if let run {
+                result.append(seed: base.seed &+ UInt64(index), risks: run.risks, statistics: run.statistics)
+            } else {
+                result.completed = false
+            }
+        }
+        return result
+    }
+
+    /// Runs the ``seeds`` runs (``runSeed(_:shared:precision:shouldStop:)``), ``jobs`` at a time,
+    /// in `Scalar` precision.
     ///
     /// `progress` receives the number of runs finished so far after each one (from the worker
     /// that finished it). `shouldStop` is asked before each run starts and after each step of
@@ -109,18 +147,17 @@ public struct SeedEnsemble: Sendable {
                                        shouldStop: (@Sendable () -> Bool)? = nil) throws(SGDError) -> SeedEnsembleResult {
         try validate()
         let shared = try sharedConfiguration()
-        let initialState = try SGDSimulator<Scalar>(configuration: shared).overlapState()
-        let steps = Array(Set(shared.saveSteps + [0, shared.steps])).sorted()
+        let initialState = try self.initialState(shared: shared, precision: Scalar.self)
         let pool = SeedPool(count: seeds)
         let ensemble = self
         let work: @Sendable (Int) -> Void = { _ in
             while let index = pool.next() {
                 if let shouldStop, shouldStop() { pool.stop(); return }
                 do throws(SGDError) {
-                    let result = try SGDSimulator<Scalar>(configuration: ensemble.configuration(ofRun: index, shared: shared))
-                        .run(shouldStop: shouldStop)
-                    guard result.completed else { pool.stop(); return }
-                    let finished = pool.store(.success(SeedRun(risks: result.risk, statistics: result.statistics)), at: index)
+                    guard let run = try ensemble.runSeed(index, shared: shared, precision: Scalar.self, shouldStop: shouldStop) else {
+                        pool.stop(); return
+                    }
+                    let finished = pool.store(.success(run), at: index)
                     progress?(finished)
                 } catch {
                     pool.store(.failure(error), at: index)
@@ -130,14 +167,14 @@ public struct SeedEnsemble: Sendable {
         }
         let workers = Swift.min(jobs, seeds)
         if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
-        var result = SeedEnsembleResult(requestedRuns: seeds, learningRate: shared.learningRate, steps: steps, initialState: initialState)
-        for (index, slot) in pool.values.enumerated() {
+        var runs: [SeedRun?] = []
+        for slot in pool.values {
             switch slot {
-            case .success(let run)?: result.append(seed: base.seed &+ UInt64(index), risks: run.risks, statistics: run.statistics)
+            case .success(let run)?: runs.append(run)
             case .failure(let error)?: throw error
-            case nil: result.completed = false   // not started or stopped mid-run
+            case nil: runs.append(nil)   // not started or stopped mid-run
             }
         }
-        return result
+        return result(initialState: initialState, shared: shared, runs: runs)
     }
 }

@@ -231,6 +231,19 @@ enum BadInputTables {
         t.values("--jobs", ["0", "-1", "nan", "65"], extra: ["--seeds", "2"])
         t.bad(["--jobs", "2"], "--jobs")                               // --jobs without --seeds
         t.bad(["--jobs", "2", "--seeds", "2", "--lr-sweep", "0.02"], "--jobs")
+        // The backend's flags (checked before any work; nothing is created or submitted).
+        t.bad(["--backend", "cloud"], "--backend")
+        t.bad(["--work-dir", "OUT/plan"], "--work-dir")               // a Slurm flag with the local backend
+        t.bad(["--dry-run", "--seeds", "2"], "--dry-run")
+        t.bad(["--backend", "slurm", "--lr-sweep", "0.02"], "--work-dir")   // Slurm without a work directory
+        t.bad(["--backend", "slurm", "--work-dir", "IN/file.txt/plan", "--dry-run", "--seeds", "2"], "--work-dir")
+        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--array-limit", "0"], "--array-limit")
+        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--slurm-args", "--dependency=afterok:1"], "--slurm-args")
+        t.values("--poll-interval", ["0", "nan", "1e9"], extra: ["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run"])
+        // A bad run is refused before its plan is written.
+        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--lr-sweep", "1e10"], "--lr-sweep")
+        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--seeds", "10001"], "--seeds")
+        t.bad(["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run", "--seeds", "2", "--jobs", "65"], "--jobs")
         return t.cases
     }()
 
