@@ -7,7 +7,7 @@ enum SweepBackend: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `--backend local|slurm` and the Slurm backend's flags, shared by the commands that run a grid
-/// of independent points (`scaling sweep`, `scaling compute`).
+/// of independent points (`scaling sweep`, `scaling compute`, `compare`).
 struct BackendOptions: ParsableArguments {
     @Option(help: "Where the points run: local (this machine, --jobs at once) or slurm (one array task per point; needs --work-dir).")
     var backend: SweepBackend = .local

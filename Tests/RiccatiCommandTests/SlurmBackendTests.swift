@@ -81,10 +81,11 @@ struct SlurmBackendTests {
         #expect(local.status == 0)
         // At most one task at a time, so the last point is still pending when it is cancelled.
         let waiting = SendableBox<Result<CommandRun, any Error>>()
+        let environment = SlurmCluster.environment   // the thread does not inherit the suite's cluster
         let thread = Thread {
             waiting.value = Result {
                 try runRiccati(Self.sweep + ["--backend", "slurm", "--work-dir", work.path, "--array-limit", "1"] + Self.fast,
-                               environment: SlurmCluster.environment, timeout: 300)
+                               environment: environment, timeout: 300)
             }
         }
         thread.start()

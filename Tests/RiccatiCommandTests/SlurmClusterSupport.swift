@@ -17,8 +17,11 @@ enum SlurmCluster {
 
     static let skipReason: Comment = "Slurm is not installed (Debian: slurmctld slurmd slurm-client munge; make test installs them): the Slurm backend's tests are skipped"
 
-    /// The running cluster's folder (its `slurm.conf` is `SLURM_CONF`), set while the suite runs.
-    nonisolated(unsafe) static var folder: URL?
+    /// The running cluster's folder (its `slurm.conf` is `SLURM_CONF`), bound for the tests of a
+    /// suite with ``SlurmClusterTrait``: each such suite has a cluster of its own (the script picks
+    /// free ports), so suites can run side by side. A thread of a test does not inherit it: read
+    /// ``environment`` before starting one.
+    @TaskLocal static var folder: URL?
 
     static var configuration: String { (folder ?? URL(fileURLWithPath: "/nonexistent")).appendingPathComponent("slurm.conf").path }
 
@@ -71,18 +74,14 @@ enum SlurmCluster {
     struct ClusterError: Error, CustomStringConvertible { let message: String; var description: String { message } }
 }
 
-/// Starts the cluster before the suite's tests and stops it after them.
+/// Starts a cluster of the suite's own before its tests and stops it after them.
 struct SlurmClusterTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let folder = try SlurmCluster.start()
-        SlurmCluster.folder = folder
-        defer {
-            SlurmCluster.stop(folder)
-            SlurmCluster.folder = nil
-        }
-        try await function()
+        defer { SlurmCluster.stop(folder) }
+        try await SlurmCluster.$folder.withValue(folder) { try await function() }
     }
 }
 
@@ -100,10 +99,13 @@ func runSlurmClient(_ name: String, _ arguments: [String]) throws -> CommandRun 
     try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, timeout: 60, environment: SlurmCluster.environment)
 }
 
-/// A report's text without its timing lines (`solveSeconds`, `stepsPerSecond`): what a Slurm
-/// sweep and a local run must share byte for byte (every other number, the configuration included).
+/// A report's text without the lines of its timings (the statistics measured in seconds and the
+/// rates derived from them): what a Slurm run and a local run share byte for byte, every other
+/// number and the configuration included.
 func withoutTimings(_ text: String) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false)
-        .filter { !$0.contains("\"solveSeconds\"") && !$0.contains("\"stepsPerSecond\"") }
+    let timed = ["\"solveSeconds\"", "\"stepsPerSecond\"", "\"seconds\"", "\"gemmSeconds\"", "\"rngSeconds\"", "\"gemmGflops\"",
+                 "\"rngNanosPerSample\""]
+    return text.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { line in !timed.contains { line.contains($0) } }
         .joined(separator: "\n")
 }

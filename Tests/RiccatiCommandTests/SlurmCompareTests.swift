@@ -1,45 +1,10 @@
 import Foundation
 import Testing
 
-/// The single-node Slurm cluster of ``SlurmCompareTests``: its own, started by ``CompareClusterTrait``,
-/// so that the suite can run alongside ``SlurmBackendTests`` (whose cluster is ``SlurmCluster/folder``;
-/// `.ci/slurm-cluster` picks free ports, so two clusters coexist on one host).
-enum CompareCluster {
-    /// The running cluster's folder, set while the suite runs.
-    nonisolated(unsafe) static var folder: URL?
-
-    /// The environment of a command that talks to this cluster.
-    static var environment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLURM_CONF"] = (folder ?? URL(fileURLWithPath: "/nonexistent")).appendingPathComponent("slurm.conf").path
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        return environment
-    }
-}
-
-/// Starts ``CompareCluster`` before the suite's tests and stops it after them.
-struct CompareClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let folder = try SlurmCluster.start()
-        CompareCluster.folder = folder
-        defer {
-            SlurmCluster.stop(folder)
-            CompareCluster.folder = nil
-        }
-        try await function()
-    }
-}
-
-extension Trait where Self == CompareClusterTrait {
-    static var compareCluster: CompareClusterTrait { CompareClusterTrait() }
-}
-
 /// `riccati compare --backend slurm` against a real single-node Slurm on localhost: a
 /// learning-rate sweep, a seed ensemble and a plain comparison merged from array tasks are
 /// bit-identical to local runs (report text apart from timings, `.npy` files and figure).
-@Suite(.serialized, .enabled(if: SlurmCluster.isInstalled, SlurmCluster.skipReason), .compareCluster)
+@Suite(.serialized, .enabled(if: SlurmCluster.isInstalled, SlurmCluster.skipReason), .slurmCluster)
 struct SlurmCompareTests {
     static let base = ["compare", "--d", "32", "--r", "4", "--rs", "2", "--batch", "64", "--lr", "0.05", "--t-end", "2", "--save-count", "8"]
     /// 2 learning rates × 2 seeds and the comparison itself: 5 tasks.
@@ -48,15 +13,6 @@ struct SlurmCompareTests {
     static let ensemble = base + ["--seeds", "3", "--noise", "0.1", "--format", "table"]
     static let fast = ["--poll-interval", "0.2"]
 
-    /// A compare report without the lines of its timings (the `stats` entries measured in
-    /// seconds, and the rates derived from them): what a Slurm run and a local run share byte for byte.
-    static func withoutTimings(_ text: String) -> String {
-        let timed = ["\"seconds\"", "\"gemmSeconds\"", "\"rngSeconds\"", "\"gemmGflops\"", "\"rngNanosPerSample\"", "\"stepsPerSecond\"",
-                     "\"solveSeconds\""]
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { line in !timed.contains { line.contains($0) } }
-            .joined(separator: "\n")
-    }
 
     /// The outputs of one run: its standard output, its `.npy` files by name and its figure.
     struct Outputs {
@@ -71,7 +27,7 @@ struct SlurmCompareTests {
         try FileManager.default.createDirectory(at: arrays, withIntermediateDirectories: true)
         let backend = slurm.map { ["--backend", "slurm", "--work-dir", $0.path] + Self.fast } ?? []
         let run = try runRiccati(arguments + ["--npy-dir", arrays.path, "--plot", plot.path] + backend,
-                                 environment: CompareCluster.environment, timeout: 300)
+                                 environment: SlurmCluster.environment, timeout: 300)
         #expect(run.status == 0, "\(slurm == nil ? "local" : "slurm"): exit \(run.status): \(run.standardError)")
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: arrays.path) where name.hasSuffix(".npy") {
@@ -92,7 +48,7 @@ struct SlurmCompareTests {
         let local = try run(Self.lrSweep, into: root.appendingPathComponent("local"))
         let slurm = try run(Self.lrSweep, into: root.appendingPathComponent("slurm"), slurm: work)
         #expect(local.report.contains("\"sweepSlope\""))
-        #expect(Self.withoutTimings(slurm.report) == Self.withoutTimings(local.report))
+        #expect(withoutTimings(slurm.report) == withoutTimings(local.report))
         #expect(local.arrays.keys.contains("sweep_deviation.npy"), "\(local.arrays.keys.sorted())")
         #expect(slurm.arrays == local.arrays)
         #expect(!local.plot.isEmpty)
@@ -102,7 +58,7 @@ struct SlurmCompareTests {
         var other = Self.lrSweep
         other[other.firstIndex(of: "0.05,0.1")!] = "0.05,0.08"
         let changed = try run(other, into: root.appendingPathComponent("changed"))
-        #expect(Self.withoutTimings(changed.report) != Self.withoutTimings(local.report))
+        #expect(withoutTimings(changed.report) != withoutTimings(local.report))
         #expect(changed.arrays["sweep_deviation.npy"] != local.arrays["sweep_deviation.npy"])
     }
 
@@ -134,14 +90,14 @@ struct SlurmCompareTests {
         let work = root.appendingPathComponent("work")
         let arguments = Self.base + ["--format", "json"]
         let localFile = root.appendingPathComponent("local.json"), slurmFile = root.appendingPathComponent("slurm.json")
-        let local = try runRiccati(arguments + ["--output", localFile.path], environment: CompareCluster.environment, timeout: 300)
+        let local = try runRiccati(arguments + ["--output", localFile.path], environment: SlurmCluster.environment, timeout: 300)
         #expect(local.status == 0, "\(local.standardError)")
         let slurm = try runRiccati(arguments + ["--output", slurmFile.path, "--backend", "slurm", "--work-dir", work.path] + Self.fast,
-                                   environment: CompareCluster.environment, timeout: 300)
+                                   environment: SlurmCluster.environment, timeout: 300)
         #expect(slurm.status == 0, "\(slurm.standardError)")
         let localReport = try String(contentsOf: localFile, encoding: .utf8)
         #expect(localReport.contains("\"maxRelativeDeviation\""))
-        #expect(Self.withoutTimings(try String(contentsOf: slurmFile, encoding: .utf8)) == Self.withoutTimings(localReport))
+        #expect(withoutTimings(try String(contentsOf: slurmFile, encoding: .utf8)) == withoutTimings(localReport))
         #expect(try resultCount(work) == 1)
     }
 
@@ -154,7 +110,7 @@ struct SlurmCompareTests {
                                     (Self.ensemble, ["ensemble seed=0 steps=40", "ensemble seed=1 steps=40", "ensemble seed=2 steps=40"])] {
             let work = root.appendingPathComponent("work-\(labels.count)")
             let run = try runRiccati(arguments + ["--backend", "slurm", "--work-dir", work.path, "--dry-run"],
-                                     environment: CompareCluster.environment, timeout: 60)
+                                     environment: SlurmCluster.environment, timeout: 60)
             #expect(run.status == 0, "\(run.standardError)")
             #expect(run.standardOutput.contains("dry run: \(labels.count) task(s) planned"), "\(run.standardOutput)")
             for (index, label) in labels.enumerated() {
