@@ -19,7 +19,7 @@ struct BackendOptions: ParsableArguments {
     var arrayLimit: Int?
 
     @Option(name: .customLong("slurm-args"), parsing: .unconditional,
-            help: "Slurm: extra sbatch arguments for every job, one string, e.g. \"--partition=short --time=2:00:00 --mem=8G\".")
+            help: "Slurm: extra sbatch options for every job, one string, each option one word with its value, e.g. \"--partition=short --time=2:00:00 --mem=8G\".")
     var slurmArguments: String?
 
     @Flag(name: .customLong("no-wait"), help: "Slurm: print the job ids and return instead of waiting for the merged result.")
@@ -28,8 +28,11 @@ struct BackendOptions: ParsableArguments {
     @Flag(name: .customLong("dry-run"), help: "Slurm: write the plan and the scripts, print the tasks and their estimated cost, submit nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("poll-interval"), help: "Slurm: seconds between two looks at the queue while waiting.")
-    var pollInterval: Double = 5
+    @Option(name: .customLong("poll-interval"), help: "Slurm: seconds between two looks at the queue while waiting (default 5).")
+    var pollIntervalOption: Double?
+
+    /// `--poll-interval`, 5 s by default.
+    var pollInterval: Double { pollIntervalOption ?? 5 }
 
     /// The flags that say how a sweep runs, not what it computes: left out of a plan's identity
     /// (with a value: `--backend`, …; `--jobs` only sets the local pool's size).
@@ -41,7 +44,7 @@ struct BackendOptions: ParsableArguments {
     func check() throws(CommandFailure) -> [String] {
         guard backend == .slurm else {
             let given = [("--work-dir", workDirectory != nil), ("--array-limit", arrayLimit != nil), ("--slurm-args", slurmArguments != nil),
-                         ("--no-wait", noWait), ("--dry-run", dryRun)].filter(\.1).map(\.0)
+                         ("--no-wait", noWait), ("--dry-run", dryRun), ("--poll-interval", pollIntervalOption != nil)].filter(\.1).map(\.0)
             if let first = given.first { throw .badInput("\(first) applies to --backend slurm only") }
             return []
         }
@@ -66,12 +69,35 @@ struct BackendOptions: ParsableArguments {
             throw .badInput("--slurm-args: '\(word)' is not an sbatch option (each word starts with -, e.g. --time=1:00:00)")
         }
         for word in words {
-            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
-            if ["--array", "-a", "--dependency", "-d", "--output", "-o", "--error", "-e", "--chdir", "-D", "--parsable", "--wrap"].contains(name) {
-                throw .badInput("--slurm-args: \(name) is set by the tool itself and cannot be given")
+            if let reserved = reservedSbatchOption(in: word) {
+                throw .badInput("--slurm-args: '\(word)' sets \(reserved), which the tool sets itself")
             }
         }
         return words
+    }
+
+    /// The long options the tool gives `sbatch` itself.
+    static let reservedLongOptions = ["array", "dependency", "output", "error", "chdir", "parsable", "wrap", "kill-on-invalid-dep"]
+    /// Their short forms.
+    static let reservedShortOptions: Set<Character> = ["a", "d", "o", "e", "D"]
+    /// `sbatch`'s short options that take a value (the rest of the word, or the next word).
+    static let shortOptionsWithValue: Set<Character> = Set("AaBbcDdeFGiJLMmNnopqStwx")
+
+    /// The reserved option `word` sets, read as `sbatch` (getopt) reads it: a long option by any
+    /// unambiguous prefix (`--arr=0`), short options bundled (`-Ho FILE`) or with their value
+    /// attached (`-ofile`); `nil` when it sets none of them.
+    static func reservedSbatchOption(in word: String) -> String? {
+        if word.hasPrefix("--") {
+            let name = String((word.dropFirst(2).split(separator: "=", maxSplits: 1).first ?? ""))
+            guard !name.isEmpty else { return nil }
+            return reservedLongOptions.first { $0.hasPrefix(name) }.map { "--" + $0 }
+        }
+        guard word.hasPrefix("-") else { return nil }
+        for letter in word.dropFirst() {
+            if reservedShortOptions.contains(letter) { return "-\(letter)" }
+            if shortOptionsWithValue.contains(letter) { return nil }   // the rest is its value
+        }
+        return nil
     }
 
     /// `arguments` without the run-only flags and their values (``runOnlyOptions``, ``runOnlyFlags``).

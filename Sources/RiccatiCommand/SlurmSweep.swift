@@ -28,12 +28,15 @@ enum SlurmSweep {
                              workingDirectory: FileManager.default.currentDirectoryPath, executable: executablePath(), points: points)
         let directory = WorkDirectory(path: options.workDirectory ?? "")
         let existing: SweepPlan?
+        let lock: SubmissionLock
         do throws(SweepPlanError) {
             existing = try directory.prepare(for: plan)
+            lock = try directory.lockForSubmission()
             try directory.writePlan(existing ?? plan)
         } catch {
             throw CommandFailure(error)
         }
+        defer { withExtendedLifetime(lock) {} }
         try writeScripts(existing ?? plan, directory: directory, limit: options.arrayLimit)
         if options.dryRun {
             try StandardStreams.writeOutput(CostTable.text(plan: plan, directory: directory, limit: options.arrayLimit,
@@ -42,11 +45,10 @@ enum SlurmSweep {
         }
         guard let client else { return }
         if let existing {
-            if let submitted = try? directory.readSubmissions(), !submitted.isEmpty {
-                RiccatiCLI.report("note: \(directory.path) already holds this sweep's plan; submitting the points without a result")
-            }
+            let submitted = (try? directory.readSubmissions())?.isEmpty == false
             try resubmit(existing, command: command, directory: directory, client: client, limit: options.arrayLimit,
-                         slurmArguments: slurmArguments, wait: !options.noWait, pollInterval: options.pollInterval)
+                         slurmArguments: slurmArguments, wait: !options.noWait, pollInterval: options.pollInterval,
+                         note: submitted ? "\(directory.path) already holds this sweep's plan; submitting the points without a result" : nil)
             return
         }
         let submission = try submitJobs(plan, indices: plan.points.map(\.index), directory: directory, client: client,
@@ -123,7 +125,7 @@ enum SlurmSweep {
     /// job of the sweep is still queued or running.
     static func resubmit<Command: DistributableCommand>(_ plan: SweepPlan, command: Command, directory: WorkDirectory,
                                                         client: SlurmClient, limit: Int?, slurmArguments: [String], wait: Bool,
-                                                        pollInterval: Double) throws(CommandFailure) {
+                                                        pollInterval: Double, note: String? = nil) throws(CommandFailure) {
         let active: [QueueEntry]
         let submissions: [SweepSubmission]
         do throws(SweepPlanError) {
@@ -137,6 +139,7 @@ enum SlurmSweep {
                 + active.prefix(5).map(\.id).joined(separator: ", ") + (active.count > 5 ? ", …" : "")
                 + "); wait for them (riccati sweep status) or scancel them first")
         }
+        if let note { RiccatiCLI.report("note: \(note)") }
         let states = command.states(plan: plan, directory: directory)
         let indices = states.indices.filter { !states[$0].isDone }
         if indices.isEmpty, FileManager.default.fileExists(atPath: directory.mergedReportPath) {

@@ -23,6 +23,13 @@ struct SweepResubmitCommand: ParsableCommand {
 
     func run() throws {
         let sweep = try PlannedSweep(path: workDirectory)
+        let lock: SubmissionLock
+        do {
+            lock = try sweep.directory.lockForSubmission()
+        } catch {
+            throw CommandFailure(error)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let original = sweep.command.backendOptions
         let limit = arrayLimit ?? original.arrayLimit
         let interval = pollInterval ?? original.pollInterval

@@ -16,7 +16,18 @@ struct SweepTaskCommand: ParsableCommand {
     @Argument(help: "The point's index in the plan (Slurm's SLURM_ARRAY_TASK_ID).") var index: Int
 
     func run() throws {
-        let sweep = try PlannedSweep(path: workDirectory)
+        let sweep: PlannedSweep
+        do {
+            sweep = try PlannedSweep(path: workDirectory)
+        } catch {
+            // A plan that no longer validates (an output folder gone, the working directory
+            // removed) fails the point with its reason, so the waiting command can name it.
+            let directory = WorkDirectory(path: workDirectory)
+            if let plan = try? directory.readPlan(), plan.points.indices.contains(index) {
+                try? directory.writeFailure(error.description, index: index)
+            }
+            throw error
+        }
         try sweep.checkIndex(index)
         do {
             try sweep.command.runTask(index, plan: sweep.plan, directory: sweep.directory)

@@ -31,14 +31,19 @@ struct SweepWaiter {
                 queueFailures = 0
             } catch {
                 queueFailures += 1
-                if queueFailures >= Self.queueFailureLimit { throw CommandFailure(error) }
+                if queueFailures >= Self.queueFailureLimit {
+                    throw .schedulerUnavailable("lost contact with Slurm while waiting (\(error)); the jobs may go on: riccati sweep status "
+                        + ShellQuoting.quoteIfNeeded(directory.path))
+                }
                 sleep(seconds: pollInterval)
                 continue
             }
             let tasks = entries.filter { !submission.arrayJob.isEmpty && $0.jobID == submission.arrayJob }
             let mergeActive = entries.contains { $0.jobID == submission.mergeJob }
             if showsProgress { StandardStreams.writeError("\r\u{1B}[K" + progressLine(activeTasks: tasks.count, mergeActive: mergeActive)) }
-            if !mergeActive {
+            // A merge that ended while tasks are still queued (cancelled by hand, say) settles
+            // nothing: wait for the tasks, then report what they left.
+            if !mergeActive, tasks.isEmpty {
                 if FileManager.default.fileExists(atPath: directory.mergedReportPath) {
                     if showsProgress { StandardStreams.writeError("\r\u{1B}[K") }
                     try SlurmSweep.printMergedReport(directory)
@@ -48,9 +53,10 @@ struct SweepWaiter {
                 if current.contains(where: { !$0.isDone }) {
                     throw .incomplete(SlurmSweep.incompleteMessage(plan, states: current, directory: directory))
                 }
-                throw .runtime("the merge job \(submission.mergeJob) ended without a merged result: " + mergeLogLine())
+                throw .incomplete("every point has its result, but the merge job \(submission.mergeJob) ended without a merged result ("
+                    + mergeLogLine() + "); riccati sweep resubmit " + ShellQuoting.quoteIfNeeded(directory.path) + " runs the merge again")
             }
-            if tasks.isEmpty {
+            if tasks.isEmpty, mergeActive {
                 // Every task has ended: a point without a result can no longer appear, and the
                 // merge (afterok) would only wait to be killed; withdraw it and say which points.
                 let current = states()
@@ -73,14 +79,16 @@ struct SweepWaiter {
         return line
     }
 
-    /// The last line of the merge job's log, or a pointer to the logs.
-    func mergeLogLine() -> String {
-        let log = directory.logsPath + "/merge-\(submission.mergeJob).out"
+    func mergeLogLine() -> String { Self.mergeLogLine(directory: directory, mergeJob: submission.mergeJob) }
+
+    /// The last line of merge job `mergeJob`'s log, or a pointer to the logs.
+    static func mergeLogLine(directory: WorkDirectory, mergeJob: String) -> String {
+        let log = directory.logsPath + "/merge-\(mergeJob).out"
         if let text = try? String(contentsOfFile: log, encoding: .utf8),
            let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) {
             return String(line)
         }
-        return "no log at \(log) (cancelled before it started?)"
+        return "no log at \(log): cancelled before it started?"
     }
 
     /// Sleeps in short slices so a stop signal ends the wait promptly.

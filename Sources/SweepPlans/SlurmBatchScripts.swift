@@ -27,8 +27,8 @@ public struct SlurmBatchScripts: Sendable, Equatable {
             ShellQuoting.quoteIfNeeded(path) == path ? "#SBATCH \(option)=\(SlurmBatchScripts.escapePattern(path))\(pattern)" : nil
         }
         let header = [
-            "# \(plan.commandLine)",
-            "# Written by riccati \(plan.toolVersion); the plan is plan.json beside this script.",
+            "# " + Self.printable(plan.commandLine),
+            "# Written by riccati \(Self.printable(plan.toolVersion)); the plan is plan.json beside this script.",
         ]
         array = (["#!/bin/bash", "#SBATCH --job-name=riccati-sweep", "#SBATCH --array=\(spec)"]
             + [directive("--output", directory.logsPath, "/task-%A_%a.out"), directive("--chdir", plan.workingDirectory)].compactMap { $0 }
@@ -45,6 +45,21 @@ public struct SlurmBatchScripts: Sendable, Equatable {
                 "\(tool) sweep merge \(folder) > \(ShellQuoting.quote(directory.mergedReportPath + ".partial"))",
                 "mv -f \(ShellQuoting.quote(directory.mergedReportPath + ".partial")) \(ShellQuoting.quote(directory.mergedReportPath))",
             ]).joined(separator: "\n") + "\n"
+    }
+
+    /// `text` for a comment line: every control character (a line break above all, which would
+    /// end the comment and make the rest a command) written as `\u{…}`.
+    public static func printable(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}" {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     /// `path` with `%` doubled: Slurm's `--output` treats `%` as the start of a replacement symbol.

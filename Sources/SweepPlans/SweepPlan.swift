@@ -4,7 +4,8 @@
 /// user gave them, the directory they were given in (relative paths are resolved against it),
 /// and the list of points. A task re-parses ``arguments`` with the same code a local run uses,
 /// so the configuration of every point is the local run's, and runs point ``PlannedPoint/index``
-/// alone. Two plans describe the same sweep when their ``command``, ``identityArguments`` and
+/// alone. Two plans describe the same sweep when their ``command``, ``identityArguments`` (as
+/// written: `--r 16` and `--r=16` differ), ``workingDirectory`` (relative paths resolve there) and
 /// ``toolVersion`` agree (``isSameSweep(as:)``): the flags that only say how to run it (the
 /// backend, the work directory, Slurm's arguments, waiting) are left out of the identity.
 public struct SweepPlan: Codable, Sendable, Equatable {
@@ -38,11 +39,11 @@ public struct SweepPlan: Codable, Sendable, Equatable {
         self.points = points
     }
 
-    /// Whether `other` describes the same computation (command, identity arguments, tool version
-    /// and points).
+    /// Whether `other` describes the same computation with the same outputs (command, identity
+    /// arguments, working directory, tool version and points).
     public func isSameSweep(as other: SweepPlan) -> Bool {
         command == other.command && identityArguments == other.identityArguments && toolVersion == other.toolVersion
-            && points.map(\.label) == other.points.map(\.label)
+            && workingDirectory == other.workingDirectory && points.map(\.label) == other.points.map(\.label)
     }
 
     /// The command line the plan describes, for messages (`riccati scaling sweep --widths 8,16`).

@@ -46,6 +46,11 @@ public struct WorkDirectory: Sendable {
     /// `plan.json` must describe the same sweep as `plan`. Returns the existing plan, if any
     /// (the same sweep), or `nil` when the plan is new. Writes nothing else.
     public func prepare(for plan: SweepPlan) throws(SweepPlanError) -> SweepPlan? {
+        // Slurm drops a backslash from `--output` paths (and stops expanding `%A`), so every log
+        // would go to a folder that does not exist.
+        guard !path.contains("\\") else {
+            throw .invalidWorkDirectory(path: path, reason: "holds a backslash, which Slurm's --output paths do not keep; choose a path without one")
+        }
         try createFolder(path)
         let existing: SweepPlan?
         if FileManager.default.fileExists(atPath: planPath) {
@@ -55,7 +60,10 @@ public struct WorkDirectory: Sendable {
             } catch {
                 throw .foreignPlan(path: path, command: "its plan.json cannot be read: \(error)")
             }
-            guard current.isSameSweep(as: plan) else { throw .foreignPlan(path: path, command: current.commandLine) }
+            guard current.isSameSweep(as: plan) else {
+                let place = current.workingDirectory == plan.workingDirectory ? "" : ", run in \(current.workingDirectory)"
+                throw .foreignPlan(path: path, command: current.commandLine + place)
+            }
             existing = current
         } else {
             existing = nil
@@ -96,6 +104,21 @@ public struct WorkDirectory: Sendable {
             return String(cString: message)
         }
         return (error as NSError).localizedDescription
+    }
+
+    /// Takes the work directory's submission lock (`flock` on `.lock`) for as long as the returned
+    /// value lives, so that two commands never submit or wait on one sweep at once.
+    public func lockForSubmission() throws(SweepPlanError) -> SubmissionLock {
+        let file = path + "/.lock"
+        let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            throw .invalidWorkDirectory(path: path, reason: "cannot open \(file): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw .invalidWorkDirectory(path: path, reason: "another riccati is submitting or waiting on this sweep now")
+        }
+        return SubmissionLock(descriptor: descriptor)
     }
 
     // MARK: Plan and submissions
@@ -204,8 +227,8 @@ public struct WorkDirectory: Sendable {
             } catch {
                 if case .damagedResult(_, _, let reason) = error {
                     states.append(.damaged(reason))
-                } else if let message = try? String(contentsOfFile: failurePath(point.index), encoding: .utf8) {
-                    states.append(.failed(message.trimmingCharacters(in: .whitespacesAndNewlines)))
+                } else if let message = try? readBounded(failurePath(point.index)) {
+                    states.append(.failed(String(decoding: message.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
                 } else {
                     states.append(.missing)
                 }
@@ -258,7 +281,15 @@ public struct WorkDirectory: Sendable {
         }
     }
 
+    /// The bytes of the regular file `file` (a FIFO, device or folder is refused before it is
+    /// opened, so nothing blocks), at most ``maximumFileBytes``.
     func readBounded(_ file: String) throws(SweepPlanError) -> Data {
+        var status = stat()
+        guard stat(file, &status) == 0 else {
+            throw .invalidPlan(path: file, reason: "cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .invalidPlan(path: file, reason: "is not a regular file") }
+        guard status.st_size <= Self.maximumFileBytes else { throw .invalidPlan(path: file, reason: "larger than 1 GiB") }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw .invalidPlan(path: file, reason: "cannot be read")
         }

@@ -66,6 +66,11 @@ struct BadInputTable {
         let dryRun = ["--backend", "slurm", "--work-dir", "OUT/plan", "--dry-run"]
         bad(dryRun + ["--array-limit", "0"], "--array-limit")
         bad(dryRun + ["--slurm-args", "--array=0-3"], "--slurm-args")  // set by the tool
+        bad(dryRun + ["--slurm-args", "--arr=0"], "--slurm-args")      // … by an abbreviation (getopt_long accepts it)
+        bad(dryRun + ["--slurm-args", "-o/tmp/elsewhere.out"], "--slurm-args")   // … as a short option with its value attached
+        bad(dryRun + ["--slurm-args", "-Hd afterok:1"], "--slurm-args")          // … bundled after a flag
+        bad(["--poll-interval", "1"], "--poll-interval")               // a Slurm flag with the local backend
+        bad(["--backend", "slurm", "--work-dir", "OUT/a\\b", "--dry-run"], "backslash")
         bad(dryRun + ["--slurm-args", "--comment='open"], "--slurm-args")
         bad(dryRun + ["--slurm-args", "partition"], "--slurm-args")
         values("--poll-interval", ["0", "nan", "1e9"], extra: dryRun)

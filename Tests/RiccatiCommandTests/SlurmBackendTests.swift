@@ -273,3 +273,51 @@ final class SendableBox<Value>: @unchecked Sendable {
     let status = try runRiccati(["sweep", "status", work.path], timeout: 60)
     #expect(status.standardOutput.contains("points: 1/8 done"), "\(status.standardOutput)")
 }
+
+extension SlurmBackendTests {
+    /// The merge cancelled while the tasks are still held in the queue: the waiting command keeps
+    /// waiting for them instead of calling them lost; once they ran, it says that only the merge is
+    /// missing (exit 4), `status` says the same, and `resubmit` runs the merge alone.
+    @Test func mergeCancelledWhileTasksAreQueued() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let work = root.appendingPathComponent("work")
+        let local = try runRiccati(Self.compute, environment: SlurmCluster.environment, timeout: 300)
+        let environment = SlurmCluster.environment
+        let waiting = SendableBox<Result<CommandRun, any Error>>()
+        let thread = Thread {
+            waiting.value = Result {
+                try runRiccati(Self.compute + ["--backend", "slurm", "--work-dir", work.path, "--slurm-args", "--hold"] + Self.fast,
+                               environment: environment, timeout: 300)
+            }
+        }
+        thread.start()
+        var submission: [String: Any]?
+        for _ in 0..<600 where submission == nil {
+            if let data = try? Data(contentsOf: work.appendingPathComponent("submissions.json")),
+               let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] {
+                submission = list.first
+            } else {
+                usleep(50_000)
+            }
+        }
+        let arrayJob = try #require(submission?["arrayJob"] as? String), mergeJob = try #require(submission?["mergeJob"] as? String)
+        #expect(try runSlurmClient("scancel", [mergeJob]).status == 0)
+        sleep(2)
+        #expect(waiting.value == nil, "the command stopped waiting while its tasks were held: \(String(describing: waiting.value))")
+        #expect(try runSlurmClient("scontrol", ["release", arrayJob]).status == 0)
+        while waiting.value == nil { usleep(100_000) }
+        let run = try #require(waiting.value).get()
+        #expect(run.status == 4, "exit \(run.status): \(run.standardError)")
+        #expect(run.standardError.contains("every point has its result, but the merge job \(mergeJob) ended"), "\(run.standardError)")
+        let status = try runRiccati(["sweep", "status", work.path], environment: environment, timeout: 60)
+        #expect(status.status == 4)
+        #expect(status.standardOutput.contains("merge: failed"), "\(status.standardOutput)")
+        let resubmit = try runRiccati(["sweep", "resubmit", work.path, "--slurm-args", "", "--poll-interval", "0.2"],
+                                      environment: environment, timeout: 300)
+        #expect(resubmit.status == 0, "\(resubmit.standardError)")
+        #expect(withoutTimings(resubmit.standardOutput) == withoutTimings(local.standardOutput))
+        let recorded = try JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("submissions.json"))) as? [[String: Any]]
+        #expect(recorded?.last?["indices"] as? [Int] == [], "only the merge runs again")
+    }
+}

@@ -147,3 +147,63 @@ final class WorkDirectoryTests: XCTestCase {
         XCTAssertTrue(plain.array.contains("#SBATCH --array=0-2\n"))
     }
 }
+
+extension WorkDirectoryTests {
+    /// A line break in an argument (an output path, say) cannot end the script's comment and run
+    /// the rest as a command: run under bash, the script does not execute it.
+    func testArgumentsCannotInjectCommandsIntoTheScripts() throws {
+        let marker = root.appendingPathComponent("INJECTED")
+        var plan = plan(["scaling", "sweep", "--output", "out\ntouch \(marker.path); echo 'x.json", "--widths", "4\r\u{2028}8"])
+        let tool = root.appendingPathComponent("tool")
+        try "#!/bin/bash\nexit 0\n".write(to: tool, atomically: true, encoding: .utf8)
+        chmod(tool.path, 0o755)
+        plan.executable = tool.path
+        let directory = WorkDirectory(path: root.appendingPathComponent("work").path)
+        _ = try directory.prepare(for: plan)
+        let scripts = SlurmBatchScripts(plan: plan, directory: directory, limit: nil)
+        try directory.writeScripts(scripts)
+        for script in [directory.arrayScriptPath, directory.mergeScriptPath] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script]
+            process.environment = ["SLURM_ARRAY_TASK_ID": "0", "PATH": "/usr/bin:/bin"]
+            process.currentDirectoryURL = root
+            try process.run()
+            process.waitUntilExit()
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "an argument ran as a command")
+        XCTAssertTrue(scripts.array.contains("\\u{a}touch "), "the line break is shown escaped in the comment")
+        // Control: the unescaped comment would have run it.
+        let unsafe = "#!/bin/bash\n# " + plan.commandLine + "\n"
+        let unsafeScript = root.appendingPathComponent("unsafe.sh")
+        try unsafe.write(to: unsafeScript, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [unsafeScript.path]
+        process.currentDirectoryURL = root
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path))
+    }
+
+    /// A FIFO or a device in place of a plan or result is refused without blocking or reading it.
+    func testSpecialFilesAreRefusedWithoutReading() throws {
+        let directory = WorkDirectory(path: root.appendingPathComponent("work").path)
+        let plan = plan()
+        _ = try directory.prepare(for: plan)
+        XCTAssertEqual(mkfifo(directory.planPath, 0o644), 0)
+        XCTAssertThrowsError(try directory.readPlan()) { error in
+            XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+        }
+        unlink(directory.planPath)
+        XCTAssertEqual(symlink("/dev/zero", directory.resultPath(1)), 0)
+        XCTAssertEqual(mkfifo(directory.failurePath(2), 0o644), 0)
+        let states = directory.states(of: plan, as: Curve.self)
+        guard case .damaged = states[1] else { return XCTFail("\(states)") }
+        XCTAssertEqual(states[2], .missing)
+        // A backslash in the folder's path is refused (Slurm drops it from --output paths).
+        XCTAssertThrowsError(try WorkDirectory(path: root.appendingPathComponent("a\\b").path).prepare(for: plan)) { error in
+            XCTAssertTrue("\(error)".contains("backslash"), "\(error)")
+        }
+    }
+}
