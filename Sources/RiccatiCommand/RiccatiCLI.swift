@@ -12,7 +12,7 @@ struct RiccatiCLI: ParsableCommand {
             Conventions follow MODEL.md (Ben Arous, Erdogdu, Vural, Wu, arXiv 2508.03688).
             Exit codes: 0 success, 1 runtime failure (integration failed, SGD diverged, an output \
             could not be written, e.g. a full disk), 2 bad input (also a closed standard output, an output that \
-            is one of the inputs, a run that would not fit in memory), 3 a monotonicity check found a violation, 4 a Slurm sweep is incomplete (points without a result), 5 Slurm cannot be used (nothing submitted), 130 interrupted by SIGINT, SIGTERM or SIGHUP. Errors \
+            is one of the inputs, a run that would not fit in memory), 3 a monotonicity check found a violation, 4 a Slurm sweep is incomplete (points without a result, or its merge failed), 5 Slurm cannot be used (nothing submitted) or was lost while waiting, 130 interrupted by SIGINT, SIGTERM or SIGHUP. Errors \
             are one line on standard error: "riccati: <message>", naming the flag or file and the expected form.
 
             Signals: SIGINT, SIGTERM and SIGHUP stop a long command within a step: it writes what it \
