@@ -35,7 +35,8 @@ enum SlurmCluster {
 
     static func start() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riccati-slurm-\(UUID().uuidString.prefix(8))")
-        let (status, output) = try runScript(["start", folder.path])
+        // This process as the owner: a run killed before its suite ends does not leave the cluster behind.
+        let (status, output) = try runScript(["start", folder.path, String(getpid())])
         guard status == 0 else {
             throw ClusterError(message: "the test cluster did not start (exit \(status)): \(output)")
         }
