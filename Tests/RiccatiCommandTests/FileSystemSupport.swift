@@ -89,11 +89,11 @@ func fileType(_ path: String) -> mode_t? {
 }
 
 /// A value handed over from another thread.
-final class Handover: @unchecked Sendable {
+final class Handover<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: Data?
-    func set(_ value: Data) { lock.withLock { stored = value } }
-    var value: Data? { lock.withLock { stored } }
+    private var stored: Value?
+    func set(_ value: Value) { lock.withLock { stored = value } }
+    var value: Value? { lock.withLock { stored } }
 }
 
 

@@ -93,7 +93,7 @@ struct FileSystemTests {
         try withFolder { folder in
             let fifo = folder.appendingPathComponent("report.fifo").path
             #expect(mkfifo(fifo, 0o600) == 0)
-            let received = Handover()
+            let received = Handover<Data>()
             let reader = Thread { received.set(readFIFO(fifo)) }
             reader.start()
             let run = try runRiccati(["integrate"] + Self.integrate + ["--output", fifo, "--format", "json"], in: folder, timeout: 60)

@@ -14,6 +14,27 @@ struct SlurmBackendTests {
                           "--save-count", "12", "--format", "json"]
     static let fast = ["--poll-interval", "0.2"]
 
+    /// Runs `arguments` (a waiting Slurm command) on a thread of its own against the suite's
+    /// cluster; its result is handed over when it ends (it is killed after 300 s).
+    static func startWaiting(_ arguments: [String]) -> Handover<Result<CommandRun, any Error>> {
+        let waiting = Handover<Result<CommandRun, any Error>>()
+        let environment = SlurmCluster.environment   // the thread does not inherit the suite's cluster
+        Thread { waiting.set(Result { try runRiccati(arguments, environment: environment, timeout: 300) }) }.start()
+        return waiting
+    }
+
+    /// The first entry of `work/submissions.json` once it appears (within 30 s), `nil` otherwise.
+    static func firstSubmission(in work: URL) -> [String: Any]? {
+        for _ in 0..<600 {
+            if let data = try? Data(contentsOf: work.appendingPathComponent("submissions.json")),
+               let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]], let first = list.first {
+                return first
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
+
     /// Every `.npy` file of `folder`, by name.
     func arrays(in folder: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
@@ -80,26 +101,9 @@ struct SlurmBackendTests {
         let local = try runRiccati(Self.sweep, environment: SlurmCluster.environment, timeout: 300)
         #expect(local.status == 0)
         // At most one task at a time, so the last point is still pending when it is cancelled.
-        let waiting = SendableBox<Result<CommandRun, any Error>>()
-        let environment = SlurmCluster.environment   // the thread does not inherit the suite's cluster
-        let thread = Thread {
-            waiting.value = Result {
-                try runRiccati(Self.sweep + ["--backend", "slurm", "--work-dir", work.path, "--array-limit", "1"] + Self.fast,
-                               environment: environment, timeout: 300)
-            }
-        }
-        thread.start()
+        let waiting = Self.startWaiting(Self.sweep + ["--backend", "slurm", "--work-dir", work.path, "--array-limit", "1"] + Self.fast)
         let submissions = work.appendingPathComponent("submissions.json")
-        var arrayJob: String?
-        for _ in 0..<600 where arrayJob == nil {
-            if let data = try? Data(contentsOf: submissions),
-               let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]], let id = list.first?["arrayJob"] as? String {
-                arrayJob = id
-            } else {
-                usleep(50_000)
-            }
-        }
-        let job = try #require(arrayJob)
+        let job = try #require(Self.firstSubmission(in: work)?["arrayJob"] as? String)
         let cancel = try runSlurmClient("scancel", ["\(job)_7"])
         #expect(cancel.status == 0, "\(cancel.standardError)")
         while waiting.value == nil { usleep(100_000) }   // the run itself is killed after 300 s
@@ -237,15 +241,6 @@ struct SlurmBackendTests {
     #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("plan.json").path))
 }
 
-/// A value written by one thread and read by another (the waiting command's run).
-final class SendableBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value?
-    var value: Value? {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
-    }
-}
 
 /// The `sweep` subcommands on a folder without a plan, and a task index outside the plan: one
 /// line, exit code 2, nothing written. Needs no Slurm (the plan comes from a dry run).
@@ -284,23 +279,8 @@ extension SlurmBackendTests {
         let work = root.appendingPathComponent("work")
         let local = try runRiccati(Self.compute, environment: SlurmCluster.environment, timeout: 300)
         let environment = SlurmCluster.environment
-        let waiting = SendableBox<Result<CommandRun, any Error>>()
-        let thread = Thread {
-            waiting.value = Result {
-                try runRiccati(Self.compute + ["--backend", "slurm", "--work-dir", work.path, "--slurm-args", "--hold"] + Self.fast,
-                               environment: environment, timeout: 300)
-            }
-        }
-        thread.start()
-        var submission: [String: Any]?
-        for _ in 0..<600 where submission == nil {
-            if let data = try? Data(contentsOf: work.appendingPathComponent("submissions.json")),
-               let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] {
-                submission = list.first
-            } else {
-                usleep(50_000)
-            }
-        }
+        let waiting = Self.startWaiting(Self.compute + ["--backend", "slurm", "--work-dir", work.path, "--slurm-args", "--hold"] + Self.fast)
+        let submission = Self.firstSubmission(in: work)
         let arrayJob = try #require(submission?["arrayJob"] as? String), mergeJob = try #require(submission?["mergeJob"] as? String)
         #expect(try runSlurmClient("scancel", [mergeJob]).status == 0)
         sleep(2)
