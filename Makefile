@@ -40,9 +40,12 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing
 # The tests run as an application should: OpenBLAS on one thread (RiccatiKit never changes it, and
 # its own threads are its parallelism; SGDFollowsODETests alone took 111 s with OpenBLAS's default two
 # threads against 59 s with one). Tests that compare thread counts set what they compare.
+# A crash of the test runner prints only the crashed thread's frames, without registers or the image
+# list, so that the end of a CI log (all a CI report may keep) shows where it happened.
+CRASH_REPORT = enable=yes,interactive=no,threads=crashed,registers=none,images=none,symbolicate=fast
 test: deps slurm-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	OPENBLAS_NUM_THREADS=1 $(SWIFT) test $(TEST_FLAGS) --skip-build
+	OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=$(CRASH_REPORT) $(SWIFT) test $(TEST_FLAGS) --skip-build
 	@if python3 -c "import numpy, scipy" >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory bench-smoke; \
 	else \

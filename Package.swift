@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "SweepPlans", targets: ["SweepPlans"]),
+        .library(name: "ChildProcesses", targets: ["ChildProcesses"]),
         .executable(name: "riccati", targets: ["RiccatiCommand"]),
         .library(name: "SVGPlot", targets: ["SVGPlot"]),
     ],
@@ -42,7 +43,11 @@ let package = Package(
         .target(name: "SGD", dependencies: ["Riccati", "LinearAlgebra", "Sampling"]),
         .target(name: "ScalingLaws", dependencies: ["Riccati", "SGD", "LinearAlgebra"]),
         // Sweeps run as independent tasks (Slurm job arrays): plan, work directory, batch scripts, Slurm's client commands.
-        .target(name: "SweepPlans", dependencies: ["AtomicFiles"]),
+        .target(name: "SweepPlans", dependencies: ["AtomicFiles", "ChildProcesses"]),
+        // Child processes started with posix_spawn, in place of Foundation's Process (whose run()
+        // crashes now and then on Linux with Swift 6.3): Slurm's clients, and the tests' runs of the tool.
+        .target(name: "CSpawnSupport"),
+        .target(name: "ChildProcesses", dependencies: ["CSpawnSupport"]),
         .target(name: "Figures", dependencies: ["Riccati", "Monotonicity", "SGD", "ScalingLaws", "SVGPlot", "AtomicFiles",
                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The JSON, CSV, table and .npy outputs and the figures of every command, built from the
@@ -70,10 +75,11 @@ let package = Package(
         .executableTarget(name: "GEMMBaseline", dependencies: ["LinearAlgebra"], path: "bench/GEMMBaseline"),
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles", "TestSupport"]),
-        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles", "TestSupport", "ChildProcesses"]),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "ChildProcesses"]),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
-        .testTarget(name: "SweepPlansTests", dependencies: ["SweepPlans"]),
+        .testTarget(name: "SweepPlansTests", dependencies: ["SweepPlans", "ChildProcesses"]),
         .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
         .testTarget(name: "SGDTests", dependencies: ["SGD", "Riccati", "LinearAlgebra", "Sampling", "TestSupport"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "Riccati", "SGD", "TestSupport"]),
@@ -83,7 +89,7 @@ let package = Package(
         .testTarget(name: "RiccatiTests", dependencies: ["Riccati", "LinearAlgebra", "TestSupport"]),
         // End-to-end tests of the `riccati` tool and the example programs (run as processes), and
         // of the Reports module against the tool's output.
-        .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport", "SweepPlans",
+        .testTarget(name: "RiccatiCommandTests", dependencies: ["Reports", "Riccati", "SGD", "LinearAlgebra", "NumPyFormat", "TestSupport", "SweepPlans", "ChildProcesses",
                                                                 "RiccatiCommand", "Figure3Monotonicity", "Figure2RiskCurves",
                                                                 "Figure1bComputeFrontier", "SGDMatchesODE", "SGDAwareDynamics", "Figure4ReLU"]),
     ]

@@ -1,8 +1,12 @@
+import ChildProcesses
 import Foundation
 
 /// Runs an external command with a time limit and captures its output (`sbatch`, `squeue`,
 /// `scancel`). The command is found on `PATH` (``locate(_:path:)``); it inherits the
 /// environment (so `SLURM_CONF` reaches Slurm's clients) and gets no standard input.
+///
+/// It is started by `ChildProcesses`, not Foundation's `Process`, whose `run()` crashes now and
+/// then on Linux with Swift 6.3.
 public enum CommandRunner {
     /// The absolute path of `name` on `path` (a `PATH`-style list; the process's `PATH` by default),
     /// `nil` when no executable file of that name is found.
@@ -20,64 +24,16 @@ public enum CommandRunner {
     }
 
     /// Runs `executable` with `arguments`, stopping it (SIGTERM, then SIGKILL after a second) when
-    /// it runs longer than `timeout` seconds.
+    /// it runs longer than `timeout` seconds. The status is the shell's: 128 + the signal for a
+    /// command ended by one.
     public static func run(_ executable: String, _ arguments: [String], timeout: Double) throws(SweepPlanError) -> ProcessOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        let run: CapturedOutput
         do {
-            try process.run()
+            run = try ChildProcess.run(executable, arguments, timeout: timeout, terminationGrace: 1)
         } catch {
-            throw .schedulerUnavailable("cannot run \(executable): \(error.localizedDescription)")
+            throw .schedulerUnavailable(error.description)
         }
-        // Both pipes are drained while the process runs, so a large output cannot block it.
-        let collected = OutputCollector()
-        let group = DispatchGroup()
-        for (pipe, isError) in [(output, false), (error, true)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.store(data, isError: isError)
-                group.leave()
-            }
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                let killAt = Date().addingTimeInterval(1)
-                while process.isRunning, Date() < killAt { usleep(10_000) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
-            }
-            usleep(5_000)
-        }
-        process.waitUntilExit()
-        group.wait()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return ProcessOutput(status: status, standardOutput: collected.text(isError: false), standardError: collected.text(isError: true),
-                             timedOut: timedOut)
-    }
-
-    /// The two outputs, filled from two reader threads.
-    final class OutputCollector: @unchecked Sendable {
-        private var output = Data(), error = Data()
-        private let lock = NSLock()
-        func store(_ data: Data, isError: Bool) {
-            lock.lock()
-            if isError { error = data } else { output = data }
-            lock.unlock()
-        }
-        func text(isError: Bool) -> String {
-            lock.lock()
-            defer { lock.unlock() }
-            return String(decoding: isError ? error : output, as: UTF8.self)
-        }
+        return ProcessOutput(status: run.termination.shellStatus, standardOutput: run.standardOutputText,
+                             standardError: run.standardErrorText, timedOut: run.timedOut)
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import AtomicFiles
 import Foundation
 import Testing
@@ -312,10 +313,8 @@ func installInterruptingHandler() {
 
 /// The id of a process that has exited and been reaped.
 func deadProcessID() throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/true")
-    try process.run()
-    process.waitUntilExit()
-    return process.processIdentifier
+    let child = try ChildProcess(executable: "/bin/true")
+    child.wait()
+    return child.processIdentifier
 }
 

@@ -1,23 +1,15 @@
+import ChildProcesses
 import Foundation
 import Testing
 @testable import NumPyFormat
 
 /// Runs `python3 -c script args...`; nil if python3 cannot be started.
 private func runPython(_ script: String, _ arguments: [String] = []) -> (status: Int32, output: String)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do {
-        try process.run()
-    } catch {
+    // Both streams together, as a shell's 2>&1 would give them (python's errors explain a failure).
+    guard let run = try? ChildProcess.run("/bin/sh", ["-c", "exec /usr/bin/env python3 \"$@\" 2>&1", "sh", "-c", script] + arguments) else {
         return nil
     }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (run.termination.shellStatus, run.standardOutputText)
 }
 
 private func numpyAvailable() -> Bool {

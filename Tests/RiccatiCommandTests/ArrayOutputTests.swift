@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import LinearAlgebra
 import NumPyFormat
@@ -176,14 +177,7 @@ import FoundationXML
     // MARK: NumPy reads the files
 
     static let numpyAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import numpy"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        (try? ChildProcess.run("/usr/bin/env", ["python3", "-c", "import numpy"]))?.termination == .exited(0)
     }()
 
     @Test(.enabled(if: ArrayOutputTests.numpyAvailable, "python3 with numpy is not installed"))
@@ -209,17 +203,9 @@ import FoundationXML
             print("repr-floor", repr(float(np.load(f"{folder}/risk_floor.npy"))))
             print("repr-sum", repr(float(risk.sum())))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, folder.path] + names
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python: \(errors)")
+        let python = try ChildProcess.run("/usr/bin/env", ["python3", "-c", script, folder.path] + names)
+        let output = python.standardOutputText
+        #expect(python.termination == .exited(0), "python: \(python.standardErrorText)")
         var files: [String: [String]] = [:], reprs: [String: [String]] = [:]
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import AtomicFiles
 import Foundation
 import NumPyFormat
@@ -296,9 +297,7 @@ extension FileSystemTests {
 
 /// The id of a child process that has exited and been reaped.
 func deadChildID() throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/true")
-    try process.run()
-    process.waitUntilExit()
-    return process.processIdentifier
+    let child = try ChildProcess(executable: "/bin/true")
+    child.wait()
+    return child.processIdentifier
 }

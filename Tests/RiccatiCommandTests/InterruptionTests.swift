@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -16,20 +17,10 @@ func resultFields(_ json: String) throws -> Data {
 }
 
 /// Starts `riccati` without waiting, with output to files.
-func startRiccati(_ arguments: [String], in folder: URL) throws -> Process {
-    let process = Process()
-    process.executableURL = try riccatiExecutable()
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    process.standardOutput = try FileHandle(forWritingTo: touch(folder.appendingPathComponent("stdout.txt")))
-    process.standardError = try FileHandle(forWritingTo: touch(folder.appendingPathComponent("stderr.txt")))
-    try process.run()
-    return process
-}
-
-private func touch(_ url: URL) -> URL {
-    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-    return url
+func startRiccati(_ arguments: [String], in folder: URL) throws -> ChildProcess {
+    try ChildProcess(executable: try riccatiExecutable().path, arguments: arguments, workingDirectory: folder.path,
+                     standardOutput: .file(folder.appendingPathComponent("stdout.txt").path),
+                     standardError: .file(folder.appendingPathComponent("stderr.txt").path))
 }
 
 @Suite("Interruption, resumption and reproducibility of riccati sgd", .serialized)
@@ -53,9 +44,8 @@ struct InterruptionTests {
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning, Date() < deadline { usleep(10_000) }
         #expect(process.isRunning, "the run ended before it could be interrupted")
-        kill(process.processIdentifier, signalNumber)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        process.send(signalNumber)
+        #expect(process.wait() == .exited(130))
         let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
         #expect(stderr.hasPrefix("riccati: interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"): after step "))
         #expect(stderr.filter { $0 == "\n" }.count == 1)
@@ -155,9 +145,8 @@ struct InterruptionTests {
             let process = try startRiccati(run.arguments, in: folder)
             usleep(1_500_000)
             #expect(process.isRunning, "\(run.name) finished before the signal")
-            kill(process.processIdentifier, SIGINT)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 130, "\(run.name)")
+            process.send(SIGINT)
+            #expect(process.wait() == .exited(130), "\(run.name)")
             let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
             #expect(stderr.hasPrefix("riccati: interrupted by SIGINT") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
             let report = try String(contentsOf: folder.appendingPathComponent("\(run.name).json"), encoding: .utf8)
@@ -186,20 +175,13 @@ struct InterruptionTests {
           arguments: [["--method", "exact"], ["--method", "exact", "--factorization", "cholesky"], ["--method", "dopri5"]])
     func integrateAcrossThreadCounts(method: [String]) throws {
         func run(threads: String, openBLAS: String?) throws -> (hash: UInt64, blasThreads: Int?) {
-            let process = Process()
-            process.executableURL = try riccatiExecutable()
-            process.arguments = ["integrate", "--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--format", "json",
-                                 "--threads", threads] + method
             var environment = ProcessInfo.processInfo.environment
             environment["OPENBLAS_NUM_THREADS"] = openBLAS
-            process.environment = environment
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let run = try ChildProcess.run(try riccatiExecutable().path,
+                                           ["integrate", "--r", "160", "--rs", "128", "--d", "2048", "--t-end", "100", "--format", "json",
+                                            "--threads", threads] + method, environment: environment)
+            #expect(run.termination == .exited(0))
+            let data = Data(run.standardOutput)
             let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let kept = ["times", "risk", "alignment", "escapeTimes", "studentGramSpectrum"].reduce(into: [String: Any]()) { $0[$1] = object[$1] }
             return (outputHash(try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])),

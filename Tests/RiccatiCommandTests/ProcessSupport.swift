@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NumPyFormat
 import Testing
@@ -25,48 +26,18 @@ func riccatiExecutable() throws -> URL {
     return found
 }
 
-/// Runs `executable` with `arguments` (optionally in `directory`) and collects its output.
-/// With `timeout`, a process still running after that many seconds is killed, so a run that should
-/// have failed fast cannot hang the suite. (SIGKILL: the child inherits the test runner's signal
-/// mask, in which SIGTERM is blocked. The timer runs on its own queue, because the global queues'
-/// threads may all be blocked reading pipes in parallel tests.)
+/// Runs `executable` with `arguments` (optionally in `directory`) and collects its output; the
+/// status is the shell's (128 + the signal for a process ended by one). With `timeout`, a
+/// process still running after that many seconds is killed (SIGKILL), so a run that should have
+/// failed fast cannot hang the suite. Started by `ChildProcesses`, not Foundation's `Process`,
+/// whose `run()` crashed two full test runs and a CI run here (an over-read in its
+/// `/proc/self/fd` scan).
 func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
                 timeout: TimeInterval? = nil, environment: [String: String]? = nil) throws -> CommandRun {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    // One launch at a time: two full test runs (one on a fresh clone) crashed inside Foundation's
-    // Process.run() (a memmove past a mapping) while hundreds of the AddressSpaceLimitTests cases
-    // launched processes concurrently. The children still run concurrently.
-    processLaunchLock.lock()
-    do { try process.run() } catch {
-        processLaunchLock.unlock()
-        throw error
-    }
-    processLaunchLock.unlock()
-    if let timeout {
-        let running = RunningProcess(process: process)
-        DispatchQueue(label: "riccati-tests.timeout").asyncAfter(deadline: .now() + timeout) {
-            if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
-        }
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandRun(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    let run = try ChildProcess.run(executable.path, arguments, environment: environment, workingDirectory: directory?.path,
+                                   timeout: timeout, terminationGrace: 0)
+    return CommandRun(status: run.termination.shellStatus, standardOutput: run.standardOutputText, standardError: run.standardErrorText)
 }
-
-/// A `Process` handed to the timeout's closure (read from another thread only to kill it).
-private struct RunningProcess: @unchecked Sendable { let process: Process }
-
-/// Serialises `Process.run()` across the test threads (see `runProcess`).
-private let processLaunchLock = NSLock()
 
 func runRiccati(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval? = nil) throws -> CommandRun {
     try runProcess(try riccatiExecutable(), arguments, in: directory, timeout: timeout)

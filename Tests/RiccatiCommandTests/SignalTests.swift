@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import SGD
 import Testing
@@ -32,7 +33,7 @@ func cpuSeconds(_ pid: Int32) -> Double? {
 
 /// Waits until `process` has used `cpu` seconds of CPU (it is then past its setup and computing),
 /// or has ended, or `timeout` passed.
-func waitUntilBusy(_ process: Process, cpu: Double, timeout: TimeInterval = 60) {
+func waitUntilBusy(_ process: ChildProcess, cpu: Double, timeout: TimeInterval = 60) {
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning, Date() < deadline, (cpuSeconds(process.processIdentifier) ?? 0) < cpu { usleep(20_000) }
 }
@@ -41,13 +42,12 @@ func waitUntilBusy(_ process: Process, cpu: Double, timeout: TimeInterval = 60) 
 /// (SIGKILL), so a process that ignores the signal fails the test instead of hanging the suite.
 /// Returns the seconds from the signal to the exit.
 @discardableResult
-func stop(_ process: Process, with signal: Int32, hardLimit: TimeInterval = 60) -> Double {
+func stop(_ process: ChildProcess, with signal: Int32, hardLimit: TimeInterval = 60) -> Double {
     let sent = Date()
-    kill(process.processIdentifier, signal)
-    while process.isRunning, Date().timeIntervalSince(sent) < hardLimit { usleep(5_000) }
+    process.send(signal)
+    if process.wait(timeout: hardLimit) == nil { process.send(SIGKILL) }
     let latency = Date().timeIntervalSince(sent)
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
+    process.wait()
     return latency
 }
 
@@ -106,7 +106,7 @@ func reportStatus(_ name: String, _ object: [String: Any]) -> String? {
 @Suite("Stop signals: every long command stops, writes its partial outputs and exits 130", .serialized)
 struct SignalTests {
     /// Runs `arguments` in a fresh folder with `--output report.json --npy-dir npy`.
-    func start(_ arguments: [String], in folder: URL) throws -> Process {
+    func start(_ arguments: [String], in folder: URL) throws -> ChildProcess {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("npy"), withIntermediateDirectories: true)
         return try startRiccati(arguments + ["--format", "json", "--output", "report.json", "--npy-dir", "npy", "--plot", "plot.svg"], in: folder)
     }
@@ -125,9 +125,9 @@ struct SignalTests {
         // Negative control: the small twin, no signal, completes.
         let control = root.appendingPathComponent("control")
         let finished = try start(command.short, in: control)
-        finished.waitUntilExit()
+        let finishedTermination = finished.wait()
         let controlError = try String(contentsOf: control.appendingPathComponent("stderr.txt"), encoding: .utf8)
-        #expect(finished.terminationStatus == 0, "\(controlError)")
+        #expect(finishedTermination == .exited(0), "\(controlError)")
         let controlReport = try report(in: control)
         #expect(reportStatus(command.name, controlReport) == (command.name == "integrate" ? "success" : "completed"))
 
@@ -137,8 +137,7 @@ struct SignalTests {
         #expect(process.isRunning, "\(command.name) finished before the signal")
         let latency = stop(process, with: command.signal.number)
         print("stop latency \(command.testDescription): \(String(format: "%.3f", latency)) s")
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 130)
+        #expect(process.wait() == .exited(130))
         #expect(latency < stopLatencyBound)
         let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
         #expect(stderr.hasPrefix("riccati: interrupted by \(command.signal.rawValue)"), "\(stderr)")
@@ -230,7 +229,7 @@ struct SignalTests {
         usleep(500_000)   // a few hundred steps past that periodic checkpoint
         let latency = stop(process, with: SIGHUP)
         print("stop latency sgd ← SIGHUP: \(String(format: "%.3f", latency)) s")
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        #expect(process.wait() == .exited(130))
         #expect(latency < stopLatencyBound)
         let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
         #expect(stderr.hasPrefix("riccati: interrupted by SIGHUP: after step ") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
@@ -264,20 +263,10 @@ struct SignalTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         func run(_ arguments: [String], coreType: String) throws -> (status: Int32, stderr: String) {
-            let process = Process()
-            process.executableURL = try riccatiExecutable()
-            process.arguments = arguments
-            process.currentDirectoryURL = folder
             var environment = ProcessInfo.processInfo.environment
             environment["OPENBLAS_CORETYPE"] = coreType
-            process.environment = environment
-            let errorPipe = Pipe()
-            process.standardError = errorPipe
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let run = try ChildProcess.run(try riccatiExecutable().path, arguments, environment: environment, workingDirectory: folder.path)
+            return (run.termination.shellStatus, run.standardErrorText)
         }
         let short = InterruptionTests.sgd.map { $0 == "4000" ? "300" : $0 }
         let written = try run(short + ["--checkpoint", "run.ckpt", "--checkpoint-every", "100", "--output", "first.json"], coreType: "Prescott")
@@ -343,17 +332,14 @@ struct SignalTests {
         #expect(process.isRunning, "riccati did not block on the FIFO")
         #expect(caught & wanted == wanted, "SigCgt \(String(caught, radix: 16))")
         usleep(200_000)
-        kill(process.processIdentifier, SIGTERM)
-        let ended = Date().addingTimeInterval(3)
-        while process.isRunning, Date() < ended { usleep(10_000) }
-        if process.isRunning {
+        process.send(SIGTERM)
+        if process.wait(timeout: 3) == nil {
             // The reader retried the interrupted open: the second SIGTERM takes the default action.
             let latency = stop(process, with: SIGTERM)
             #expect(latency < stopLatencyBound)
-            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+            #expect(process.wait() == .signaled(SIGTERM))
         } else {
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+            #expect(process.wait() == .exited(130))
             let stderr = try String(contentsOf: folder.appendingPathComponent("stderr.txt"), encoding: .utf8)
             #expect(stderr.hasPrefix("riccati: interrupted by SIGTERM"), "\(stderr)")
         }
@@ -367,16 +353,11 @@ struct SignalTests {
         let executable = try riccatiExecutable().path
         let sgd = InterruptionTests.sgd.map { $0 == "4000" ? "1500" : $0 }
         let quoted = ([executable] + sgd + ["--output", "out.json"]).map { "'\($0)'" }.joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "trap '' HUP; exec \(quoted)"]
-        process.currentDirectoryURL = folder
-        try process.run()
+        let process = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "trap '' HUP; exec \(quoted)"], workingDirectory: folder.path)
         waitUntilBusy(process, cpu: 0.5)
         #expect(process.isRunning)
-        kill(process.processIdentifier, SIGHUP)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        process.send(SIGHUP)
+        #expect(process.wait() == .exited(0))
         let config = try #require((try JSONSerialization.jsonObject(
             with: Data(contentsOf: folder.appendingPathComponent("out.json"))) as? [String: Any])?["config"] as? [String: Any])
         #expect(config["status"] as? String == "completed" && config["finalStep"] as? Int == 1500)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -48,28 +49,25 @@ enum SlurmCluster {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// Runs the cluster script by `posix_spawn` and `waitpid`, its output into a file: the daemons
-    /// it starts outlive it, and Foundation's `Process` was seen never to notice such a script's exit.
+    /// Runs the cluster script, its output into a file: the daemons it starts outlive it (and
+    /// get none of the test runner's descriptors: a pipe they held would never see its end).
     static func runScript(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("riccati-slurm-script-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ["/bin/bash", script] + arguments
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, &cArguments, environ)
-        guard spawned == 0 else { throw ClusterError(message: "cannot run \(script): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // One open file for both streams, as `>log 2>&1` gives: one offset, lines in order.
+        let logFile = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard logFile >= 0 else { throw ClusterError(message: "cannot create \(log.path): \(String(cString: strerror(errno)))") }
+        defer { close(logFile) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable: "/bin/bash", arguments: [script] + arguments, standardOutput: .descriptor(logFile),
+                                     standardError: .descriptor(logFile))
+        } catch {
+            throw ClusterError(message: "cannot run \(script): \(error)")
+        }
+        let status = child.wait().shellStatus
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitCode, output)
+        return (status, output)
     }
 
     struct ClusterError: Error, CustomStringConvertible { let message: String; var description: String { message } }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -54,15 +55,9 @@ struct StreamLimitTests {
         #expect(control.standardOutput.utf8.count > 1 << 17, "the report (\(control.standardOutput.utf8.count) bytes) must exceed a pipe's buffer")
         #expect((try? JSONSerialization.jsonObject(with: Data(control.standardOutput.utf8))) != nil)
 
-        let process = Process()
-        process.executableURL = try riccatiExecutable()
-        process.arguments = arguments
-        let unread = Pipe()
-        process.standardOutput = unread
         let errorFile = folder.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
+        let process = try ChildProcess(executable: try riccatiExecutable().path, arguments: arguments,
+                                       standardOutput: .pipe, standardError: .file(errorFile.path))
         // Wait until it sleeps in the kernel's pipe write (its report is done, the pipe is full).
         let deadline = Date().addingTimeInterval(60)
         var blocked = false
@@ -72,15 +67,14 @@ struct StreamLimitTests {
             blocked = channel.contains("pipe")
         }
         #expect(blocked, "the run never blocked writing to the pipe")
-        kill(process.processIdentifier, SIGINT)
-        let stopDeadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < stopDeadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.send(SIGINT)
+        let termination = process.wait(timeout: 10) ?? {
+            process.send(SIGKILL)
+            return process.wait()
+        }()
         let stderr = try String(contentsOf: errorFile, encoding: .utf8)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "status \(process.terminationStatus): \(stderr)")
+        #expect(termination == .exited(130), "\(termination): \(stderr)")
         #expect(stderr.hasPrefix("riccati: interrupted by SIGINT") && stderr.contains("standard output"), "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1)
-        try? unread.fileHandleForReading.close()
     }
 }

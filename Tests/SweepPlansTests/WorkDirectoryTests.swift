@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 @testable import SweepPlans
@@ -131,13 +132,8 @@ final class WorkDirectoryTests: XCTestCase {
         try directory.writeScripts(scripts)
         XCTAssertTrue(scripts.array.contains("#SBATCH --array=0-2%2\n"))
         XCTAssertFalse(scripts.array.contains("#SBATCH --output"), "a path that needs quoting is passed on sbatch's command line only")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [directory.arrayScriptPath]
-        process.environment = ["SLURM_ARRAY_TASK_ID": "2", "PATH": "/usr/bin:/bin"]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let task = try ChildProcess.run("/bin/bash", [directory.arrayScriptPath], environment: ["SLURM_ARRAY_TASK_ID": "2", "PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(task.termination, .exited(0))
         let arguments = try String(contentsOf: record, encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(arguments, ["sweep", "task", odd.path, "2"])
         // Plain paths get #SBATCH lines, with % doubled in the folder part only.
@@ -163,13 +159,8 @@ extension WorkDirectoryTests {
         let scripts = SlurmBatchScripts(plan: plan, directory: directory, limit: nil)
         try directory.writeScripts(scripts)
         for script in [directory.arrayScriptPath, directory.mergeScriptPath] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [script]
-            process.environment = ["SLURM_ARRAY_TASK_ID": "0", "PATH": "/usr/bin:/bin"]
-            process.currentDirectoryURL = root
-            try process.run()
-            process.waitUntilExit()
+            _ = try ChildProcess.run("/bin/bash", [script], environment: ["SLURM_ARRAY_TASK_ID": "0", "PATH": "/usr/bin:/bin"],
+                                     workingDirectory: root.path)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "an argument ran as a command")
         XCTAssertTrue(scripts.array.contains("\\u{a}touch "), "the line break is shown escaped in the comment")
@@ -177,12 +168,7 @@ extension WorkDirectoryTests {
         let unsafe = "#!/bin/bash\n# " + plan.commandLine + "\n"
         let unsafeScript = root.appendingPathComponent("unsafe.sh")
         try unsafe.write(to: unsafeScript, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [unsafeScript.path]
-        process.currentDirectoryURL = root
-        try process.run()
-        process.waitUntilExit()
+        _ = try ChildProcess.run("/bin/bash", [unsafeScript.path], workingDirectory: root.path)
         XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path))
     }
 

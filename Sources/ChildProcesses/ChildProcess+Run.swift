@@ -1,0 +1,97 @@
+import Glibc
+
+extension ChildProcess {
+    /// Runs `executable` to its end and collects both of its outputs.
+    ///
+    /// Both pipes are read as the child writes, so a large output cannot block it. After
+    /// `timeout` seconds the child gets SIGTERM, and SIGKILL `terminationGrace` seconds later
+    /// (at once when the grace is 0); ``CapturedOutput/timedOut`` then says so. Output is
+    /// collected until the child has ended and its pipes hold nothing more: a daemon the child
+    /// started and left holding a pipe does not keep this call waiting.
+    public static func run(_ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+                           workingDirectory: String? = nil, standardInput: ChildStream = .null,
+                           timeout: Double? = nil, terminationGrace: Double = 1) throws(ChildProcessError) -> CapturedOutput {
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+                                     standardInput: standardInput, standardOutput: .pipe, standardError: .pipe)
+        var collector = PipeCollector(output: child.standardOutput, error: child.standardError)
+        let start = ContinuousClock.now
+        var timedOut = false
+        var killed = false
+        var termination: ChildTermination?
+        while termination == nil {
+            collector.readAvailable(waitingMilliseconds: collector.isOpen ? 20 : 0)
+            if !collector.isOpen {
+                termination = child.wait(timeout: 0.02)
+            } else {
+                termination = child.poll()
+            }
+            if termination == nil, let timeout {
+                let elapsed = start.duration(to: .now)
+                let limit = Duration.seconds(timeout)
+                if !timedOut, elapsed >= limit {
+                    timedOut = true
+                    killed = terminationGrace <= 0
+                    child.send(killed ? SIGKILL : SIGTERM)
+                } else if timedOut, !killed, elapsed >= limit + .seconds(terminationGrace) {
+                    killed = true
+                    child.send(SIGKILL)
+                }
+            }
+        }
+        collector.drain()
+        child.closePipeEnd(child.standardOutput)
+        child.closePipeEnd(child.standardError)
+        return CapturedOutput(termination: termination ?? .exited(0), standardOutput: collector.outputBytes,
+                              standardError: collector.errorBytes, timedOut: timedOut)
+    }
+}
+
+/// Reads a child's standard output and standard error pipes without blocking on either.
+struct PipeCollector {
+    private(set) var outputBytes: [UInt8] = []
+    private(set) var errorBytes: [UInt8] = []
+    private var output: Int32?
+    private var error: Int32?
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+
+    init(output: Int32?, error: Int32?) {
+        self.output = output
+        self.error = error
+        for case let descriptor? in [output, error] {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        }
+    }
+
+    /// Whether either pipe may still deliver bytes.
+    var isOpen: Bool { output != nil || error != nil }
+
+    /// Waits up to `waitingMilliseconds` for either pipe, then reads what both hold.
+    mutating func readAvailable(waitingMilliseconds: Int32) {
+        var descriptors = [output, error].compactMap { $0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard !descriptors.isEmpty else { return }
+        _ = Glibc.poll(&descriptors, nfds_t(descriptors.count), waitingMilliseconds)
+        drain()
+    }
+
+    /// Reads both pipes until each is empty for now or at its end.
+    mutating func drain() {
+        if let descriptor = output, !Self.read(descriptor, buffer: &buffer, into: &outputBytes) { output = nil }
+        if let descriptor = error, !Self.read(descriptor, buffer: &buffer, into: &errorBytes) { error = nil }
+    }
+
+    /// Reads what `descriptor` holds; `false` at end of file (or on an error other than "try again").
+    private static func read(_ descriptor: Int32, buffer: inout [UInt8], into bytes: inout [UInt8]) -> Bool {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: buffer[0..<count])
+            } else if count == 0 {
+                return false
+            } else if errno == EINTR {
+                continue
+            } else {
+                return errno == EAGAIN || errno == EWOULDBLOCK
+            }
+        }
+    }
+}
