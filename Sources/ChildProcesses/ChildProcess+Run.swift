@@ -3,17 +3,23 @@ import Glibc
 extension ChildProcess {
     /// Runs `executable` to its end and collects both of its outputs.
     ///
-    /// Both pipes are read as the child writes, so a large output cannot block it. After
-    /// `timeout` seconds the child gets SIGTERM, and SIGKILL `terminationGrace` seconds later
-    /// (at once when the grace is 0); ``CapturedOutput/timedOut`` then says so. Output is
+    /// Both pipes are read as the child writes, so a large output cannot block it; all of it is
+    /// kept in memory. After `timeout` seconds (none when `nil` or infinite) the child gets
+    /// SIGTERM, and SIGKILL `terminationGrace` seconds later (at once when the grace is 0 or
+    /// less, never when it is infinite); ``CapturedOutput/timedOut`` then says so. Output is
     /// collected until the child has ended and its pipes hold nothing more: a daemon the child
-    /// started and left holding a pipe does not keep this call waiting.
+    /// started and left holding a pipe does not keep this call waiting. With
+    /// ``ChildStream/pipe`` as `standardInput` the child reads an empty input (the parent's
+    /// end is closed at once).
     public static func run(_ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
                            workingDirectory: String? = nil, standardInput: ChildStream = .null,
                            timeout: Double? = nil, terminationGrace: Double = 1) throws(ChildProcessError) -> CapturedOutput {
         let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
                                      standardInput: standardInput, standardOutput: .pipe, standardError: .pipe)
+        child.closePipeEnd(child.standardInput)
         var collector = PipeCollector(output: child.standardOutput, error: child.standardError)
+        let limit: Duration? = timeout.flatMap { $0.isFinite ? .seconds(max(0, $0)) : ($0.isNaN ? .zero : nil) }
+        let grace: Duration? = terminationGrace.isFinite ? .seconds(max(0, terminationGrace)) : (terminationGrace.isNaN ? .zero : nil)
         let start = ContinuousClock.now
         var timedOut = false
         var killed = false
@@ -25,14 +31,17 @@ extension ChildProcess {
             } else {
                 termination = child.poll()
             }
-            if termination == nil, let timeout {
+            if termination == nil, let limit {
                 let elapsed = start.duration(to: .now)
-                let limit = Duration.seconds(timeout)
                 if !timedOut, elapsed >= limit {
-                    timedOut = true
-                    killed = terminationGrace <= 0
-                    child.send(killed ? SIGKILL : SIGTERM)
-                } else if timedOut, !killed, elapsed >= limit + .seconds(terminationGrace) {
+                    // Ended meanwhile: not stopped, so not timed out.
+                    termination = child.poll()
+                    if termination == nil {
+                        timedOut = true
+                        killed = grace == .zero
+                        child.send(killed ? SIGKILL : SIGTERM)
+                    }
+                } else if timedOut, !killed, let grace, elapsed >= limit + grace {
                     killed = true
                     child.send(SIGKILL)
                 }
@@ -73,7 +82,10 @@ struct PipeCollector {
         drain()
     }
 
-    /// Reads both pipes until each is empty for now or at its end.
+    /// Reads both pipes until each is empty for now or at its end, or `maximumReads` reads of
+    /// 64 KiB each have been made on one (the child's own output is then read in full, as a pipe
+    /// holds at most 1 MiB; a process that outlives the child and floods the pipe cannot hold
+    /// the caller here).
     mutating func drain() {
         if let descriptor = output, !Self.read(descriptor, buffer: &buffer, into: &outputBytes) { output = nil }
         if let descriptor = error, !Self.read(descriptor, buffer: &buffer, into: &errorBytes) { error = nil }
@@ -81,7 +93,7 @@ struct PipeCollector {
 
     /// Reads what `descriptor` holds; `false` at end of file (or on an error other than "try again").
     private static func read(_ descriptor: Int32, buffer: inout [UInt8], into bytes: inout [UInt8]) -> Bool {
-        while true {
+        for _ in 0..<maximumReads {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 bytes.append(contentsOf: buffer[0..<count])
@@ -93,5 +105,9 @@ struct PipeCollector {
                 return errno == EAGAIN || errno == EWOULDBLOCK
             }
         }
+        return true
     }
+
+    /// Reads made on one pipe per ``drain()``: 64 × 64 KiB = 4 MiB.
+    private static let maximumReads = 64
 }

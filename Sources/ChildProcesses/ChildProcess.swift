@@ -17,7 +17,11 @@ import Synchronization
 ///
 /// ``send(_:)`` never signals a process this object has already reaped, so a recycled process
 /// ID cannot be hit. A `ChildProcess` dropped while its process runs closes its pipe ends and
-/// leaves the process running.
+/// leaves the process running; nothing reaps it when it ends then (it stays a zombie until this
+/// program ends), so wait for every child you start.
+///
+/// A ``ChildStream/file(_:)`` path is opened by the parent, before the child starts: a relative
+/// path is relative to the parent's working directory, and a FIFO without a peer blocks `init`.
 public final class ChildProcess: Sendable {
     /// The child's process ID.
     public let processIdentifier: pid_t
@@ -106,9 +110,11 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Waits at most `seconds` for the process to end; `nil` if it still runs then.
+    /// Waits at most `seconds` for the process to end; `nil` if it still runs then. An infinite
+    /// `seconds` waits for the end; a negative one or NaN only looks.
     public func wait(timeout seconds: Double) -> ChildTermination? {
-        let deadline = ContinuousClock.now + .seconds(max(0, seconds))
+        if seconds == .infinity { return wait() }
+        let deadline = ContinuousClock.now + .seconds(seconds.isFinite ? max(0, seconds) : 0)
         var pause: UInt32 = 500
         while true {
             if let termination = poll() { return termination }
@@ -141,14 +147,15 @@ public final class ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (number, source) in setup.childEnds.enumerated() {
+        var prepared: Int32 = 0
+        for (number, source) in setup.childEnds.enumerated() where prepared == 0 {
             switch source {
-            case .some(let descriptor): posix_spawn_file_actions_adddup2(&actions, descriptor, Int32(number))
-            case .none where setup.closedInChild.contains(Int32(number)): posix_spawn_file_actions_addclose(&actions, Int32(number))
+            case .some(let descriptor): prepared = posix_spawn_file_actions_adddup2(&actions, descriptor, Int32(number))
+            case .none where setup.closedInChild.contains(Int32(number)): prepared = posix_spawn_file_actions_addclose(&actions, Int32(number))
             case .none: break
             }
         }
-        var prepared = spawn_support_add_close_from(&actions, 3)
+        if prepared == 0 { prepared = spawn_support_add_close_from(&actions, 3) }
         if prepared == 0, let workingDirectory { prepared = spawn_support_add_change_directory(&actions, workingDirectory) }
         guard prepared == 0 else { throw .spawnFailed(executable: executable, errno: prepared) }
 
@@ -158,6 +165,10 @@ public final class ChildProcess: Sendable {
         var noSignals = sigset_t(), allSignals = sigset_t()
         sigemptyset(&noSignals)
         sigfillset(&allSignals)
+        // glibc's sigfillset leaves out its two internal signals (32 and 33), and its posix_spawn
+        // then starts the child with them ignored, which exec keeps; named here, they are reset
+        // to their defaults like every other signal (bits 31 and 32 of the first word).
+        allSignals.__val.0 |= (1 << 31) | (1 << 32)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))

@@ -37,13 +37,13 @@ struct SpawnDescriptors {
             guard spawn_support_close_on_exec_pipe(&ends) == 0 else { throw .pipeFailed(errno: errno) }
             let read: Int32, write: Int32
             do {
-                read = try raised(ends[0])
+                read = try raised(ends[0], orElse: { .pipeFailed(errno: $0) })
             } catch {
                 close(ends[1])
                 throw error
             }
             do {
-                write = try raised(ends[1])
+                write = try raised(ends[1], orElse: { .pipeFailed(errno: $0) })
             } catch {
                 close(read)
                 throw error
@@ -69,18 +69,18 @@ struct SpawnDescriptors {
     private mutating func open(_ path: String, _ flags: Int32) throws(ChildProcessError) -> Int32 {
         let descriptor = Glibc.open(path, flags | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .fileFailed(path: path, errno: errno) }
-        let moved = try raised(descriptor)
+        let moved = try raised(descriptor, orElse: { .fileFailed(path: path, errno: $0) })
         temporary.append(moved)
         return moved
     }
 
     /// `descriptor` itself when it is 3 or above, else a close-on-exec copy that is (the original is closed).
-    private func raised(_ descriptor: Int32) throws(ChildProcessError) -> Int32 {
+    private func raised(_ descriptor: Int32, orElse failure: (Int32) -> ChildProcessError) throws(ChildProcessError) -> Int32 {
         guard descriptor < 3 else { return descriptor }
         let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
-        let failure = errno
+        let code = errno
         close(descriptor)
-        guard copy >= 0 else { throw .pipeFailed(errno: failure) }
+        guard copy >= 0 else { throw failure(code) }
         return copy
     }
 }

@@ -79,6 +79,38 @@ struct CapturedRunTests {
         #expect(fromNull.termination == .exited(0) && fromNull.standardOutput.isEmpty)
     }
 
+    /// `.pipe` as the input of `run`: the parent's end is closed at once, so `cat` reads an empty
+    /// input and ends instead of waiting for the time limit.
+    @Test func pipedInputOfRunIsEmpty() throws {
+        let start = ContinuousClock.now
+        let run = try ChildProcess.run("/bin/cat", standardInput: .pipe, timeout: 30)
+        #expect(run.termination == .exited(0) && !run.timedOut && run.standardOutput.isEmpty)
+        #expect(start.duration(to: .now) < .seconds(10))
+    }
+
+    /// Infinite limits mean none (no trap in a Duration conversion).
+    @Test func infiniteTimeLimitsMeanNone() throws {
+        let run = try ChildProcess.run("/bin/sh", ["-c", "exit 4"], timeout: .infinity, terminationGrace: .infinity)
+        #expect(run.termination == .exited(4) && !run.timedOut)
+        let child = try ChildProcess(executable: "/bin/true")
+        #expect(child.wait(timeout: .infinity) == .exited(0))
+        // Control: a finite limit does stop a long child.
+        let stopped = try ChildProcess.run("/bin/sleep", ["30"], timeout: 0.2, terminationGrace: .infinity)
+        #expect(stopped.timedOut && stopped.termination == .signaled(SIGTERM))
+    }
+
+    /// A process the child leaves behind floods the output pipe: the call still returns once the
+    /// child has ended (each pass reads a bounded amount).
+    @Test func aFloodingLeftoverDoesNotHoldTheCall() throws {
+        let start = ContinuousClock.now
+        let run = try ChildProcess.run("/bin/sh", ["-c", "yes & echo $! >&2"], timeout: 30)
+        let elapsed = start.duration(to: .now)
+        let leftover = try #require(Int32(run.standardErrorText.trimmingPrefix(while: { $0 == " " }).split(separator: "\n").first ?? ""))
+        kill(leftover, SIGKILL)
+        #expect(run.termination == .exited(0) && !run.timedOut)
+        #expect(elapsed < .seconds(10), "returned after \(elapsed)")
+    }
+
     @Test func failuresToStartAreStructuredErrors() {
         #expect(throws: ChildProcessError.spawnFailed(executable: "/nonexistent/riccati-tool", errno: ENOENT)) {
             try ChildProcess.run("/nonexistent/riccati-tool")

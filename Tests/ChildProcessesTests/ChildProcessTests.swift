@@ -27,8 +27,20 @@ struct ChildProcessTests {
     }
 
     /// The bits of `SigBlk` (blocked) in a `/proc/.../status` text.
-    private func blockedSignals(_ status: String) -> UInt64? {
-        status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }.flatMap { UInt64(String($0.dropFirst(7).filter { !$0.isWhitespace }), radix: 16) }
+    private func blockedSignals(_ status: String) -> UInt64? { signalMask("SigBlk:", in: status) }
+
+    /// The bits of one signal mask line (`SigBlk:`, `SigIgn:`) in a `/proc/.../status` text.
+    private func signalMask(_ name: String, in status: String) -> UInt64? {
+        status.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { UInt64(String($0.dropFirst(name.count).filter { !$0.isWhitespace }), radix: 16) }
+    }
+
+    /// No signal starts ignored, glibc's internal 32 and 33 included (its posix_spawn would
+    /// leave them ignored unless named). Control: a signal the shell ignores shows in the mask.
+    @Test func childStartsWithNoIgnoredSignals() throws {
+        let child = try ChildProcess.run("/bin/cat", ["/proc/self/status"])
+        #expect(signalMask("SigIgn:", in: child.standardOutputText) == 0, "\(child.standardOutputText)")
+        let ignoring = try ChildProcess.run("/bin/sh", ["-c", "trap '' USR1; exec /bin/cat /proc/self/status"])
+        #expect(signalMask("SigIgn:", in: ignoring.standardOutputText) == 1 << (UInt64(SIGUSR1) - 1))
     }
 
     @Test func childStartsWithNoBlockedSignals() throws {
