@@ -4,9 +4,10 @@ extension ChildProcess {
     /// Runs `executable` to its end and collects both of its outputs.
     ///
     /// Both pipes are read as the child writes, so a large output cannot block it; all of it is
-    /// kept in memory. After `timeout` seconds (none when `nil` or infinite) the child gets
-    /// SIGTERM, and SIGKILL `terminationGrace` seconds later (at once when the grace is 0 or
-    /// less, never when it is infinite); ``CapturedOutput/timedOut`` then says so. Output is
+    /// kept in memory. After `timeout` seconds (no limit when `nil` or infinite; at once when
+    /// zero, negative or NaN) the child gets SIGTERM, and SIGKILL `terminationGrace` seconds
+    /// later (read the same way: SIGKILL at once for 0, never for +∞); ``CapturedOutput/timedOut``
+    /// then says so. Output is
     /// collected until the child has ended and its pipes hold nothing more: a daemon the child
     /// started and left holding a pipe does not keep this call waiting. With
     /// ``ChildStream/pipe`` as `standardInput` the child reads an empty input (the parent's
@@ -18,39 +19,33 @@ extension ChildProcess {
                                      standardInput: standardInput, standardOutput: .pipe, standardError: .pipe)
         child.closePipeEnd(child.standardInput)
         var collector = PipeCollector(output: child.standardOutput, error: child.standardError)
-        let limit: Duration? = timeout.flatMap { $0.isFinite ? .seconds(max(0, $0)) : ($0.isNaN ? .zero : nil) }
-        let grace: Duration? = terminationGrace.isFinite ? .seconds(max(0, terminationGrace)) : (terminationGrace.isNaN ? .zero : nil)
+        let limit = timeout.flatMap(Duration.init(timeLimit:))
+        let grace = Duration(timeLimit: terminationGrace)
         let start = ContinuousClock.now
         var timedOut = false
         var killed = false
-        var termination: ChildTermination?
-        while termination == nil {
+        let termination: ChildTermination
+        while true {
             collector.readAvailable(waitingMilliseconds: collector.isOpen ? 20 : 0)
-            if !collector.isOpen {
-                termination = child.wait(timeout: 0.02)
-            } else {
-                termination = child.poll()
+            if let ended = collector.isOpen ? child.poll() : child.wait(timeout: 0.02) {
+                termination = ended
+                break
             }
-            if termination == nil, let limit {
-                let elapsed = start.duration(to: .now)
-                if !timedOut, elapsed >= limit {
-                    // Ended meanwhile: not stopped, so not timed out.
-                    termination = child.poll()
-                    if termination == nil {
-                        timedOut = true
-                        killed = grace == .zero
-                        child.send(killed ? SIGKILL : SIGTERM)
-                    }
-                } else if timedOut, !killed, let grace, elapsed >= limit + grace {
-                    killed = true
-                    child.send(SIGKILL)
-                }
+            guard let limit else { continue }
+            let elapsed = start.duration(to: .now)
+            if !timedOut, elapsed >= limit {
+                timedOut = true
+                killed = grace == .zero
+                child.send(killed ? SIGKILL : SIGTERM)
+            } else if timedOut, !killed, let grace, elapsed >= limit + grace {
+                killed = true
+                child.send(SIGKILL)
             }
         }
         collector.drain()
         child.closePipeEnd(child.standardOutput)
         child.closePipeEnd(child.standardError)
-        return CapturedOutput(termination: termination ?? .exited(0), standardOutput: collector.outputBytes,
+        return CapturedOutput(termination: termination, standardOutput: collector.outputBytes,
                               standardError: collector.errorBytes, timedOut: timedOut)
     }
 }

@@ -113,8 +113,8 @@ public final class ChildProcess: Sendable {
     /// Waits at most `seconds` for the process to end; `nil` if it still runs then. An infinite
     /// `seconds` waits for the end; a negative one or NaN only looks.
     public func wait(timeout seconds: Double) -> ChildTermination? {
-        if seconds == .infinity { return wait() }
-        let deadline = ContinuousClock.now + .seconds(seconds.isFinite ? max(0, seconds) : 0)
+        guard let limit = Duration(timeLimit: seconds) else { return wait() }
+        let deadline = ContinuousClock.now + limit
         var pause: UInt32 = 500
         while true {
             if let termination = poll() { return termination }

@@ -53,7 +53,7 @@ struct CapturedRunTests {
     }
 
     @Test func workingDirectoryAndEnvironmentAreTheChildsOwn() throws {
-        let folder = "/tmp/riccati-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let folder = temporaryPath("folder")
         #expect(mkdir(folder, 0o700) == 0)
         defer { rmdir(folder) }
         let place = try ChildProcess.run("/bin/pwd", workingDirectory: folder)
@@ -68,7 +68,7 @@ struct CapturedRunTests {
     }
 
     @Test func standardInputFromAFileAndFromNothing() throws {
-        let path = "/tmp/riccati-child-input-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = temporaryPath("input")
         let file = fopen(path, "w")
         fputs("line one\nline two\n", file)
         fclose(file)
@@ -105,7 +105,7 @@ struct CapturedRunTests {
         let start = ContinuousClock.now
         let run = try ChildProcess.run("/bin/sh", ["-c", "yes & echo $! >&2"], timeout: 30)
         let elapsed = start.duration(to: .now)
-        let leftover = try #require(Int32(run.standardErrorText.trimmingPrefix(while: { $0 == " " }).split(separator: "\n").first ?? ""))
+        let leftover = try #require(Int32(run.standardErrorText.split(separator: "\n").first ?? ""))
         kill(leftover, SIGKILL)
         #expect(run.termination == .exited(0) && !run.timedOut)
         #expect(elapsed < .seconds(10), "returned after \(elapsed)")

@@ -104,7 +104,7 @@ struct ChildProcessTests {
     }
 
     @Test func outputToAFileAndAClosedStream() throws {
-        let path = "/tmp/riccati-child-output-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = temporaryPath("output")
         defer { unlink(path) }
         let writer = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "echo to file"], standardOutput: .file(path))
         #expect(writer.wait() == .exited(0))
