@@ -21,33 +21,20 @@ struct SpawnedRun {
     }
 }
 
-enum StandardOutputTarget {
-    case file(String)
-    case closed
-    /// The write end of a pipe the test owns (the child gets no other descriptor of the test's).
-    case pipe(write: Int32, read: Int32)
-}
-
 /// Starts `riccati` (in the test's working directory: give absolute paths; its standard
-/// streams are collected in `folder`); `whileRunning` gets the pid (to signal it); after `timeout`
-/// seconds the process is killed with SIGKILL (which then shows as its signal).
-func spawnRiccati(_ arguments: [String], in folder: URL, standardOutput: StandardOutputTarget? = nil,
+/// streams are collected in `folder`, standard output unless `standardOutput` says otherwise);
+/// `whileRunning` gets the pid (to signal it); after `timeout` seconds the process is killed with
+/// SIGKILL (which then shows as its signal).
+func spawnRiccati(_ arguments: [String], in folder: URL, standardOutput: ChildStream? = nil,
                   timeout: Double = 60, whileRunning: ((pid_t) -> Void)? = nil) throws -> SpawnedRun {
     let executable = try riccatiExecutable().path
     let outPath = folder.appendingPathComponent("spawn-stdout-\(UUID().uuidString).txt").path
     let errPath = folder.appendingPathComponent("spawn-stderr-\(UUID().uuidString).txt").path
     defer { unlink(outPath); unlink(errPath) }
-    let output: ChildStream
-    switch standardOutput ?? .file(outPath) {
-    case .file(let path): output = .file(path)
-    case .closed: output = .closed
-    case .pipe(let write, _): output = .descriptor(write)
-    }
-    let child = try ChildProcess(executable: executable, arguments: arguments, standardInput: .null, standardOutput: output,
-                                 standardError: .file(errPath))
+    let child = try ChildProcess(executable: executable, arguments: arguments, standardInput: .null,
+                                 standardOutput: standardOutput ?? .file(outPath), standardError: .file(errPath))
     whileRunning?(child.processIdentifier)
-    if child.wait(timeout: timeout) == nil { child.send(SIGKILL) }
-    let termination = child.wait()
+    let termination = ended(child, within: timeout)
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     switch termination {

@@ -199,7 +199,7 @@ struct FileSystemTests {
             #expect(pipe(&ends) == 0)
             close(ends[0])   // nobody will read
             let run = try spawnRiccati(["integrate"] + Self.integrate + ["--format", "csv"], in: folder,
-                                       standardOutput: .pipe(write: ends[1], read: ends[0]))
+                                       standardOutput: .descriptor(ends[1]))
             close(ends[1])
             #expect(run.standardError.isEmpty, "\(run.standardError)")
             #expect(run.signal == SIGPIPE, "\(run)")

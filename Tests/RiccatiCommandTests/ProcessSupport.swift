@@ -39,6 +39,14 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
     return CommandRun(status: run.termination.shellStatus, standardOutput: run.standardOutputText, standardError: run.standardErrorText)
 }
 
+/// How `child` ended, waiting at most `seconds` before killing it (SIGKILL), so a process that
+/// ignores what it was sent fails its test instead of hanging the suite.
+func ended(_ child: ChildProcess, within seconds: Double) -> ChildTermination {
+    if let termination = child.wait(timeout: seconds) { return termination }
+    child.send(SIGKILL)
+    return child.wait()
+}
+
 func runRiccati(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval? = nil) throws -> CommandRun {
     try runProcess(try riccatiExecutable(), arguments, in: directory, timeout: timeout)
 }

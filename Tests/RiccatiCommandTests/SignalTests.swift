@@ -45,10 +45,8 @@ func waitUntilBusy(_ process: ChildProcess, cpu: Double, timeout: TimeInterval =
 func stop(_ process: ChildProcess, with signal: Int32, hardLimit: TimeInterval = 60) -> Double {
     let sent = Date()
     process.send(signal)
-    if process.wait(timeout: hardLimit) == nil { process.send(SIGKILL) }
-    let latency = Date().timeIntervalSince(sent)
-    process.wait()
-    return latency
+    _ = ended(process, within: hardLimit)
+    return Date().timeIntervalSince(sent)
 }
 
 /// The generous bound on the stop latency (the issue asks for 1–2 s; the tests share two cores

@@ -68,10 +68,7 @@ struct StreamLimitTests {
         }
         #expect(blocked, "the run never blocked writing to the pipe")
         process.send(SIGINT)
-        let termination = process.wait(timeout: 10) ?? {
-            process.send(SIGKILL)
-            return process.wait()
-        }()
+        let termination = ended(process, within: 10)
         let stderr = try String(contentsOf: errorFile, encoding: .utf8)
         #expect(termination == .exited(130), "\(termination): \(stderr)")
         #expect(stderr.hasPrefix("riccati: interrupted by SIGINT") && stderr.contains("standard output"), "\(stderr)")
